@@ -1,0 +1,127 @@
+"""The ``wegwijzer`` command: thin click commands that call services."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from flask import Flask
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """A one-line error for the terminal, never a traceback."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Fout: {self.message}", err=True)
+
+
+def instance_option(func: F) -> F:
+    """Add ``--instance DIR`` (or WEGWIJZER_INSTANCE) to a command."""
+    return click.option(
+        "--instance",
+        "instance",
+        envvar="WEGWIJZER_INSTANCE",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Map met alle gegevens (database, zoekindex, config.py). "
+        "Standaard: ./instance of WEGWIJZER_INSTANCE.",
+    )(func)
+
+
+def make_app(instance: Path | None, **overrides: Any) -> Flask:
+    """Create the app or raise a one-line CliError."""
+    from . import ConfigError, create_app
+
+    try:
+        return create_app(overrides or None, instance_path=str(instance) if instance else None)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def with_app(**overrides: Any) -> Callable[[F], F]:
+    """Run the command inside an application context; turn known failures into one line."""
+
+    def decorate(func: F) -> F:
+        @instance_option
+        @functools.wraps(func)
+        def wrapper(*args: Any, instance: Path | None, **kwargs: Any) -> Any:
+            from .services.database import DatabaseUnavailable
+
+            app = make_app(instance, **overrides)
+            try:
+                with app.app_context():
+                    return func(app, *args, **kwargs)
+            except DatabaseUnavailable as exc:
+                raise CliError(str(exc)) from None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wegwijzer")
+def main() -> None:
+    """Wegwijzer: sociale kaart voor geldzorgen en schulden.
+
+    Alle gegevens staan in één instance-map (--instance of WEGWIJZER_INSTANCE).
+    """
+
+
+# --- database and set-up --------------------------------------------------------------------
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database-schema beheren."""
+
+
+@db_group.command("upgrade")
+@with_app()
+def db_upgrade(app: Flask) -> None:
+    """Werk het databaseschema bij naar de nieuwste versie."""
+    from .services.database import database_revision, upgrade_database
+
+    before = database_revision(app)
+    upgrade_database(app)
+    after = database_revision(app)
+    click.echo(f"Databaseschema: {before or 'leeg'} → {after}.")
+
+
+def run_init(app: Flask) -> None:
+    """Create/upgrade the schema, load taxonomy and municipalities, sync the search index."""
+    from .extensions import db
+    from .search import ensure_index
+    from .services.database import upgrade_database
+    from .services.places import gazetteer, load_municipalities
+    from .services.taxonomy import TaxonomyFileError, load_taxonomies
+
+    upgrade_database(app)
+    data = Path(app.config["DATA_DIR"])
+    try:
+        tax = load_taxonomies(db.session, data / "taxonomy.json")
+    except TaxonomyFileError as exc:
+        raise CliError(str(exc)) from None
+    n_muni = load_municipalities(db.session, gazetteer())
+    n_docs = ensure_index(app)
+    click.echo(
+        f"Klaar: {tax.taxonomies} taxonomieën ({tax.terms_added} nieuwe termen), "
+        f"{n_muni} gemeenten, zoekindex met {n_docs} diensten."
+    )
+
+
+@main.command("init")
+@with_app()
+def init(app: Flask) -> None:
+    """Maak of werk de database bij, laad taxonomie en gemeenten, bouw de zoekindex."""
+    run_init(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Default configuration; override in ``instance/config.py`` or with ``WEGWIJZER_*`` env vars."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Secret for signing sessions and CSRF tokens. Required outside demo and debug mode.
+SECRET_KEY: str | None = None
+
+#: SQLAlchemy database URL. Empty means a SQLite file in the instance directory.
+#: PostgreSQL: ``postgresql+psycopg://user@host/dbname``.
+DATABASE_URL: str = ""
+
+#: Directory of the Whoosh search index. Empty means ``<instance>/index``.
+INDEX_DIR: str = ""
+
+#: Read-only data shipped with the application: taxonomy, synonyms, route, gazetteer, demo set.
+DATA_DIR: str = str(PROJECT_ROOT / "data")
+
+#: Demo mode: shows the "voorbeeldgegevens" banner and allows the development secret key.
+DEMO: bool = False
+
+#: Languages of the site; the first is the default.
+LANGUAGES: tuple[str, ...] = ("nl", "en")
+BABEL_DEFAULT_LOCALE = "nl"
+BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+#: Map tiles. Default: PDOK BRT-Achtergrondkaart (Dutch government, no tracking).
+TILE_URL = (
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+)
+TILE_ATTRIBUTION = (
+    'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a>'
+    " (PDOK BRT-Achtergrondkaart)"
+)
+#: Host of the tile server, allowed in the Content-Security-Policy ``img-src``.
+TILE_HOST = "https://service.pdok.nl"
+
+#: Entries not verified for this many months are "stale" and flagged to their editors.
+STALE_MONTHS = 6
+
+#: A phase x theme cell with at least this many organisations counts as overlap.
+OVERLAP_THRESHOLD = 3
+
+#: Largest import file accepted, in bytes.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+#: Logged-in sessions end after this many minutes without activity.
+SESSION_IDLE_MINUTES = 30
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = True
+
+#: Results per page on the public site.
+PER_PAGE = 20
+
+#: Optional outgoing mail for stale-entry reminders and invitations.
+MAIL_SERVER = ""
+MAIL_PORT = 25
+MAIL_FROM = "wegwijzer@localhost"
+
+#: Seconds a process waits for the Whoosh writer lock before giving up.
+INDEX_LOCK_TIMEOUT = 30.0

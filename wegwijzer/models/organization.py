@@ -1,0 +1,53 @@
+"""Organisations (HSDS ``organization``) with municipality-only fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import PUBLICATION_STATUSES, Base, IdMixin, TimestampMixin, VersionedMixin
+
+if TYPE_CHECKING:
+    from .location import Location
+    from .service import Contact, Phone, Service
+
+
+class Organization(IdMixin, TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint(
+            "publication_status IN ({})".format(",".join(f"'{s}'" for s in PUBLICATION_STATUSES)),
+            name="publication_status",
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    alternate_name: Mapped[str | None] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(255))
+    website: Mapped[str | None] = mapped_column(String(500))
+    publication_status: Mapped[str] = mapped_column(String(20), default="gepubliceerd")
+    last_verified_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+    # Municipality-only fields: never in public pages, the API or public exports.
+    funding_source: Mapped[str | None] = mapped_column(String(40))
+    collaboration_agreement: Mapped[str | None] = mapped_column(String(40))
+    coordinator: Mapped[str | None] = mapped_column(String(255))
+    internal_notes: Mapped[str | None] = mapped_column(Text)
+
+    services: Mapped[list[Service]] = relationship(back_populates="organization")
+    locations: Mapped[list[Location]] = relationship(back_populates="organization")
+    phones: Mapped[list[Phone]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan"
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.name!r}>"

@@ -1,0 +1,274 @@
+"""Services (HSDS ``service``) and the small records hanging off them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    and_,
+)
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from .base import PUBLICATION_STATUSES, Base, IdMixin, TimestampMixin, VersionedMixin
+
+if TYPE_CHECKING:
+    from .location import ServiceAtLocation
+    from .organization import Organization
+    from .taxonomy import TaxonomyTerm
+
+from .taxonomy import Attribute
+
+
+class Service(IdMixin, TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "services"
+    __table_args__ = (
+        CheckConstraint(
+            "publication_status IN ({})".format(",".join(f"'{s}'" for s in PUBLICATION_STATUSES)),
+            name="publication_status",
+        ),
+    )
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    alternate_name: Mapped[str | None] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(255))
+    #: HSDS operational status: active, inactive, defunct, temporarily closed.
+    status: Mapped[str] = mapped_column(String(30), default="active")
+    application_process: Mapped[str | None] = mapped_column(Text)
+    eligibility_description: Mapped[str | None] = mapped_column(Text)
+    fees_description: Mapped[str | None] = mapped_column(Text)
+    wait_time: Mapped[str | None] = mapped_column(String(255))
+    interpretation_services: Mapped[str | None] = mapped_column(Text)
+    minimum_age: Mapped[int | None] = mapped_column(Integer)
+    maximum_age: Mapped[int | None] = mapped_column(Integer)
+    alert: Mapped[str | None] = mapped_column(Text)
+
+    # Wegwijzer extensions.
+    publication_status: Mapped[str] = mapped_column(String(20), default="concept", index=True)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    last_verified_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    #: How a helper refers someone (aanmeldroute).
+    referral_route: Mapped[str | None] = mapped_column(Text)
+    #: What a good handover needs: a checklist, one item per entry.
+    handover_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Whether a warm handover (driegesprek) is possible; None when unknown.
+    warm_handover: Mapped[bool | None] = mapped_column(Boolean)
+    # Municipality-only fields: never in public pages, the API or public exports.
+    funding_source: Mapped[str | None] = mapped_column(String(40))
+    collaboration_agreement: Mapped[str | None] = mapped_column(String(40))
+    coordinator: Mapped[str | None] = mapped_column(String(255))
+    internal_notes: Mapped[str | None] = mapped_column(Text)
+
+    organization: Mapped[Organization] = relationship(back_populates="services")
+    phones: Mapped[list[Phone]] = relationship(
+        back_populates="service", cascade="all, delete-orphan", order_by="Phone.position"
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    schedules: Mapped[list[Schedule]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    service_areas: Mapped[list[ServiceArea]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    languages: Mapped[list[Language]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    cost_options: Mapped[list[CostOption]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    attributes: Mapped[list[Attribute]] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Attribute.link_id) == Service.id, Attribute.link_entity == "service"
+        ),
+        cascade="all, delete-orphan",
+        overlaps="attributes",
+    )
+
+    @property
+    def terms(self) -> list[TaxonomyTerm]:
+        return [a.taxonomy_term for a in self.attributes if a.taxonomy_term is not None]
+
+    def codes(self, taxonomy: str) -> list[str]:
+        """Return this service's term codes in one taxonomy, e.g. ``wegwijzer-thema``."""
+        return sorted(t.code for t in self.terms if t.taxonomy.name == taxonomy)
+
+    @property
+    def is_national(self) -> bool:
+        return any(a.extent_type == "landelijk" for a in self.service_areas)
+
+    @property
+    def gm_codes(self) -> list[str]:
+        return sorted({a.gm_code for a in self.service_areas if a.gm_code})
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication_status == "gepubliceerd" and self.deleted_at is None
+
+    def __repr__(self) -> str:
+        return f"<Service {self.name!r}>"
+
+
+class Phone(IdMixin, Base):
+    __tablename__ = "phones"
+
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[str | None] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[str | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(40))
+    extension: Mapped[int | None] = mapped_column(Integer)
+    type: Mapped[str | None] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    service: Mapped[Service | None] = relationship(back_populates="phones")
+    organization: Mapped[Organization | None] = relationship(back_populates="phones")
+    contact: Mapped[Contact | None] = relationship(back_populates="phones")
+
+    @property
+    def tel_uri(self) -> str:
+        digits = "".join(c for c in self.number if c.isdigit() or c == "+")
+        return f"tel:{digits}"
+
+
+class Contact(IdMixin, Base):
+    """A person to contact; ``is_public=False`` shows only to logged-in helpers."""
+
+    __tablename__ = "contacts"
+
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))
+    department: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    service: Mapped[Service | None] = relationship(back_populates="contacts")
+    organization: Mapped[Organization | None] = relationship(back_populates="contacts")
+    phones: Mapped[list[Phone]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan"
+    )
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+class Schedule(IdMixin, Base):
+    """Opening hours: a weekly rule, or an exception for a date range (closed or other hours)."""
+
+    __tablename__ = "schedules"
+
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[str | None] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), index=True
+    )
+    freq: Mapped[str | None] = mapped_column(String(10), default="WEEKLY")
+    #: Comma-separated RFC 5545 weekdays, e.g. ``MO,WE``.
+    byday: Mapped[str | None] = mapped_column(String(40))
+    opens_at: Mapped[str | None] = mapped_column(String(5))
+    closes_at: Mapped[str | None] = mapped_column(String(5))
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+    #: How people come: ``inloop`` (walk in), ``op-afspraak``, ``telefonisch``.
+    attending_type: Mapped[str | None] = mapped_column(String(30))
+    description: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    #: Exception rule: closed on these dates (``valid_from``..``valid_to``).
+    is_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    service: Mapped[Service | None] = relationship(back_populates="schedules")
+
+    @property
+    def days(self) -> list[str]:
+        return [d.strip() for d in (self.byday or "").split(",") if d.strip() in WEEKDAYS]
+
+
+class ServiceArea(IdMixin, Base):
+    """Where a service is available: one municipality (``gm_code``) or ``landelijk``."""
+
+    __tablename__ = "service_areas"
+    __table_args__ = (
+        CheckConstraint("extent_type IN ('gemeente','landelijk')", name="extent_type"),
+    )
+
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    extent_type: Mapped[str] = mapped_column(String(20), default="gemeente")
+    gm_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    service: Mapped[Service] = relationship(back_populates="service_areas")
+
+
+class Language(IdMixin, Base):
+    __tablename__ = "languages"
+
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[str | None] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(100))
+    code: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    service: Mapped[Service | None] = relationship(back_populates="languages")
+
+
+class CostOption(IdMixin, Base):
+    __tablename__ = "cost_options"
+
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    option: Mapped[str | None] = mapped_column(String(255))
+    amount: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    amount_description: Mapped[str | None] = mapped_column(Text)
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+
+    service: Mapped[Service] = relationship(back_populates="cost_options")
+
+    @property
+    def is_free(self) -> bool:
+        return self.amount is not None and self.amount == 0

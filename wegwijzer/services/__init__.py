@@ -1,0 +1,1 @@
+"""Every write and every multi-step read; the only place that commits."""

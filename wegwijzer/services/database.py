@@ -1,0 +1,60 @@
+"""Create and upgrade the database schema with Alembic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from sqlalchemy.exc import OperationalError
+
+from ..extensions import Database
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the message says which URL."""
+
+
+def alembic_config(app: Flask) -> Config:
+    """Return an Alembic config pointing at our migrations and the app's database."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", app.config["DATABASE_URL"].replace("%", "%%"))
+    return cfg
+
+
+def upgrade_database(app: Flask, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (default: the newest)."""
+    cfg = alembic_config(app)
+    engine = Database.engine(app)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except OperationalError as exc:
+        raise DatabaseUnavailable(_describe(app, exc)) from exc
+
+
+def database_revision(app: Flask) -> str | None:
+    """Return the schema revision the database is at, or None when empty."""
+    try:
+        with Database.engine(app).connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise DatabaseUnavailable(_describe(app, exc)) from exc
+
+
+def head_revision(app: Flask) -> str | None:
+    """Return the newest schema revision shipped with this version."""
+    return ScriptDirectory.from_config(alembic_config(app)).get_current_head()
+
+
+def _describe(app: Flask, exc: OperationalError) -> str:
+    url = Database.engine(app).url.render_as_string(hide_password=True)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return f"Database niet bereikbaar ({url}): {reason}"

@@ -1,0 +1,33 @@
+"""Municipalities and places: the offline gazetteer and the municipalities table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..geo import Gazetteer
+from ..models import Municipality
+
+
+def gazetteer() -> Gazetteer:
+    """Return the app's gazetteer (loaded once per process and data directory)."""
+    return Gazetteer.load(Path(current_app.config["DATA_DIR"]) / "gazetteer")
+
+
+def load_municipalities(session: Session, gaz: Gazetteer) -> int:
+    """Insert or update all municipalities from the gazetteer; return how many there are."""
+    existing = {m.gm_code: m for m in session.scalars(select(Municipality))}
+    for m in gaz.municipalities():
+        row = existing.get(m.gm_code)
+        if row is None:
+            row = Municipality(gm_code=m.gm_code)
+            session.add(row)
+        row.name = m.name
+        row.province = m.province
+        row.lat = m.lat
+        row.lon = m.lon
+    session.commit()
+    return len(gaz.municipalities())

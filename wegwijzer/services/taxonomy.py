@@ -1,0 +1,181 @@
+"""Load and read the taxonomies (fase, thema, doelgroep, …) from ``data/taxonomy.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Taxonomy, TaxonomyTerm, stable_id
+
+#: The taxonomies every installation has; codes are fixed (imports, URLs, API use them).
+CORE_TAXONOMIES = (
+    "wegwijzer-fase",
+    "wegwijzer-thema",
+    "wegwijzer-doelgroep",
+    "wegwijzer-toegang",
+    "wegwijzer-organisatietype",
+    "wegwijzer-rol",
+    "wegwijzer-activiteit",
+)
+
+
+class TaxonomyFileError(ValueError):
+    """The taxonomy file is not valid; the message names the place."""
+
+
+@dataclass
+class LoadSummary:
+    taxonomies: int = 0
+    terms_added: int = 0
+    terms_updated: int = 0
+
+
+def term_id(taxonomy: str, code: str) -> str:
+    """Return the stable HSDS id of a term, the same on every installation."""
+    return stable_id(taxonomy, code)
+
+
+def read_taxonomy_file(path: Path) -> list[dict[str, Any]]:
+    """Read and check a taxonomy file; raise TaxonomyFileError naming the bad entry."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaxonomyFileError(f"{path}: kan het bestand niet lezen ({exc}).") from exc
+    except json.JSONDecodeError as exc:
+        raise TaxonomyFileError(f"{path}: geen geldige JSON (regel {exc.lineno}).") from exc
+    taxonomies = data.get("taxonomies") if isinstance(data, dict) else None
+    if not isinstance(taxonomies, list):
+        raise TaxonomyFileError(f"{path}: verwacht een object met een lijst 'taxonomies'.")
+    for i, tax in enumerate(taxonomies, 1):
+        where = f"{path}: taxonomie {i}"
+        if not isinstance(tax, dict) or not isinstance(tax.get("name"), str):
+            raise TaxonomyFileError(f"{where}: 'name' ontbreekt.")
+        where = f"{path}: taxonomie {tax['name']}"
+        if not isinstance(tax.get("facet"), str) or not tax["facet"]:
+            raise TaxonomyFileError(f"{where}: 'facet' ontbreekt.")
+        _check_labels(tax.get("label"), f"{where}: 'label'")
+        terms = tax.get("terms")
+        if not isinstance(terms, list) or not terms:
+            raise TaxonomyFileError(f"{where}: 'terms' moet een niet-lege lijst zijn.")
+        seen: set[str] = set()
+        for j, term in enumerate(terms, 1):
+            twhere = f"{where}, term {j}"
+            code = term.get("code") if isinstance(term, dict) else None
+            if not isinstance(code, str) or not code or code != code.strip().lower():
+                raise TaxonomyFileError(f"{twhere}: 'code' ontbreekt of is niet in kleine letters.")
+            if code in seen:
+                raise TaxonomyFileError(f"{twhere}: code '{code}' komt twee keer voor.")
+            seen.add(code)
+            _check_labels(term.get("label"), f"{where}, term {code}: 'label'")
+    return taxonomies
+
+
+def _check_labels(value: Any, where: str) -> None:
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(lang), str) and value[lang].strip() for lang in ("nl", "en")
+    ):
+        raise TaxonomyFileError(f"{where} moet een tekst in 'nl' en 'en' hebben.")
+
+
+def load_taxonomies(session: Session, path: Path) -> LoadSummary:
+    """Insert or update taxonomies and terms from ``path``; never deletes terms in use."""
+    taxonomies = read_taxonomy_file(path)
+    summary = LoadSummary()
+    existing = {
+        t.name: t for t in session.scalars(select(Taxonomy).options(selectinload(Taxonomy.terms)))
+    }
+    for position, data in enumerate(taxonomies):
+        tax = existing.get(data["name"])
+        if tax is None:
+            tax = Taxonomy(id=stable_id("taxonomy", data["name"]), name=data["name"])
+            session.add(tax)
+        tax.facet = data["facet"]
+        tax.label_nl = data["label"]["nl"]
+        tax.label_en = data["label"]["en"]
+        desc = data.get("description") or {}
+        tax.description = desc.get("nl", "")
+        tax.description_en = desc.get("en", "")
+        tax.position = position
+        summary.taxonomies += 1
+        by_code = {t.code: t for t in tax.terms}
+        for tpos, tdata in enumerate(data["terms"]):
+            term = by_code.get(tdata["code"])
+            if term is None:
+                term = TaxonomyTerm(id=term_id(data["name"], tdata["code"]), code=tdata["code"])
+                tax.terms.append(term)
+                summary.terms_added += 1
+            else:
+                summary.terms_updated += 1
+            term.name = tdata["label"]["nl"]
+            term.name_en = tdata["label"]["en"]
+            expl = tdata.get("explanation") or {}
+            term.description = expl.get("nl", "")
+            term.description_en = expl.get("en", "")
+            keywords = tdata.get("keywords") or []
+            term.keywords = " ".join(k for k in keywords if isinstance(k, str))
+            term.position = tpos
+    session.commit()
+    return summary
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    id: str
+    code: str
+    label_nl: str
+    label_en: str
+    explanation_nl: str
+    explanation_en: str
+
+    def label(self, lang: str = "nl") -> str:
+        return self.label_en if lang == "en" else self.label_nl
+
+    def explanation(self, lang: str = "nl") -> str:
+        return self.explanation_en if lang == "en" else self.explanation_nl
+
+
+@dataclass(frozen=True)
+class TaxonomyInfo:
+    name: str
+    facet: str
+    label_nl: str
+    label_en: str
+    terms: tuple[TermInfo, ...]
+
+    def label(self, lang: str = "nl") -> str:
+        return self.label_en if lang == "en" else self.label_nl
+
+    def term(self, code: str) -> TermInfo | None:
+        return next((t for t in self.terms if t.code == code), None)
+
+
+def list_taxonomies(session: Session) -> list[TaxonomyInfo]:
+    """Return all taxonomies with their terms, in display order, as plain values."""
+    rows = session.scalars(
+        select(Taxonomy).options(selectinload(Taxonomy.terms)).order_by(Taxonomy.position)
+    )
+    return [
+        TaxonomyInfo(
+            name=t.name,
+            facet=t.facet,
+            label_nl=t.label_nl,
+            label_en=t.label_en,
+            terms=tuple(
+                TermInfo(
+                    id=term.id,
+                    code=term.code,
+                    label_nl=term.name,
+                    label_en=term.name_en or term.name,
+                    explanation_nl=term.description,
+                    explanation_en=term.description_en or term.description,
+                )
+                for term in t.terms
+            ),
+        )
+        for t in rows
+    ]

@@ -1,0 +1,1 @@
+"""Blueprints: public, route (wegwijzer), manage (beheer) and api."""
