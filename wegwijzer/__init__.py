@@ -49,6 +49,7 @@ def create_app(
     init_search(app)
 
     from .web.api.views import bp as api_bp
+    from .web.coverage.views import bp as coverage_bp
     from .web.manage.views import bp as manage_bp
     from .web.public.views import bp as public_bp
     from .web.route.views import bp as route_bp
@@ -56,6 +57,7 @@ def create_app(
     app.register_blueprint(public_bp)
     app.register_blueprint(route_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(coverage_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     return app
