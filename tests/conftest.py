@@ -72,7 +72,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         upgrade_database(app)
         load_taxonomies(db.session, ROOT / "data" / "taxonomy.json")
         load_municipalities(db.session, gazetteer())
-        db.session.remove()
+        db.remove()
     from wegwijzer.extensions import Database
 
     Database.engine(app).dispose()
@@ -86,7 +86,7 @@ def app(tmp_path: Path, template_db: Path) -> Iterator[Flask]:
     app = create_app(_config(tmp_path), instance_path=str(tmp_path / "instance"))
     with app.app_context():
         yield app
-        db.session.remove()
+        db.remove()
     from wegwijzer.extensions import Database
 
     Database.engine(app).dispose()
@@ -230,3 +230,51 @@ def make_service(
         return svc
 
     return make
+
+
+PG_ADMIN_URL = os.environ.get(
+    "WEGWIJZER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    name = f"wegwijzer_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_app(tmp_path: Path, pg_url: str) -> Iterator[Flask]:
+    """The real app on a migrated PostgreSQL database with taxonomy and municipalities."""
+    from wegwijzer.extensions import Database
+    from wegwijzer.services.database import upgrade_database
+    from wegwijzer.services.places import gazetteer, load_municipalities
+    from wegwijzer.services.taxonomy import load_taxonomies
+
+    app = create_app(_config(tmp_path, DATABASE_URL=pg_url), instance_path=str(tmp_path / "pg"))
+    with app.app_context():
+        upgrade_database(app)
+        load_taxonomies(db.session, ROOT / "data" / "taxonomy.json")
+        load_municipalities(db.session, gazetteer())
+        yield app
+        db.remove()
+    Database.engine(app).dispose()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask_babel import get_locale
 
 from . import config as default_config
 from .extensions import babel, csrf, db, login_manager
@@ -37,6 +38,7 @@ def create_app(
         app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Amsterdam"
     )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path).parent / "translations")
+    app.jinja_env.globals["get_locale"] = get_locale
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -123,5 +123,57 @@ def init(app: Flask) -> None:
     run_init(app)
 
 
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Poort.")
+@click.option(
+    "--no-serve", is_flag=True, help="Alleen de voorbeeldgegevens laden, de site niet starten."
+)
+@with_app(DEMO=True)
+def demo(app: Flask, host: str, port: int, no_serve: bool) -> None:
+    """Start de site met fictieve voorbeeldgegevens (Zwolle, Kampen, Dalfsen)."""
+    from .extensions import db
+    from .search import sync_index
+    from .services.demo import load_demo
+
+    run_init(app)
+    try:
+        summary = load_demo(app, db.session)
+    except RuntimeError as exc:
+        raise CliError(str(exc)) from None
+    sync_index()
+    click.echo(f"Voorbeeldgegevens geladen: {summary}")
+    if no_serve:
+        return
+    click.echo(f"Wegwijzer draait op http://{host}:{port}/  (stoppen: Ctrl+C)")
+    from .server import run_server
+
+    run_server(app, host=host, port=port, workers=1, demo=True)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Poort.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Aantal werkprocessen (elk met een eigen zoekindex-lezer).",
+)
+@with_app()
+def serve(app: Flask, host: str, port: int, workers: int) -> None:
+    """Start de site met een productie-webserver (gunicorn); zet TLS ervoor (nginx, Caddy)."""
+    from .search import ensure_index
+    from .services.database import upgrade_database
+
+    upgrade_database(app)
+    ensure_index(app)
+    click.echo(f"Wegwijzer draait op http://{host}:{port}/ met {workers} werkproces(sen).")
+    from .server import run_server
+
+    run_server(app, host=host, port=port, workers=workers, demo=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -38,6 +38,11 @@ class Database:
             raise RuntimeError("Database not initialised: call create_app() first.")
         return self._sessions()
 
+    def remove(self) -> None:
+        """Close this application context's session."""
+        if self._sessions is not None:
+            self._sessions.remove()
+
     @staticmethod
     def engine(app: Flask) -> Engine:
         return app.extensions["wegwijzer.engine"]

@@ -1,0 +1,55 @@
+"""Run the app under gunicorn, with access logs that never contain search terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+#: Time, method, path without query string, status, bytes, duration. No IP address and no
+#: query string: residents' search terms must never be logged with who searched.
+ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
+
+
+def gunicorn_options(host: str, port: int, workers: int, demo: bool) -> dict[str, Any]:
+    """Return the gunicorn settings for ``wegwijzer serve`` and ``wegwijzer demo``."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": 4,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "loglevel": "warning" if demo else "info",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "forwarded_allow_ips": "127.0.0.1",
+    }
+
+
+def run_server(app: Flask, host: str, port: int, workers: int, demo: bool) -> None:
+    """Serve ``app`` until interrupted."""
+    from .extensions import Database
+
+    engine = Database.engine(app)
+    # Connections opened by the start-up work must not be shared with forked workers.
+    engine.dispose()
+    options = gunicorn_options(host, port, workers, demo)
+    options["post_fork"] = lambda _server, _worker: engine.dispose(close=False)
+    _Server(app, options).run()

@@ -1,0 +1,42 @@
+"""Load the fictional demo directory shipped in ``data/demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from ..models import Setting
+
+DEMO_FLAG = "demo"
+
+
+def is_demo(session: Session) -> bool:
+    """Return True when the demo directory has been loaded into this database."""
+    row = session.get(Setting, DEMO_FLAG)
+    return row is not None and row.value == "1"
+
+
+def load_demo(app: Flask, session: Session) -> str:
+    """Import the demo services and municipality settings; return a one-line summary."""
+    from ..interop import import_file, load_municipality_settings
+
+    demo_dir = Path(app.config["DATA_DIR"]) / "demo"
+    report = import_file(
+        demo_dir / "services.json",
+        "hsds",
+        dry_run=False,
+        actor="demo",
+        user_id=None,
+        max_bytes=app.config["MAX_IMPORT_BYTES"],
+    )
+    if not report.ok:
+        problems = "; ".join(str(p) for p in report.problems[:3])
+        raise RuntimeError(f"De voorbeeldgegevens konden niet worden geladen: {problems}")
+    load_municipality_settings(session, demo_dir / "municipalities.json")
+    row = session.get(Setting, DEMO_FLAG) or Setting(key=DEMO_FLAG)
+    row.value = "1"
+    session.add(row)
+    session.commit()
+    return report.summary()
