@@ -56,6 +56,8 @@ class Service(IdMixin, TimestampMixin, VersionedMixin, Base):
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     alert: Mapped[str | None] = mapped_column(Text)
+    #: Plain keywords, "; "-separated: terms of unknown taxonomies kept by the importer.
+    keywords: Mapped[str] = mapped_column(Text, default="")
 
     # Wegwijzer extensions.
     publication_status: Mapped[str] = mapped_column(String(20), default="concept", index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 12:43:56.893944
+Create Date: 2026-11-27 12:47:11.261581
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ def upgrade() -> None:
     sa.Column('minimum_age', sa.Integer(), nullable=True),
     sa.Column('maximum_age', sa.Integer(), nullable=True),
     sa.Column('alert', sa.Text(), nullable=True),
+    sa.Column('keywords', sa.Text(), nullable=False),
     sa.Column('publication_status', sa.String(length=20), nullable=False),
     sa.Column('review_comment', sa.Text(), nullable=True),
     sa.Column('last_verified_at', wegwijzer.models.base.UTCDateTime(timezone=True), nullable=True),
