@@ -1,0 +1,583 @@
+"""Coverage (dekking): which help residents of a municipality can get, and where it is missing.
+
+Definitions, used by every count in this module (the database is the truth, not the index):
+
+* A service *counts* when it is published (``publication_status == "gepubliceerd"``), not
+  deleted (``deleted_at`` empty) and its organisation is not deleted. Concept, ter-beoordeling,
+  archived and deleted services never count.
+* A counting service is *available* to residents of municipality M when its service area
+  contains M or is national ("landelijk"):
+
+  - **lokaal**: the service area is exactly M (one municipality, no national area);
+  - **regionaal**: the area contains M and at least one other municipality (no national area);
+  - **landelijk**: the area includes "landelijk" (whatever municipalities it also lists).
+
+* A cell (for example phase x theme) counts the services that carry both terms.
+  A service with two phases and two themes counts in four cells.
+* **Gap** (geen aanbod): a cell with 0 local and 0 regional services. National help may
+  still exist; it is shown, but it does not fill a gap.
+* **Overlap**: a cell where at least ``overlap_threshold`` *distinct organisations* offer
+  local or regional services. National helplines are everywhere, so they never make overlap.
+* **Stale** (verouderd): a counting service whose ``last_verified_at`` is empty or older than
+  ``stale_months`` months.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Attribute,
+    Location,
+    Municipality,
+    Organization,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+    utcnow,
+)
+from .taxonomy import TaxonomyInfo, TermInfo, list_taxonomies
+
+LOCAL, REGIONAL, NATIONAL = "lokaal", "regionaal", "landelijk"
+SCOPES = (LOCAL, REGIONAL, NATIONAL)
+
+#: Rows of every matrix.
+ROW_FACET = "fase"
+#: Columns of the matrices shown on the coverage page, in page order.
+COLUMN_FACETS = ("thema", "doelgroep", "toegang", "rol", "activiteit")
+#: Facets whose terms may filter a drill-down cell.
+CELL_FACETS = (ROW_FACET, *COLUMN_FACETS)
+
+
+class UnknownMunicipality(ValueError):
+    """A gm_code that is not in the municipalities table."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Services in one cell by scope, plus distinct local/regional organisations."""
+
+    local: int = 0
+    regional: int = 0
+    national: int = 0
+    organisations: int = 0
+
+    @property
+    def nearby(self) -> int:
+        """Return the local plus regional services: the ones that fill a gap."""
+        return self.local + self.regional
+
+    @property
+    def total(self) -> int:
+        return self.local + self.regional + self.national
+
+    @property
+    def is_gap(self) -> bool:
+        return self.nearby == 0
+
+    def is_overlap(self, threshold: int) -> bool:
+        """Return True when at least ``threshold`` organisations offer this locally/regionally."""
+        return self.organisations >= threshold
+
+    def cell_text(self) -> str:
+        """Return the machine format ``local/regional/national``, e.g. ``2/1/3``."""
+        return f"{self.local}/{self.regional}/{self.national}"
+
+
+EMPTY = Counts()
+
+
+@dataclass
+class Matrix:
+    """Counts for rows (phases) x columns (terms of one facet) in one municipality."""
+
+    gm_code: str
+    row_facet: str
+    col_facet: str
+    rows: tuple[TermInfo, ...]
+    cols: tuple[TermInfo, ...]
+    overlap_threshold: int
+    cells: dict[tuple[str, str], Counts] = field(default_factory=dict)
+
+    def cell(self, row: str, col: str) -> Counts:
+        return self.cells.get((row, col), EMPTY)
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) * len(self.cols)
+
+    @property
+    def gaps(self) -> int:
+        return sum(1 for r in self.rows for c in self.cols if self.cell(r.code, c.code).is_gap)
+
+    @property
+    def covered(self) -> int:
+        """Return the number of cells with at least one local or regional service."""
+        return self.size - self.gaps
+
+    @property
+    def overlaps(self) -> int:
+        return sum(
+            1
+            for r in self.rows
+            for c in self.cols
+            if self.cell(r.code, c.code).is_overlap(self.overlap_threshold)
+        )
+
+
+@dataclass(frozen=True)
+class Point:
+    """A location of a local or regional service, for the map."""
+
+    lat: float
+    lon: float
+    label: str
+
+
+@dataclass
+class MunicipalityCoverage:
+    """Everything the coverage page shows for one municipality."""
+
+    gm_code: str
+    name: str
+    totals: Counts
+    #: ``{col_facet: Matrix}`` with phases as rows.
+    matrices: dict[str, Matrix]
+    #: ``{facet: {code: Counts}}`` regardless of phase (e.g. any walk-in point at all).
+    facet_totals: dict[str, dict[str, Counts]]
+    points: list[Point]
+
+    def facet_total(self, facet: str, code: str) -> Counts:
+        return self.facet_totals.get(facet, {}).get(code, EMPTY)
+
+
+@dataclass(frozen=True)
+class OrganisationFreshness:
+    organization_id: str
+    name: str
+    entries: int
+    stale: int
+    oldest_verified_at: datetime | None
+
+
+@dataclass
+class Freshness:
+    stale_months: int
+    cutoff: datetime
+    entries: int
+    stale: int
+    organisations: list[OrganisationFreshness]
+
+
+@dataclass
+class RegionCoverage:
+    """Coverage of the municipalities a beheerder picked (one or several)."""
+
+    municipalities: list[MunicipalityCoverage]
+    taxonomies: dict[str, TaxonomyInfo]
+    overlap_threshold: int
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
+class CellEntry:
+    """One service in a drill-down list."""
+
+    service_id: str
+    service_name: str
+    organization_id: str
+    organization_name: str
+    scope: str
+    last_verified_at: datetime | None
+
+
+# --- building blocks ---------------------------------------------------------------------------
+
+
+def counting_condition() -> list:
+    """Return the WHERE conditions for services that count (published, nothing deleted)."""
+    return [
+        Service.publication_status == "gepubliceerd",
+        Service.deleted_at.is_(None),
+        Organization.deleted_at.is_(None),
+    ]
+
+
+def _national_flag() -> Select:
+    return select(ServiceArea.service_id).where(ServiceArea.extent_type == "landelijk")
+
+
+def _available(gm_codes: Sequence[str]):
+    """Return a CTE of (gm_code, service_id, organization_id, scope) for the municipalities.
+
+    National services get one row per municipality, so every later GROUP BY sees them.
+    """
+    area_size = (
+        select(
+            ServiceArea.service_id.label("service_id"),
+            func.count(func.distinct(ServiceArea.gm_code)).label("n_gm"),
+        )
+        .where(ServiceArea.extent_type == "gemeente", ServiceArea.gm_code.is_not(None))
+        .group_by(ServiceArea.service_id)
+        .subquery("area_size")
+    )
+    national_ids = _national_flag()
+    nearby = (
+        select(
+            ServiceArea.gm_code.label("gm_code"),
+            Service.id.label("service_id"),
+            Service.organization_id.label("organization_id"),
+            case((area_size.c.n_gm == 1, literal(LOCAL)), else_=literal(REGIONAL)).label("scope"),
+        )
+        .join(Service, Service.id == ServiceArea.service_id)
+        .join(Organization, Organization.id == Service.organization_id)
+        .join(area_size, area_size.c.service_id == Service.id)
+        .where(
+            ServiceArea.extent_type == "gemeente",
+            ServiceArea.gm_code.in_(list(gm_codes)),
+            Service.id.not_in(national_ids),
+            *counting_condition(),
+        )
+        .distinct()
+    )
+    munis = select(Municipality.gm_code.label("gm_code")).where(
+        Municipality.gm_code.in_(list(gm_codes))
+    )
+    munis_sq = munis.subquery("munis")
+    national = (
+        select(
+            munis_sq.c.gm_code,
+            Service.id.label("service_id"),
+            Service.organization_id.label("organization_id"),
+            literal(NATIONAL).label("scope"),
+        )
+        .select_from(munis_sq)
+        .join(Service, true())
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(Service.id.in_(national_ids), *counting_condition())
+    )
+    return nearby.union_all(national).cte("available")
+
+
+def _service_terms(facets: Iterable[str], name: str):
+    """Return a subquery of (service_id, facet, code) for terms in ``facets``."""
+    return (
+        select(
+            Attribute.link_id.label("service_id"),
+            Taxonomy.facet.label("facet"),
+            TaxonomyTerm.code.label("code"),
+        )
+        .join(TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id)
+        .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+        .where(Attribute.link_entity == "service", Taxonomy.facet.in_(list(facets)))
+        .subquery(name)
+    )
+
+
+def stale_cutoff(now: datetime, months: int) -> datetime:
+    """Return ``now`` minus ``months`` calendar months (day clamped to the month's end)."""
+    index = now.year * 12 + (now.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    days_in_month = [31, 29 if _is_leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return now.replace(year=year, month=month, day=min(now.day, days_in_month[month - 1]))
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def municipality_names(session: Session, gm_codes: Iterable[str]) -> dict[str, str]:
+    """Return ``{gm_code: name}`` for the known codes among ``gm_codes``."""
+    codes = list(gm_codes)
+    rows = session.execute(
+        select(Municipality.gm_code, Municipality.name).where(Municipality.gm_code.in_(codes))
+    )
+    return dict(rows.all())
+
+
+def _check_municipalities(session: Session, gm_codes: Sequence[str]) -> dict[str, str]:
+    names = municipality_names(session, gm_codes)
+    unknown = [gm for gm in gm_codes if gm not in names]
+    if unknown:
+        raise UnknownMunicipality(f"Onbekende gemeentecode: {', '.join(unknown)}.")
+    return names
+
+
+# --- the coverage page -------------------------------------------------------------------------
+
+
+def compute_coverage(
+    session: Session,
+    gm_codes: Sequence[str],
+    *,
+    overlap_threshold: int,
+    stale_months: int,
+    col_facets: Sequence[str] = COLUMN_FACETS,
+    now: datetime | None = None,
+    with_points: bool = True,
+) -> RegionCoverage:
+    """Count the coverage of ``gm_codes`` with a handful of grouped queries (none per cell)."""
+    gm_codes = list(dict.fromkeys(gm_codes))
+    names = _check_municipalities(session, gm_codes)
+    taxonomies = {t.facet: t for t in list_taxonomies(session)}
+    rows = taxonomies[ROW_FACET].terms
+    avail = _available(gm_codes)
+    facets = [f for f in col_facets if f in taxonomies]
+
+    # 1. Services per municipality and scope.
+    totals: dict[str, dict[str, int]] = defaultdict(dict)
+    for gm, scope, n in session.execute(
+        select(
+            avail.c.gm_code, avail.c.scope, func.count(func.distinct(avail.c.service_id))
+        ).group_by(avail.c.gm_code, avail.c.scope)
+    ):
+        totals[gm][scope] = n
+    orgs_total = {
+        gm: n
+        for gm, n in session.execute(
+            select(avail.c.gm_code, func.count(func.distinct(avail.c.organization_id)))
+            .where(avail.c.scope != NATIONAL)
+            .group_by(avail.c.gm_code)
+        )
+    }
+
+    # 2. Phase x term cells, services per scope, for every column facet in one query.
+    ph = _service_terms([ROW_FACET], "ph")
+    ct = _service_terms(facets, "ct")
+    cell_counts: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(dict)
+    for gm, scope, row, facet, col, n in session.execute(
+        select(
+            avail.c.gm_code,
+            avail.c.scope,
+            ph.c.code,
+            ct.c.facet,
+            ct.c.code,
+            func.count(func.distinct(avail.c.service_id)),
+        )
+        .join(ph, ph.c.service_id == avail.c.service_id)
+        .join(ct, ct.c.service_id == avail.c.service_id)
+        .group_by(avail.c.gm_code, avail.c.scope, ph.c.code, ct.c.facet, ct.c.code)
+    ):
+        cell_counts[(gm, facet, row, col)][scope] = n
+    # 3. Distinct local/regional organisations per cell (overlap).
+    cell_orgs: dict[tuple[str, str, str, str], int] = {}
+    for gm, row, facet, col, n in session.execute(
+        select(
+            avail.c.gm_code,
+            ph.c.code,
+            ct.c.facet,
+            ct.c.code,
+            func.count(func.distinct(avail.c.organization_id)),
+        )
+        .join(ph, ph.c.service_id == avail.c.service_id)
+        .join(ct, ct.c.service_id == avail.c.service_id)
+        .where(avail.c.scope != NATIONAL)
+        .group_by(avail.c.gm_code, ph.c.code, ct.c.facet, ct.c.code)
+    ):
+        cell_orgs[(gm, facet, row, col)] = n
+
+    # 4. Per-term totals regardless of phase (e.g. is there any walk-in point at all?).
+    tt = _service_terms(facets, "tt")
+    term_counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
+    for gm, scope, facet, code, n in session.execute(
+        select(
+            avail.c.gm_code,
+            avail.c.scope,
+            tt.c.facet,
+            tt.c.code,
+            func.count(func.distinct(avail.c.service_id)),
+        )
+        .join(tt, tt.c.service_id == avail.c.service_id)
+        .group_by(avail.c.gm_code, avail.c.scope, tt.c.facet, tt.c.code)
+    ):
+        term_counts[(gm, facet, code)][scope] = n
+    term_orgs: dict[tuple[str, str, str], int] = {}
+    for gm, facet, code, n in session.execute(
+        select(
+            avail.c.gm_code,
+            tt.c.facet,
+            tt.c.code,
+            func.count(func.distinct(avail.c.organization_id)),
+        )
+        .join(tt, tt.c.service_id == avail.c.service_id)
+        .where(avail.c.scope != NATIONAL)
+        .group_by(avail.c.gm_code, tt.c.facet, tt.c.code)
+    ):
+        term_orgs[(gm, facet, code)] = n
+
+    points = _points(session, gm_codes) if with_points else {}
+    result: list[MunicipalityCoverage] = []
+    for gm in gm_codes:
+        matrices = {}
+        for facet in facets:
+            matrix = Matrix(gm, ROW_FACET, facet, rows, taxonomies[facet].terms, overlap_threshold)
+            for r in rows:
+                for c in matrix.cols:
+                    key = (gm, facet, r.code, c.code)
+                    if key in cell_counts or key in cell_orgs:
+                        matrix.cells[(r.code, c.code)] = _counts(
+                            cell_counts.get(key, {}), cell_orgs.get(key, 0)
+                        )
+            matrices[facet] = matrix
+        facet_totals = {
+            facet: {
+                t.code: _counts(
+                    term_counts.get((gm, facet, t.code), {}), term_orgs.get((gm, facet, t.code), 0)
+                )
+                for t in taxonomies[facet].terms
+            }
+            for facet in facets
+        }
+        result.append(
+            MunicipalityCoverage(
+                gm_code=gm,
+                name=names[gm],
+                totals=_counts(totals.get(gm, {}), orgs_total.get(gm, 0)),
+                matrices=matrices,
+                facet_totals=facet_totals,
+                points=points.get(gm, []),
+            )
+        )
+    return RegionCoverage(
+        municipalities=result,
+        taxonomies=taxonomies,
+        overlap_threshold=overlap_threshold,
+        freshness=compute_freshness(session, gm_codes, stale_months=stale_months, now=now),
+    )
+
+
+def _counts(by_scope: dict[str, int], organisations: int) -> Counts:
+    return Counts(
+        local=by_scope.get(LOCAL, 0),
+        regional=by_scope.get(REGIONAL, 0),
+        national=by_scope.get(NATIONAL, 0),
+        organisations=organisations,
+    )
+
+
+def _points(session: Session, gm_codes: Sequence[str]) -> dict[str, list[Point]]:
+    """Return the located local/regional services per municipality, one point per location."""
+    avail = _available(gm_codes)
+    rows = session.execute(
+        select(
+            avail.c.gm_code,
+            Location.id,
+            Location.latitude,
+            Location.longitude,
+            Organization.name,
+            Service.name,
+        )
+        .join(ServiceAtLocation, ServiceAtLocation.service_id == avail.c.service_id)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .join(Service, Service.id == avail.c.service_id)
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(
+            avail.c.scope != NATIONAL,
+            Location.latitude.is_not(None),
+            Location.longitude.is_not(None),
+        )
+        .order_by(avail.c.gm_code, Location.id, Organization.name, Service.name)
+    )
+    labels: dict[tuple[str, str], tuple[float, float, list[str]]] = {}
+    for gm, loc_id, lat, lon, org_name, svc_name in rows:
+        entry = labels.setdefault((gm, loc_id), (lat, lon, []))
+        entry[2].append(f"{org_name}: {svc_name}")
+    points: dict[str, list[Point]] = defaultdict(list)
+    for (gm, _loc), (lat, lon, names) in labels.items():
+        points[gm].append(Point(lat=lat, lon=lon, label="; ".join(names)))
+    return points
+
+
+def compute_freshness(
+    session: Session, gm_codes: Sequence[str], *, stale_months: int, now: datetime | None = None
+) -> Freshness:
+    """Count, per organisation, the available services not verified for ``stale_months``."""
+    cutoff = stale_cutoff(now or utcnow(), stale_months)
+    avail = _available(gm_codes)
+    ids = select(avail.c.service_id).distinct().subquery("ids")
+    is_stale = or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff)
+    rows = session.execute(
+        select(
+            Organization.id,
+            Organization.name,
+            func.count(Service.id),
+            func.sum(case((is_stale, 1), else_=0)),
+            func.min(Service.last_verified_at),
+            func.sum(case((Service.last_verified_at.is_(None), 1), else_=0)),
+        )
+        .select_from(ids)
+        .join(Service, Service.id == ids.c.service_id)
+        .join(Organization, Organization.id == Service.organization_id)
+        .group_by(Organization.id, Organization.name)
+    ).all()
+    orgs = [
+        OrganisationFreshness(
+            organization_id=org_id,
+            name=name,
+            entries=entries,
+            stale=int(stale or 0),
+            # Never verified is older than any date.
+            oldest_verified_at=None if never else oldest,
+        )
+        for org_id, name, entries, stale, oldest, never in rows
+    ]
+    orgs.sort(key=lambda o: (-o.stale, o.name.casefold()))
+    return Freshness(
+        stale_months=stale_months,
+        cutoff=cutoff,
+        entries=sum(o.entries for o in orgs),
+        stale=sum(o.stale for o in orgs),
+        organisations=orgs,
+    )
+
+
+# --- drill-down --------------------------------------------------------------------------------
+
+
+def list_cell(session: Session, gm_code: str, terms: dict[str, str]) -> list[CellEntry]:
+    """List the services available in ``gm_code`` that carry every ``{facet: code}`` term."""
+    _check_municipalities(session, [gm_code])
+    avail = _available([gm_code])
+    conditions = []
+    for facet, code in terms.items():
+        conditions.append(
+            exists(
+                select(Attribute.id)
+                .join(TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id)
+                .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+                .where(
+                    Attribute.link_entity == "service",
+                    Attribute.link_id == avail.c.service_id,
+                    Taxonomy.facet == facet,
+                    TaxonomyTerm.code == code,
+                )
+            )
+        )
+    rows = session.execute(
+        select(
+            Service.id,
+            Service.name,
+            Organization.id,
+            Organization.name,
+            avail.c.scope,
+            Service.last_verified_at,
+        )
+        .join(Service, Service.id == avail.c.service_id)
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(and_(*conditions) if conditions else true())
+    )
+    order = {s: i for i, s in enumerate(SCOPES)}
+    entries = [CellEntry(*row) for row in rows]
+    entries.sort(
+        key=lambda e: (order[e.scope], e.organization_name.casefold(), e.service_name.casefold())
+    )
+    return entries
