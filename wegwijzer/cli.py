@@ -175,5 +175,48 @@ def serve(app: Flask, host: str, port: int, workers: int) -> None:
     run_server(app, host=host, port=port, workers=workers, demo=False)
 
 
+# --- guided route (wegwijzer) -----------------------------------------------------------------
+
+
+@main.group("route")
+def route_group() -> None:
+    """De vragen van de wegwijzer (data/route.json)."""
+
+
+def _data_dir() -> Path:
+    import os
+
+    from . import config
+
+    return Path(os.environ.get("WEGWIJZER_DATA_DIR") or config.DATA_DIR)
+
+
+@route_group.command("check")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--taxonomy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Taxonomiebestand met de toegestane codes. Standaard: data/taxonomy.json.",
+)
+def route_check(path: Path | None, taxonomy: Path | None) -> None:
+    """Controleer een routebestand: vragen, antwoorden, codes en teksten in nl en en.
+
+    Zonder PATH: data/route.json. Een fout noemt de vraag en het antwoord.
+    """
+    from .services.route import RouteFileError, check_route_file
+
+    target = path or _data_dir() / "route.json"
+    try:
+        route = check_route_file(target, taxonomy or _data_dir() / "taxonomy.json")
+    except RouteFileError as exc:
+        raise CliError(str(exc)) from None
+    answers = [a for q in route.questions for a in q.answers]
+    urgent = sum(1 for a in answers if a.is_urgent)
+    click.echo(
+        f"{target}: in orde. {route.steps} vragen, {len(answers)} antwoorden ({urgent} met spoed)."
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,0 +1,214 @@
+"""Referral guidance for helpers: the municipal debt help, handover sheets, volunteer contacts.
+
+Read-only. Non-public contact details (``is_public=False``) are returned only when the caller
+says the viewer is a logged-in helper, so a template cannot show what it was never given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..geo import distance_km
+from ..models import (
+    Attribute,
+    Contact,
+    Location,
+    Municipality,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+#: Eager loads for showing a service with its phones, address and hours.
+SERVICE_DISPLAY = (
+    selectinload(Service.organization),
+    selectinload(Service.phones),
+    selectinload(Service.schedules),
+    selectinload(Service.service_areas),
+    selectinload(Service.contacts).selectinload(Contact.phones),
+    selectinload(Service.service_at_locations)
+    .selectinload(ServiceAtLocation.location)
+    .selectinload(Location.addresses),
+)
+
+
+def published_service(session: Session, service_id: str) -> Service | None:
+    """Return a published, not deleted service by id, or None."""
+    service = session.scalar(
+        select(Service).where(Service.id == service_id).options(*SERVICE_DISPLAY)
+    )
+    return service if service is not None and service.is_published else None
+
+
+def load_services(session: Session, ids: list[str]) -> list[Service]:
+    """Return the published services with ``ids``, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = session.scalars(select(Service).where(Service.id.in_(ids)).options(*SERVICE_DISPLAY))
+    by_id = {s.id: s for s in rows if s.is_published}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _has_term(taxonomy: str, code: str):  # type: ignore[no-untyped-def]
+    return Service.id.in_(
+        select(Attribute.link_id)
+        .join(TaxonomyTerm, Attribute.taxonomy_term_id == TaxonomyTerm.id)
+        .join(Taxonomy, TaxonomyTerm.taxonomy_id == Taxonomy.id)
+        .where(
+            Attribute.link_entity == "service",
+            Taxonomy.name == taxonomy,
+            TaxonomyTerm.code == code,
+        )
+    )
+
+
+def find_debt_help(session: Session, gm_code: str) -> Service | None:
+    """Return the municipality's own debt help for ``gm_code``, or None.
+
+    The municipality's setting comes first; otherwise a published service of
+    organisatietype ``gemeente`` with thema ``schulden`` whose area covers ``gm_code``.
+    """
+    municipality = session.get(Municipality, gm_code)
+    if municipality is not None and municipality.debt_help_service_id:
+        service = published_service(session, municipality.debt_help_service_id)
+        if service is not None:
+            return service
+    candidates = session.scalars(
+        select(Service)
+        .join(ServiceArea, ServiceArea.service_id == Service.id)
+        .where(
+            ServiceArea.gm_code == gm_code,
+            Service.publication_status == "gepubliceerd",
+            Service.deleted_at.is_(None),
+            _has_term("wegwijzer-organisatietype", "gemeente"),
+            _has_term("wegwijzer-thema", "schulden"),
+        )
+        .order_by(Service.name)
+        .options(*SERVICE_DISPLAY)
+    ).all()
+    return candidates[0] if candidates else None
+
+
+def public_phones(service: Service) -> list[Phone]:
+    """Return the phones anyone may see."""
+    return [p for p in service.phones if p.is_public]
+
+
+def service_location(service: Service) -> Location | None:
+    """Return the service's first location with coordinates or an address."""
+    for link in service.service_at_locations:
+        loc = link.location
+        if loc is not None and (loc.addresses or loc.latitude is not None):
+            return loc
+    return None
+
+
+def distance_to(service: Service, lat: float, lon: float) -> float | None:
+    """Return the distance in km from a point to the service's nearest location."""
+    points = [
+        (link.location.latitude, link.location.longitude)
+        for link in service.service_at_locations
+        if link.location is not None and link.location.latitude is not None
+    ]
+    distances = [distance_km(lat, lon, plat, plon) for plat, plon in points if plon is not None]
+    return min(distances) if distances else None
+
+
+@dataclass
+class DirectContact:
+    """A contact person with their direct phone numbers (non-public ones only for helpers)."""
+
+    name: str | None
+    title: str | None
+    email: str | None
+    phones: list[Phone] = field(default_factory=list)
+    is_public: bool = True
+
+
+def visible_contacts(service: Service, helper: bool) -> list[DirectContact]:
+    """Return the service's contact persons the viewer may see."""
+    contacts = []
+    for contact in service.contacts:
+        if not contact.is_public and not helper:
+            continue
+        phones = [p for p in contact.phones if p.is_public or helper]
+        contacts.append(
+            DirectContact(
+                name=contact.name,
+                title=contact.title,
+                email=contact.email,
+                phones=phones,
+                is_public=contact.is_public,
+            )
+        )
+    return contacts
+
+
+@dataclass
+class HandoverSheet:
+    """Everything the printable handover sheet shows for one service."""
+
+    service: Service
+    phones: list[Phone]
+    contacts: list[DirectContact]
+    location: Location | None
+    checklist: list[str]
+    shows_private: bool
+
+
+def handover_sheet(session: Session, service_id: str, helper: bool) -> HandoverSheet | None:
+    """Return the handover sheet of a published service, or None when there is none."""
+    service = published_service(session, service_id)
+    if service is None:
+        return None
+    phones = [p for p in service.phones if p.is_public or helper]
+    checklist = [item.strip() for item in (service.handover_needs or []) if str(item).strip()]
+    return HandoverSheet(
+        service=service,
+        phones=phones,
+        contacts=visible_contacts(service, helper),
+        location=service_location(service),
+        checklist=checklist,
+        shows_private=helper,
+    )
+
+
+@dataclass
+class VolunteerDesk:
+    """A municipality's debt help and, for helpers only, its fixed contact for volunteers."""
+
+    municipality: Municipality
+    debt_help: Service | None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    contact_hours: str | None = None
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_name or self.contact_phone or self.contact_email)
+
+    @property
+    def contact_tel_uri(self) -> str:
+        digits = "".join(c for c in self.contact_phone or "" if c.isdigit() or c == "+")
+        return f"tel:{digits}"
+
+
+def volunteer_desk(session: Session, gm_code: str, helper: bool) -> VolunteerDesk | None:
+    """Return the volunteer desk of ``gm_code``; the fixed contact only for helpers."""
+    municipality = session.get(Municipality, gm_code)
+    if municipality is None:
+        return None
+    desk = VolunteerDesk(municipality=municipality, debt_help=find_debt_help(session, gm_code))
+    if helper:
+        desk.contact_name = municipality.volunteer_contact_name
+        desk.contact_phone = municipality.volunteer_contact_phone
+        desk.contact_email = municipality.volunteer_contact_email
+        desk.contact_hours = municipality.volunteer_contact_hours
+    return desk

@@ -1,0 +1,594 @@
+"""The guided route (wegwijzer): the route file, residents' answers and the personal result.
+
+The route is data (``data/route.json``): questions, answers in nl and en, and how each answer
+maps to taxonomy codes, search words and urgency. A municipality adapts it without code; an
+invalid file is rejected when it is loaded, with a message that names the place of the error.
+Nothing here writes to the database: a resident's answers live only in the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from ..geo import NotFound, Resolved
+from ..models import (
+    Service,
+)
+from .taxonomy import TaxonomyFileError, read_taxonomy_file
+
+#: Taxonomy facets an answer may map to: exactly the search filters.
+MAPPED_FACETS = ("fase", "thema", "doelgroep", "toegang", "organisatietype")
+#: Kinds of question: what the resident needs (hard filters), where they live, and wishes
+#: that only change the order of the results.
+KINDS = ("need", "place", "preference")
+LANGS = ("nl", "en")
+#: Query parameters the pages use themselves; a question id may not take one of these.
+RESERVED_IDS = frozenset({"lang", "verder", "weergave", "stap", "q", "page"})
+_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_QUESTION_KEYS = {"id", "kind", "multiple", "required", "text", "help", "answers"}
+_ANSWER_KEYS = {"id", "text", "words", "urgent", *MAPPED_FACETS}
+#: Candidates collected from search before ranking; enough for two best steps and options.
+CANDIDATES = 20
+#: Other options shown below the best next steps.
+OTHER_OPTIONS = 8
+
+
+class RouteFileError(ValueError):
+    """The route file is not valid; the message names the file and the place of the error."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    text: Mapping[str, str]
+    codes: Mapping[str, tuple[str, ...]]
+    words: tuple[str, ...] = ()
+    is_urgent: bool = False
+
+    def label(self, lang: str = "nl") -> str:
+        return self.text.get(lang) or self.text["nl"]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    text: Mapping[str, str]
+    help: Mapping[str, str] | None
+    multiple: bool
+    required: bool
+    answers: tuple[Answer, ...] = ()
+
+    def label(self, lang: str = "nl") -> str:
+        return self.text.get(lang) or self.text["nl"]
+
+    def help_text(self, lang: str = "nl") -> str:
+        if not self.help:
+            return ""
+        return self.help.get(lang) or self.help["nl"]
+
+    def answer(self, answer_id: str) -> Answer | None:
+        return next((a for a in self.answers if a.id == answer_id), None)
+
+
+@dataclass(frozen=True)
+class Route:
+    questions: tuple[Question, ...]
+    source: str
+
+    @property
+    def steps(self) -> int:
+        return len(self.questions)
+
+    @property
+    def place_question(self) -> Question:
+        return next(q for q in self.questions if q.kind == "place")
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+# --- reading and checking the route file -------------------------------------------------------
+
+
+def taxonomy_codes(taxonomy_path: Path) -> dict[str, set[str]]:
+    """Return the term codes per facet from a taxonomy file, for checking a route file."""
+    try:
+        taxonomies = read_taxonomy_file(taxonomy_path)
+    except TaxonomyFileError as exc:
+        raise RouteFileError(f"De taxonomie is niet bruikbaar: {exc}") from exc
+    return {t["facet"]: {term["code"] for term in t["terms"]} for t in taxonomies}
+
+
+def read_route_file(path: Path, codes: Mapping[str, set[str]]) -> Route:
+    """Read and check a route file against the taxonomy ``codes``; raise RouteFileError."""
+    name = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RouteFileError(f"{name}: het bestand bestaat niet.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RouteFileError(f"{name}: kan het bestand niet lezen ({exc}).") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise RouteFileError(
+            f"{name}: geen geldige JSON op regel {exc.lineno}, kolom {exc.colno} ({exc.msg})."
+        ) from None
+    return parse_route(data, codes, name)
+
+
+def parse_route(data: Any, codes: Mapping[str, set[str]], name: str = "route") -> Route:
+    """Check parsed route data and build a Route; raise RouteFileError naming the place."""
+    if not isinstance(data, dict):
+        raise RouteFileError(f"{name}: verwacht een JSON-object met 'version' en 'questions'.")
+    if data.get("version") != 1:
+        raise RouteFileError(f"{name}: 'version' moet 1 zijn.")
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        raise RouteFileError(f"{name}: 'questions' moet een niet-lege lijst zijn.")
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_questions, 1):
+        question = _parse_question(raw, f"{name}: vraag {i}", codes)
+        if question.id in seen:
+            raise RouteFileError(f"{name}: vraag {i}: id '{question.id}' komt twee keer voor.")
+        seen.add(question.id)
+        questions.append(question)
+    kinds = [q.kind for q in questions]
+    if kinds.count("place") != 1:
+        raise RouteFileError(f"{name}: er moet precies één vraag met kind 'place' zijn.")
+    if "need" not in kinds:
+        raise RouteFileError(f"{name}: er moet minstens één vraag met kind 'need' zijn.")
+    return Route(questions=tuple(questions), source=name)
+
+
+def _parse_question(raw: Any, where: str, codes: Mapping[str, set[str]]) -> Question:
+    if not isinstance(raw, dict):
+        raise RouteFileError(f"{where}: verwacht een object.")
+    qid = raw.get("id")
+    if not isinstance(qid, str) or not _ID.match(qid) or qid in RESERVED_IDS:
+        raise RouteFileError(
+            f"{where}: 'id' ontbreekt of is ongeldig (kleine letters, cijfers en '-'; "
+            f"niet {', '.join(sorted(RESERVED_IDS))})."
+        )
+    where = f"{where} ('{qid}')"
+    _no_unknown_keys(raw, _QUESTION_KEYS, where)
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise RouteFileError(f"{where}: 'kind' moet een van {', '.join(KINDS)} zijn.")
+    text = _texts(raw.get("text"), f"{where}: 'text'")
+    help_text = _texts(raw["help"], f"{where}: 'help'") if "help" in raw else None
+    multiple = _flag(raw, "multiple", False, where)
+    required = _flag(raw, "required", kind != "preference", where)
+    if kind == "place":
+        if "answers" in raw:
+            raise RouteFileError(f"{where}: een vraag met kind 'place' heeft geen 'answers'.")
+        if not required:
+            raise RouteFileError(f"{where}: de vraag naar de woonplaats moet 'required' zijn.")
+        return Question(qid, kind, text, help_text, False, True)
+    raw_answers = raw.get("answers")
+    if not isinstance(raw_answers, list) or not raw_answers:
+        raise RouteFileError(f"{where}: 'answers' moet een niet-lege lijst zijn.")
+    answers: list[Answer] = []
+    seen: set[str] = set()
+    for j, raw_answer in enumerate(raw_answers, 1):
+        answer = _parse_answer(raw_answer, f"{where}, antwoord {j}", codes)
+        if answer.id in seen:
+            raise RouteFileError(
+                f"{where}, antwoord {j}: id '{answer.id}' komt twee keer voor in deze vraag."
+            )
+        seen.add(answer.id)
+        answers.append(answer)
+    return Question(qid, kind, text, help_text, multiple, required, tuple(answers))
+
+
+def _parse_answer(raw: Any, where: str, codes: Mapping[str, set[str]]) -> Answer:
+    if not isinstance(raw, dict):
+        raise RouteFileError(f"{where}: verwacht een object.")
+    aid = raw.get("id")
+    if not isinstance(aid, str) or not _ID.match(aid):
+        raise RouteFileError(
+            f"{where}: 'id' ontbreekt of is ongeldig (kleine letters, cijfers en '-')."
+        )
+    where = f"{where} ('{aid}')"
+    _no_unknown_keys(raw, _ANSWER_KEYS, where)
+    text = _texts(raw.get("text"), f"{where}: 'text'")
+    mapped: dict[str, tuple[str, ...]] = {}
+    for facet in MAPPED_FACETS:
+        if facet not in raw:
+            continue
+        values = raw[facet]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise RouteFileError(f"{where}: '{facet}' moet een lijst met codes zijn.")
+        known = codes.get(facet, set())
+        for code in values:
+            if code not in known:
+                raise RouteFileError(
+                    f"{where}: '{facet}' bevat de onbekende code '{code}'. "
+                    f"Bekende codes: {', '.join(sorted(known)) or 'geen'}."
+                )
+        if values:
+            mapped[facet] = tuple(dict.fromkeys(values))
+    words = raw.get("words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise RouteFileError(f"{where}: 'words' moet een lijst met woorden zijn.")
+    urgent = raw.get("urgent", False)
+    if not isinstance(urgent, bool):
+        raise RouteFileError(
+            f"{where}: 'urgent' moet true of false zijn (zonder aanhalingstekens)."
+        )
+    return Answer(aid, text, mapped, tuple(w.strip() for w in words), urgent)
+
+
+def _texts(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise RouteFileError(f"{where} moet een tekst in 'nl' en 'en' hebben.")
+    for lang in LANGS:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            raise RouteFileError(f"{where}: de tekst in '{lang}' ontbreekt of is leeg.")
+    return {lang: value[lang].strip() for lang in LANGS}
+
+
+def _flag(raw: Mapping[str, Any], key: str, default: bool, where: str) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise RouteFileError(f"{where}: '{key}' moet true of false zijn (zonder aanhalingstekens).")
+    return value
+
+
+def _no_unknown_keys(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    # A typo such as "urgentie" or "themas" would otherwise be ignored without a word.
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise RouteFileError(
+            f"{where}: onbekend veld '{unknown[0]}'. Toegestaan: {', '.join(sorted(allowed))}."
+        )
+
+
+_cache: dict[tuple[str, int, int], Route] = {}
+_cache_lock = threading.Lock()
+
+
+def route_path() -> Path:
+    """Return the route file of this app (ROUTE_FILE, or route.json in DATA_DIR)."""
+    configured = current_app.config.get("ROUTE_FILE")
+    return Path(configured) if configured else Path(current_app.config["DATA_DIR"]) / "route.json"
+
+
+def check_route_file(path: Path, taxonomy_path: Path) -> Route:
+    """Read and check ``path`` against the taxonomy file; raise RouteFileError."""
+    return read_route_file(path, taxonomy_codes(taxonomy_path))
+
+
+def load_route() -> Route:
+    """Return this app's checked route; re-read when the file changes, raise RouteFileError."""
+    path = route_path()
+    taxonomy_path = Path(current_app.config["DATA_DIR"]) / "taxonomy.json"
+    try:
+        key = (str(path), path.stat().st_mtime_ns, taxonomy_path.stat().st_mtime_ns)
+    except FileNotFoundError as exc:
+        raise RouteFileError(f"{exc.filename}: het bestand bestaat niet.") from None
+    with _cache_lock:
+        route = _cache.get(key)
+    if route is None:
+        route = check_route_file(path, taxonomy_path)
+        with _cache_lock:
+            _cache[key] = route
+    return route
+
+
+# --- a resident's answers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the resident chose, read from the URL; never stored anywhere."""
+
+    choices: Mapping[str, tuple[str, ...]]
+    place: str = ""
+
+    def chosen(self, question: Question) -> list[Answer]:
+        """Return the known answers chosen for ``question``, in the file's order."""
+        ids = set(self.choices.get(question.id, ()))
+        return [a for a in question.answers if a.id in ids]
+
+    def query_args(self, route: Route, upto: int | None = None) -> list[tuple[str, str]]:
+        """Return the answers to the first ``upto`` questions as URL query pairs."""
+        pairs: list[tuple[str, str]] = []
+        for question in route.questions[:upto]:
+            if question.kind == "place":
+                if self.place:
+                    pairs.append((question.id, self.place))
+            else:
+                pairs.extend((question.id, a.id) for a in self.chosen(question))
+        return pairs
+
+    def without(self, question: Question) -> Answers:
+        """Return these answers with ``question`` left empty (the resident skipped it)."""
+        if question.kind == "place":
+            return Answers(self.choices, "")
+        return Answers({k: v for k, v in self.choices.items() if k != question.id}, self.place)
+
+
+def read_answers(route: Route, args: Any) -> Answers:
+    """Read the answers from request args (a MultiDict); unknown parameters are ignored."""
+    choices: dict[str, tuple[str, ...]] = {}
+    place = ""
+    for question in route.questions:
+        if question.kind == "place":
+            place = " ".join(str(args.get(question.id, "")).split())[:100]
+            continue
+        values = [v.strip() for v in args.getlist(question.id) if v.strip()]
+        if values:
+            choices[question.id] = tuple(dict.fromkeys(values))
+    return Answers(choices, place)
+
+
+@dataclass(frozen=True)
+class StepProblem:
+    """Why an answer cannot be used yet, in plain words, with optional place suggestions."""
+
+    message: str
+    suggestions: tuple[str, ...] = ()
+
+
+def check_answer(route: Route, answers: Answers, index: int) -> StepProblem | None:
+    """Check the answer to question ``index`` (0-based); return a problem or None."""
+    question = route.questions[index]
+    if question.kind == "place":
+        result = resolve_place(answers.place)
+        if isinstance(result, NotFound):
+            return _place_problem(result)
+        return None
+    given = answers.choices.get(question.id, ())
+    known = {a.id for a in question.answers}
+    if any(v not in known for v in given):
+        return StepProblem(_("Dit antwoord kennen we niet. Kies een van de antwoorden hieronder."))
+    if question.required and not given:
+        return StepProblem(_("Kies minstens één antwoord."))
+    if not question.multiple and len(given) > 1:
+        return StepProblem(_("Kies één antwoord."))
+    return None
+
+
+def first_problem(route: Route, answers: Answers, upto: int) -> tuple[int, StepProblem] | None:
+    """Return the first of questions ``0..upto-1`` with a problem, or None."""
+    for index in range(upto):
+        problem = check_answer(route, answers, index)
+        if problem is not None:
+            return index, problem
+    return None
+
+
+def resolve_place(text: str) -> Resolved | NotFound:
+    """Resolve a postcode or place with the offline gazetteer."""
+    from .places import gazetteer
+
+    return gazetteer().resolve(text)
+
+
+def _place_problem(result: NotFound) -> StepProblem:
+    if result.reason == "empty":
+        message = _("Vul uw postcode of woonplaats in.")
+    elif result.reason in ("postcode_invalid", "postcode_unknown"):
+        message = _(
+            "We kennen de postcode %(query)s niet. Kijk of de cijfers kloppen, "
+            "of vul uw woonplaats in.",
+            query=result.query,
+        )
+    elif result.suggestions:
+        message = _(
+            "We kennen %(query)s niet. Bedoelt u een van deze plaatsen?", query=result.query
+        )
+    else:
+        message = _(
+            "We kennen %(query)s niet. Vul uw postcode in, bijvoorbeeld 8011, "
+            "of de naam van uw woonplaats.",
+            query=result.query,
+        )
+    return StepProblem(message, tuple(result.suggestions[:5]))
+
+
+# --- the personal result -----------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One service on the result page, with the reasons it fits the resident."""
+
+    service: Service
+    distance_km: float | None
+    reasons: tuple[str, ...]
+    fits_need: bool
+    is_debt_help: bool = False
+
+
+@dataclass
+class RouteResult:
+    """The resident's short route: best next steps first, then other options."""
+
+    location: Resolved
+    is_urgent: bool
+    debt_help: Service | None
+    best: list[Step]
+    others: list[Step]
+    is_close_match: bool
+    summary: list[tuple[Question, list[str]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Tier:
+    filters: dict[str, list[str]]
+    query: str
+    #: 0 = fits everything the resident needs, 1 = fits part of it, 2 = only nearby.
+    level: int
+
+
+def _merge_codes(answers: Iterable[Answer]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for answer in answers:
+        for facet, codes in answer.codes.items():
+            bucket = merged.setdefault(facet, [])
+            bucket.extend(c for c in codes if c not in bucket)
+    return merged
+
+
+def _tiers(need: dict[str, list[str]], words: str) -> list[_Tier]:
+    """Return searches from strict to loose, so every route ends in something useful."""
+    partial = {f: need[f] for f in ("thema", "doelgroep") if f in need}
+    themes = {f: need[f] for f in ("thema",) if f in need}
+    candidates = [
+        (need, words),
+        (need, ""),
+        (partial, ""),
+        (themes, ""),
+        ({}, words),
+        ({}, ""),
+    ]
+    tiers: list[_Tier] = []
+    seen: list[tuple[dict[str, list[str]], str]] = []
+    for filters, query in candidates:
+        if (filters, query) in seen or (query and not words):
+            continue
+        seen.append((filters, query))
+        if filters == need:
+            level = 0
+        elif filters:
+            level = 1
+        else:
+            level = 2
+        tiers.append(_Tier(filters, query, level))
+    return tiers
+
+
+def _codes_by_facet(service: Service) -> dict[str, set[str]]:
+    codes: dict[str, set[str]] = {}
+    for term in service.terms:
+        codes.setdefault(term.taxonomy.facet, set()).add(term.code)
+    return codes
+
+
+def _reasons(service: Service, wanted: dict[str, list[str]], lang: str) -> tuple[str, ...]:
+    """Return the labels of what the resident asked for that this service offers."""
+    labels = []
+    for facet in ("thema", "toegang", "doelgroep", "fase"):
+        codes = wanted.get(facet, [])
+        for term in service.terms:
+            if term.taxonomy.facet == facet and term.code in codes:
+                label = term.label(lang)
+                if label not in labels:
+                    labels.append(label)
+    return tuple(labels[:4])
+
+
+def compute_route(
+    session: Session, route: Route, answers: Answers, lang: str = "nl"
+) -> RouteResult:
+    """Search with the mapped answers and rank the resident's next steps.
+
+    Needs are filters (strict first, relaxed until there is something near the resident);
+    wishes only reorder. With an urgent answer the municipality's debt help comes first.
+    """
+    from ..search import search
+    from .referral import distance_to, find_debt_help, load_services
+
+    location = resolve_place(answers.place)
+    if isinstance(location, NotFound):
+        raise ValueError("compute_route needs a place that the gazetteer knows")
+    need_answers = [a for q in route.questions if q.kind == "need" for a in answers.chosen(q)]
+    wish_answers = [a for q in route.questions if q.kind == "preference" for a in answers.chosen(q)]
+    is_urgent = any(a.is_urgent for a in need_answers + wish_answers)
+    need = _merge_codes(need_answers)
+    words = " ".join(dict.fromkeys(w for a in need_answers for w in a.words))
+
+    found: dict[str, tuple[int, int, int, float | None]] = {}
+    for tier_index, tier in enumerate(_tiers(need, words)):
+        result = search(
+            query=tier.query,
+            filters=tier.filters,
+            near=answers.place,
+            per_page=CANDIDATES,
+            lang=lang,
+        )
+        for position, hit in enumerate(result.results):
+            if hit.service_id not in found:
+                found[hit.service_id] = (tier.level, tier_index, position, hit.distance_km)
+        if len(found) >= CANDIDATES:
+            break
+
+    services = load_services(session, list(found))
+    wanted = _merge_codes(need_answers + wish_answers)
+
+    def wish_score(service: Service) -> int:
+        codes = _codes_by_facet(service)
+        return sum(
+            1
+            for wish in wish_answers
+            if any(set(c) & codes.get(facet, set()) for facet, c in wish.codes.items())
+        )
+
+    def rank(service: Service) -> tuple[int, int, int, int]:
+        level, tier_index, position, _distance = found[service.id]
+        return (level, -wish_score(service), tier_index, position)
+
+    ranked = sorted(services, key=rank)
+    steps = [
+        Step(
+            service=s,
+            distance_km=found[s.id][3],
+            reasons=_reasons(s, wanted, lang),
+            fits_need=found[s.id][0] < 2,
+        )
+        for s in ranked
+    ]
+
+    debt_help = find_debt_help(session, location.gm_code)
+    best: list[Step] = []
+    if is_urgent and debt_help is not None:
+        distance = found[debt_help.id][3] if debt_help.id in found else None
+        if distance is None and not debt_help.is_national:
+            distance = distance_to(debt_help, location.lat, location.lon)
+        best.append(
+            Step(
+                service=debt_help,
+                distance_km=distance,
+                reasons=_reasons(debt_help, wanted, lang),
+                fits_need=True,
+                is_debt_help=True,
+            )
+        )
+        steps = [s for s in steps if s.service.id != debt_help.id]
+    fitting = [s for s in steps if s.fits_need]
+    best.extend((fitting or steps)[: 2 - len(best)])
+    best_ids = {s.service.id for s in best}
+    others = [s for s in steps if s.service.id not in best_ids][:OTHER_OPTIONS]
+    first = next((s for s in best if not s.is_debt_help), None)
+    is_close_match = first is None or found.get(first.service.id, (0,))[0] == 0
+
+    summary: list[tuple[Question, list[str]]] = []
+    for question in route.questions:
+        if question.kind == "place":
+            summary.append((question, [answers.place]))
+        else:
+            summary.append((question, [a.label(lang) for a in answers.chosen(question)]))
+    return RouteResult(
+        location=location,
+        is_urgent=is_urgent,
+        debt_help=debt_help,
+        best=best,
+        others=others,
+        is_close_match=is_close_match,
+        summary=summary,
+    )
