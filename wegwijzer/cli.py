@@ -175,6 +175,62 @@ def serve(app: Flask, host: str, port: int, workers: int) -> None:
     run_server(app, host=host, port=port, workers=workers, demo=False)
 
 
+# --- beheer: accounts and freshness (owner: beheer) -----------------------------------------
+
+
+@main.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["beheerder", "redacteur", "verwijzer"]),
+    help="beheerder (gemeente), redacteur (organisatie) of verwijzer (alleen lezen).",
+)
+@click.option(
+    "--municipality", "municipalities", multiple=True, help="GM-code, bijvoorbeeld GM0193."
+)
+@click.option(
+    "--organization", "organizations", multiple=True, help="Id van een organisatie (redacteur)."
+)
+@click.option("--name", default="", help="Naam van de persoon.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Adres van de site, voor de link.",
+)
+@with_app()
+def create_user_command(
+    app: Flask,
+    email: str,
+    role: str,
+    municipalities: tuple[str, ...],
+    organizations: tuple[str, ...],
+    name: str,
+    base_url: str,
+) -> None:
+    """Maak een account en toon een eenmalige link om het wachtwoord te kiezen."""
+    from .extensions import db
+    from .services.accounts import AccountError, create_token, create_user
+
+    try:
+        user = create_user(
+            db.session,
+            email,
+            role,
+            gm_codes=municipalities,
+            organization_ids=organizations,
+            name=name,
+            actor="opdrachtregel",
+        )
+    except AccountError as exc:
+        raise CliError(str(exc)) from None
+    raw = create_token(db.session, user, "invite", actor="opdrachtregel")
+    click.echo(f"Account gemaakt: {user.email} ({user.role}).")
+    click.echo("Eenmalige link om het wachtwoord te kiezen (72 uur geldig):")
+    click.echo(f"{base_url.rstrip('/')}/beheer/wachtwoord/{raw}")
+
+
 # --- guided route (wegwijzer) -----------------------------------------------------------------
 
 

@@ -1,7 +1,11 @@
-"""Beheer: management pages for municipalities and organisations."""
+"""Beheer: management pages for municipalities and organisations.
+
+The routes live in one module per area; importing them here registers them on ``bp``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from . import account_views, dashboard_views  # noqa: F401  (registers the routes)
+from .blueprint import bp
 
-bp = Blueprint("manage", __name__, url_prefix="/beheer")
+__all__ = ["bp"]

@@ -1,0 +1,76 @@
+"""Helpers for the beheer tests: accounts, login through the real form, CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flask import Flask, g
+from flask.testing import FlaskClient
+
+from wegwijzer.extensions import db
+from wegwijzer.models import User
+from wegwijzer.services import accounts
+
+PASSWORD = "paarse olifant danst op het dak"
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+class FreshClient(FlaskClient):
+    """A test client whose requests start without per-request values left in ``g``.
+
+    The shared ``app`` fixture keeps one application context open for the whole test, so
+    Flask reuses it (and its ``g``) for every request: Flask-Login's cached user, the
+    CSRF token and the CSP nonce would leak from one request (and one client) to the next.
+    """
+
+    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        for key in ("_login_user", "csrf_token", "csp_nonce"):
+            g.pop(key, None)
+        return super().open(*args, **kwargs)
+
+
+def new_client(app: Flask) -> FreshClient:
+    """Return a test client with its own cookies and a clean ``g`` per request."""
+    app.test_client_class = FreshClient
+    return app.test_client()  # type: ignore[return-value]
+
+
+def make_user(
+    email: str,
+    role: str,
+    *,
+    gm_codes: Iterable[str] = (),
+    organization_ids: Iterable[str] = (),
+    password: str = PASSWORD,
+) -> User:
+    """Create an account with a password, as an invited person would have."""
+    user = accounts.create_user(
+        db.session, email, role, gm_codes=gm_codes, organization_ids=organization_ids
+    )
+    accounts.set_password(db.session, user, password)
+    return user
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """Return the CSRF token from the form on ``url``."""
+    html = client.get(url).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no csrf token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):  # noqa: ANN201
+    """Log in through the login form; return the response (not followed)."""
+    token = csrf_token(client, "/beheer/login")
+    return client.post(
+        "/beheer/login", data={"csrf_token": token, "email": email, "password": password}
+    )
+
+
+def post(client: FlaskClient, url: str, data: dict | None = None, form_url: str | None = None):  # noqa: ANN201
+    """POST with a valid CSRF token taken from ``form_url`` (default: the beheer start page)."""
+    token = csrf_token(client, form_url or "/beheer/")
+    return client.post(url, data={"csrf_token": token, **(data or {})})

@@ -1,0 +1,103 @@
+"""The beheer blueprint and what every beheer request shares: idle timeout, 401/403 pages."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+bp = Blueprint("manage", __name__, url_prefix="/beheer")
+
+
+@bp.before_app_request
+def _end_idle_session() -> None:
+    """End a login session after SESSION_IDLE_MINUTES without a request (checked server-side)."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    seen = session.get("_seen")
+    idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    if isinstance(seen, int) and now - seen > idle:
+        logout_user()
+        session.clear()
+        session["_idle"] = True
+        return
+    session["_seen"] = now
+
+
+#: Beheer menu: (endpoint, label, roles). Endpoints of other areas show once they exist.
+_NAV = (
+    ("manage.dashboard", _l("Overzicht"), ("beheerder", "redacteur", "verwijzer")),
+    ("manage.services", _l("Diensten"), ("beheerder", "redacteur")),
+    ("manage.organizations", _l("Organisaties"), ("beheerder", "redacteur")),
+    ("manage.review", _l("Te beoordelen"), ("beheerder",)),
+    ("manage.stale", _l("Verouderd"), ("beheerder", "redacteur")),
+    ("manage.reports", _l("Meldingen"), ("beheerder", "redacteur")),
+    ("manage.audit", _l("Wijzigingen"), ("beheerder",)),
+    ("manage.users", _l("Gebruikers"), ("beheerder",)),
+    ("manage.import_export", _l("Import en export"), ("beheerder",)),
+    ("coverage.index", _l("Dekking"), ("beheerder",)),
+    ("manage.account", _l("Mijn account"), ("beheerder", "redacteur", "verwijzer")),
+)
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """Return the menu entries (url, label) the current user may use."""
+    if not current_user.is_authenticated:
+        return []
+    views = current_app.view_functions
+    return [
+        (url_for(endpoint), str(label))
+        for endpoint, label, roles in _NAV
+        if current_user.role in roles and endpoint in views
+    ]
+
+
+@bp.app_context_processor
+def _manage_globals() -> dict[str, Any]:
+    return {"role_label": role_label, "manage_nav": nav_items}
+
+
+def role_label(role: str) -> str:
+    """Return the Dutch label of a role."""
+    labels = {"beheerder": _("beheerder"), "redacteur": _("redacteur"), "verwijzer": _("verwijzer")}
+    return labels.get(role, role)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return ``target`` when it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.errorhandler(401)
+def _unauthorised(exc: HTTPException) -> Response:
+    """Send people who are not logged in to the login page, and back afterwards."""
+    nxt = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("manage.login", next=nxt))
+
+
+@bp.errorhandler(403)
+def _forbidden(exc: HTTPException) -> tuple[str, int]:
+    return render_template("manage/forbidden.html"), 403
+
+
+def client_ip() -> str:
+    """Return the client's address (ProxyFix, if configured, sets it from the proxy)."""
+    return request.remote_addr or "onbekend"
+
+
+def logged_in_user() -> Any:
+    """Return the current user (for type checkers, a User)."""
+    return current_user._get_current_object()
