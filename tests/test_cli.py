@@ -1,0 +1,129 @@
+"""The ``wegwijzer`` command line, run through click's runner and as a real process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wegwijzer.cli import main
+
+ENV = {"WEGWIJZER_SECRET_KEY": "cli-test-secret-key-0123456789abcdef"}
+
+
+def test_help_lists_every_command(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("init", "demo", "serve", "db"):
+        assert command in result.output
+
+
+@pytest.mark.parametrize("command", [["init"], ["demo"], ["serve"], ["db", "upgrade"]])
+def test_each_command_explains_itself(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "--instance" in result.output
+    assert len(result.output.splitlines()) > 3
+
+
+def test_init_creates_database_taxonomy_municipalities_and_index(
+    runner: CliRunner, instance_dir: Path
+) -> None:
+    result = runner.invoke(main, ["init", "--instance", str(instance_dir)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "7 taxonomieën" in result.output
+    assert "342 gemeenten" in result.output
+    assert (instance_dir / "wegwijzer.sqlite3").exists()
+    assert (instance_dir / "index").is_dir()
+    again = runner.invoke(main, ["init", "--instance", str(instance_dir)], env=ENV)
+    assert again.exit_code == 0
+    assert "0 nieuwe termen" in again.output
+
+
+def test_db_upgrade_reports_the_revision(runner: CliRunner, instance_dir: Path) -> None:
+    result = runner.invoke(main, ["db", "upgrade", "--instance", str(instance_dir)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "leeg →" in result.output
+
+
+def test_instance_from_environment_variable(runner: CliRunner, instance_dir: Path) -> None:
+    env = {**ENV, "WEGWIJZER_INSTANCE": str(instance_dir)}
+    result = runner.invoke(main, ["db", "upgrade"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (instance_dir / "wegwijzer.sqlite3").exists()
+
+
+def test_a_file_as_instance_gives_one_clear_line(runner: CliRunner, tmp_path: Path) -> None:
+    bogus = tmp_path / "bestand.txt"
+    bogus.write_text("x")
+    result = runner.invoke(main, ["init", "--instance", str(bogus)], env=ENV)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert result.output.strip().startswith("Fout:") or "Error" in result.output
+
+
+def test_an_unreachable_database_gives_one_clear_line(
+    runner: CliRunner, instance_dir: Path
+) -> None:
+    env = {**ENV, "WEGWIJZER_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    result = runner.invoke(main, ["init", "--instance", str(instance_dir)], env=env)
+    assert result.exit_code == 1
+    assert result.output.startswith("Fout: Database niet bereikbaar")
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_secret_key_gives_one_clear_line(
+    runner: CliRunner, instance_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WEGWIJZER_SECRET_KEY", raising=False)
+    result = runner.invoke(main, ["init", "--instance", str(instance_dir)])
+    assert result.exit_code == 1
+    assert "WEGWIJZER_SECRET_KEY ontbreekt" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_runs_a_production_server_that_does_not_log_search_terms(
+    instance_dir: Path,
+) -> None:
+    port = _free_port()
+    env = {**os.environ, **ENV, "WEGWIJZER_INSTANCE": str(instance_dir)}
+    cmd = [sys.executable, "-m", "wegwijzer.cli", "serve", "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/?q=deurwaarder+geheim", timeout=2
+                ) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()[0]
+        assert "<html" in body
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=20)
+    assert "gunicorn" in output.lower() or "Wegwijzer draait" in output
+    assert "GET /" in output  # the access log is on …
+    assert "deurwaarder" not in output  # … but never with the query string
+    assert "127.0.0.1 -" not in output  # … nor the visitor's address
