@@ -7,12 +7,14 @@ says the viewer is a logged-in helper, so a template cannot show what it was nev
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..geo import distance_km
 from ..models import (
+    Address,
     Attribute,
     Contact,
     Location,
@@ -24,6 +26,7 @@ from ..models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from .hours import format_hours, walk_in_today
 
 #: Eager loads for showing a service with its phones, address and hours.
 SERVICE_DISPLAY = (
@@ -38,10 +41,10 @@ SERVICE_DISPLAY = (
 )
 
 
-def published_service(session: Session, service_id: str) -> Service | None:
-    """Return a published, not deleted service by id, or None."""
+def published_service(session: Session, key: str) -> Service | None:
+    """Return a published, not deleted service by id or slug, or None."""
     service = session.scalar(
-        select(Service).where(Service.id == service_id).options(*SERVICE_DISPLAY)
+        select(Service).where(or_(Service.id == key, Service.slug == key)).options(*SERVICE_DISPLAY)
     )
     return service if service is not None and service.is_published else None
 
@@ -162,9 +165,9 @@ class HandoverSheet:
     shows_private: bool
 
 
-def handover_sheet(session: Session, service_id: str, helper: bool) -> HandoverSheet | None:
-    """Return the handover sheet of a published service, or None when there is none."""
-    service = published_service(session, service_id)
+def handover_sheet(session: Session, key: str, helper: bool) -> HandoverSheet | None:
+    """Return the handover sheet of a published service (id or slug), or None."""
+    service = published_service(session, key)
     if service is None:
         return None
     phones = [p for p in service.phones if p.is_public or helper]
@@ -212,3 +215,30 @@ def volunteer_desk(session: Session, gm_code: str, helper: bool) -> VolunteerDes
         desk.contact_email = municipality.volunteer_contact_email
         desk.contact_hours = municipality.volunteer_contact_hours
     return desk
+
+
+@dataclass
+class ServiceInfo:
+    """What the route shows for one service: phones, address and walk-in times."""
+
+    summary: str
+    phones: list[Phone]
+    address: Address | None
+    walk_in_today: str
+    walk_in: list[str]
+
+
+def service_info(service: Service, lang: str = "nl", when: datetime | None = None) -> ServiceInfo:
+    """Return the public contact facts of ``service`` for the route pages."""
+    from .directory import summary_of
+
+    walk_in = [s for s in service.schedules if s.attending_type == "inloop" or s.is_closed]
+    today = walk_in_today(service.schedules, when)
+    location = service_location(service)
+    return ServiceInfo(
+        summary=summary_of(service.description),
+        phones=public_phones(service),
+        address=location.address if location is not None else None,
+        walk_in_today=", ".join(f"{a}–{b}" for a, b in today),
+        walk_in=format_hours(walk_in, lang) if any(not s.is_closed for s in walk_in) else [],
+    )

@@ -1,7 +1,172 @@
-"""The guided route (wegwijzer) and referral guidance for helpers."""
+"""The guided route (wegwijzer) and referral guidance for helpers.
+
+Every route page is a GET form: the resident's answers travel in the query string only, so
+the back button works, a link reproduces the route, and nothing is stored or logged.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale as babel_locale
+from flask_login import current_user
+
+from ...extensions import db
+from ...services import referral
+from ...services.route import (
+    Answers,
+    Route,
+    RouteFileError,
+    StepProblem,
+    check_answer,
+    compute_route,
+    first_problem,
+    load_route,
+    read_answers,
+)
+from ..auth import is_helper
 
 bp = Blueprint("route", __name__)
+
+
+def get_locale() -> str:
+    """Return the page language, ``nl`` or ``en`` (chosen by ``?lang=``)."""
+    locale = babel_locale()
+    return "en" if locale is not None and locale.language == "en" else "nl"
+
+
+class RouteUnavailable(Exception):
+    """The route file on the server is invalid; residents get a calm page, not a 500."""
+
+
+@bp.errorhandler(RouteUnavailable)
+def _route_unavailable(_error: RouteUnavailable) -> ResponseReturnValue:
+    return render_template("route/unavailable.html"), 503
+
+
+def _route() -> Route:
+    try:
+        return load_route()
+    except RouteFileError as exc:
+        # The message names the file and place; it holds nothing about the visitor.
+        current_app.logger.error("Wegwijzer-route niet bruikbaar: %s", exc)
+        raise RouteUnavailable from exc
+
+
+def _with_query(base: str, pairs: list[tuple[str, str]]) -> str:
+    lang = get_locale()
+    if lang != "nl":
+        pairs = [*pairs, ("lang", lang)]
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+def step_url(route: Route, answers: Answers, number: int, **extra: str) -> str:
+    """Return the URL of step ``number`` (1-based) carrying all answers."""
+    pairs = answers.query_args(route) + list(extra.items())
+    return _with_query(url_for("route.step", number=number), pairs)
+
+
+def result_url(route: Route, answers: Answers, **extra: str) -> str:
+    """Return the URL of the result page for these answers: it reproduces the route."""
+    return _with_query(url_for("route.result"), answers.query_args(route) + list(extra.items()))
+
+
+def _render_step(
+    route: Route, answers: Answers, index: int, problem: StepProblem | None
+) -> ResponseReturnValue:
+    question = route.questions[index]
+    number = index + 1
+    hidden = [(k, v) for k, v in answers.query_args(route) if k != question.id]
+    return render_template(
+        "route/step.html",
+        route=route,
+        question=question,
+        number=number,
+        answers=answers,
+        chosen={a.id for a in answers.chosen(question)},
+        hidden=hidden,
+        problem=problem,
+        lang=get_locale(),
+        previous_url=step_url(route, answers, number - 1) if number > 1 else None,
+        suggestion_url=lambda place: step_url(
+            route, _replace_place(answers, place), number, verder="1"
+        ),
+    )
+
+
+def _replace_place(answers: Answers, place: str) -> Answers:
+    return Answers(answers.choices, place)
+
+
+@bp.get("/wegwijzer")
+def start() -> ResponseReturnValue:
+    """Show the first question of the route."""
+    return step(1)
+
+
+@bp.get("/wegwijzer/stap/<int:number>")
+def step(number: int) -> ResponseReturnValue:
+    """Show question ``number``; with ``verder`` check the answer and go on."""
+    route = _route()
+    if not 1 <= number <= route.steps:
+        abort(404)
+    answers = read_answers(route, request.args)
+    earlier = first_problem(route, answers, number - 1)
+    if earlier is not None:
+        return _render_step(route, answers, *earlier)
+    index = number - 1
+    question = route.questions[index]
+    action = request.args.get("verder")
+    if action == "overslaan" and not question.required:
+        answers = answers.without(question)
+    elif action:
+        problem = check_answer(route, answers, index)
+        if problem is not None:
+            return _render_step(route, answers, index, problem)
+    else:
+        return _render_step(route, answers, index, None)
+    if number < route.steps:
+        return redirect(step_url(route, answers, number + 1), 303)
+    return redirect(result_url(route, answers), 303)
+
+
+@bp.get("/wegwijzer/resultaat")
+def result() -> ResponseReturnValue:
+    """Show the resident's route: best next steps first, then other options."""
+    route = _route()
+    answers = read_answers(route, request.args)
+    problem = first_problem(route, answers, route.steps)
+    if problem is not None:
+        return _render_step(route, answers, *problem)
+    lang = get_locale()
+    outcome = compute_route(db.session, route, answers, lang)
+    printing = request.args.get("weergave") == "print"
+    services = [s.service for s in outcome.best + outcome.others]
+    if outcome.debt_help is not None:
+        services.append(outcome.debt_help)
+    return render_template(
+        "route/result_print.html" if printing else "route/result.html",
+        route=route,
+        outcome=outcome,
+        infos={s.id: referral.service_info(s, lang) for s in services},
+        lang=lang,
+        back_url=result_url(route, answers),
+        share_url=request.host_url.rstrip("/") + result_url(route, answers),
+        print_url=result_url(route, answers, weergave="print"),
+        change_url=lambda number: step_url(route, answers, number),
+        search_url=_with_query(url_for("public.search"), [("plaats", answers.place)]),
+    )
+
+
+# --- referral guidance for helpers -----------------------------------------------------------
+
+
+@bp.get("/hulp/<service_id>/overdracht")
+def handover(service_id: str) -> ResponseReturnValue:
+    """Show the printable handover sheet of one service; typed notes stay in the browser."""
+    sheet = referral.handover_sheet(db.session, service_id, helper=is_helper(current_user))
+    if sheet is None:
+        abort(404)
+    return render_template("route/handover.html", sheet=sheet, lang=get_locale())
