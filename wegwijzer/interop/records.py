@@ -1,0 +1,65 @@
+"""The importer's middle layer: parsed, checked records ready to be compared and written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RawService:
+    """One service object in HSDS JSON shape, as read from any input format."""
+
+    row: int
+    data: dict[str, Any]
+    file: str | None = None
+    #: For flat CSV: HSDS path prefix → the spreadsheet column that holds it.
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def where(self, path: str) -> str:
+        """Return the column or HSDS path to name in a problem."""
+        if not self.labels:
+            return path
+        best = ""
+        for prefix in self.labels:
+            if (path == prefix or path.startswith((prefix + ".", prefix + "["))) and len(
+                prefix
+            ) > len(best):
+                best = prefix
+        return self.labels[best] if best else path
+
+
+@dataclass
+class Row:
+    """A child record (phone, schedule, address, …): its id, column values and children."""
+
+    id: str
+    fields: dict[str, Any]
+    children: dict[str, list[Row]] = field(default_factory=dict)
+
+
+@dataclass
+class Record:
+    """An organisation, location or service to create or update."""
+
+    kind: str
+    id: str
+    row: int | None
+    file: str | None
+    #: Column values to compare and set; columns not listed are left alone.
+    fields: dict[str, Any]
+    #: Relationship name → the complete list of children the entity should have.
+    children: dict[str, list[Row]] = field(default_factory=dict)
+    #: Keep existing non-public contacts and phones: the file carries no internal data.
+    keep_private: bool = False
+    #: Values for a new entity only (slug seed, defaults a file may leave out).
+    create_defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Bundle:
+    """Everything an import will write, de-duplicated by id."""
+
+    organizations: dict[str, Record] = field(default_factory=dict)
+    locations: dict[str, Record] = field(default_factory=dict)
+    services: dict[str, Record] = field(default_factory=dict)

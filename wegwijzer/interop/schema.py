@@ -1,0 +1,170 @@
+"""Which columns and child tables the importer compares, writes and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import (
+    Accessibility,
+    Address,
+    Attribute,
+    Contact,
+    CostOption,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+)
+
+SERVICE_FIELDS = (
+    "organization_id",
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "application_process",
+    "eligibility_description",
+    "fees_description",
+    "wait_time",
+    "interpretation_services",
+    "minimum_age",
+    "maximum_age",
+    "alert",
+    "keywords",
+)
+#: Wegwijzer extension fields (``x_wegwijzer``); left alone when a file does not carry them.
+SERVICE_EXT_FIELDS = (
+    "publication_status",
+    "last_verified_at",
+    "referral_route",
+    "handover_needs",
+    "warm_handover",
+)
+#: Municipality-only fields: only in internal exports; left alone unless a file carries them.
+INTERNAL_FIELDS = ("funding_source", "collaboration_agreement", "coordinator", "internal_notes")
+ORGANIZATION_FIELDS = ("name", "alternate_name", "description", "email", "website")
+ORGANIZATION_EXT_FIELDS = ("publication_status", "last_verified_at")
+LOCATION_FIELDS = (
+    "organization_id",
+    "location_type",
+    "name",
+    "description",
+    "transportation",
+    "latitude",
+    "longitude",
+    "gm_code",
+)
+
+MODELS: dict[str, type[Any]] = {
+    "organization": Organization,
+    "service": Service,
+    "location": Location,
+}
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """A child table: its model, the column pointing at the parent and the compared fields."""
+
+    model: type[Any]
+    fk: str
+    fields: tuple[str, ...]
+    #: Children are matched on this column (the id, or e.g. the taxonomy term).
+    key: str = "id"
+    #: The rows have ``is_public``; non-public rows are kept when a file has no internal data.
+    private: bool = False
+    children: dict[str, ChildSpec] = field(default_factory=dict)
+
+
+PHONE_FIELDS = ("number", "extension", "type", "description", "is_public", "position")
+
+
+def _phones(fk: str) -> ChildSpec:
+    return ChildSpec(Phone, fk, PHONE_FIELDS, private=True)
+
+
+def _contacts(fk: str) -> ChildSpec:
+    return ChildSpec(
+        Contact,
+        fk,
+        ("name", "title", "department", "email", "is_public"),
+        private=True,
+        children={"phones": _phones("contact_id")},
+    )
+
+
+CHILDREN: dict[str, dict[str, ChildSpec]] = {
+    "service": {
+        "phones": _phones("service_id"),
+        "contacts": _contacts("service_id"),
+        "schedules": ChildSpec(
+            Schedule,
+            "service_id",
+            (
+                "freq",
+                "byday",
+                "opens_at",
+                "closes_at",
+                "valid_from",
+                "valid_to",
+                "attending_type",
+                "description",
+                "notes",
+                "is_closed",
+            ),
+        ),
+        "service_areas": ChildSpec(
+            ServiceArea, "service_id", ("name", "extent_type", "gm_code", "description")
+        ),
+        "languages": ChildSpec(Language, "service_id", ("name", "code", "note")),
+        "cost_options": ChildSpec(
+            CostOption,
+            "service_id",
+            ("option", "amount", "currency", "amount_description", "valid_from", "valid_to"),
+        ),
+        "service_at_locations": ChildSpec(
+            ServiceAtLocation, "service_id", ("location_id", "description"), key="location_id"
+        ),
+        "attributes": ChildSpec(
+            Attribute,
+            "link_id",
+            ("taxonomy_term_id", "link_entity", "link_type", "value"),
+            key="taxonomy_term_id",
+        ),
+    },
+    "organization": {
+        "phones": _phones("organization_id"),
+        "contacts": _contacts("organization_id"),
+    },
+    "location": {
+        "addresses": ChildSpec(
+            Address,
+            "location_id",
+            (
+                "attention",
+                "address_1",
+                "address_2",
+                "city",
+                "region",
+                "state_province",
+                "postal_code",
+                "country",
+                "address_type",
+            ),
+        ),
+        "accessibility": ChildSpec(Accessibility, "location_id", ("description", "details", "url")),
+    },
+}
+
+
+def max_length(model: type[Any], column: str) -> int | None:
+    """Return the declared length of a string column (PostgreSQL enforces it)."""
+    col = model.__table__.c.get(column)
+    return getattr(col.type, "length", None) if col is not None else None
