@@ -1,0 +1,108 @@
+"""Referral guidance for helpers: the handover sheet, with roles (anonymous against verwijzer)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from tests.manage_support import login, make_user, new_client
+from wegwijzer.models import Service
+
+PRIVATE = {"name": "Petra Verwijs", "phone": "038-0009999", "email": "petra@voorbeeld.example.org"}
+
+
+@pytest.fixture
+def receiving(make_service: Callable[..., Service]) -> Service:
+    return make_service(
+        "Schuldhulp Gemeente Zwolle",
+        terms={"thema": ["schulden"], "organisatietype": ["gemeente"]},
+        gm_codes=["GM0193"],
+        phones=["038-0000100"],
+        lat=52.5125,
+        lon=6.0944,
+        address={"address_1": "Lubeckplein 2", "city": "Zwolle", "postal_code": "8017 JZ"},
+        private_contact=PRIVATE,
+        referral_route="Bel het vaste nummer voor verwijzers en vraag om een intake.",
+        handover_needs=["Toestemming van de inwoner", "Overzicht van de schuldeisers"],
+        warm_handover=True,
+        wait_time="Binnen 2 weken een eerste gesprek",
+    )
+
+
+def _main(html: str) -> str:
+    return html.split('id="inhoud"', 1)[1].split("</main>", 1)[0]
+
+
+def test_anonymous_handover_sheet_shows_the_procedure_but_no_private_contact(
+    app: Flask, receiving: Service
+) -> None:
+    response = new_client(app).get(f"/hulp/{receiving.id}/overdracht")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Overdrachtsformulier" in html
+    assert "Bel het vaste nummer voor verwijzers" in html
+    assert "Toestemming van de inwoner" in html
+    assert "Overzicht van de schuldeisers" in html
+    assert "Ja, u kunt meegaan naar het eerste gesprek." in html
+    assert "Binnen 2 weken een eerste gesprek" in html
+    assert 'href="tel:0380000100"' in html
+    assert "Lubeckplein 2" in html
+    for secret in (*PRIVATE.values(), "0380009999"):
+        assert secret not in html
+    assert "Log in om de vaste contactpersoon" in html
+    assert "Set-Cookie" not in response.headers
+
+
+def test_helper_sees_the_direct_contact_on_the_handover_sheet(
+    app: Flask, receiving: Service
+) -> None:
+    make_user("vrijwilliger@example.org", "verwijzer", gm_codes=["GM0193"])
+    client = new_client(app)
+    assert login(client, "vrijwilliger@example.org").status_code in (302, 303)
+    html = client.get(f"/hulp/{receiving.id}/overdracht").get_data(as_text=True)
+    assert PRIVATE["name"] in html
+    assert 'href="tel:0380009999"' in html
+    assert PRIVATE["email"] in html
+    assert "Log in om de vaste contactpersoon" not in html
+    # The anonymous visitor after the helper still sees nothing private.
+    anonymous = new_client(app).get(f"/hulp/{receiving.id}/overdracht").get_data(as_text=True)
+    assert PRIVATE["name"] not in anonymous
+
+
+def test_what_the_helper_types_cannot_be_sent(app: Flask, receiving: Service) -> None:
+    html = _main(new_client(app).get(f"/hulp/{receiving.slug}/overdracht").get_data(as_text=True))
+    assert "<form" not in html
+    fields = re.findall(r"<(?:input|textarea|select)\b[^>]*>", html)
+    assert len(fields) >= 8
+    assert all(" name=" not in field for field in fields)
+    assert "Het wordt niet verstuurd en niet bewaard" in html
+    # Every field has a label.
+    for field_id in re.findall(r'<(?:input|textarea)\b[^>]*\bid="([^"]+)"', html):
+        assert f'<label for="{field_id}">' in html
+
+
+def test_general_checklist_when_the_organisation_gave_none(
+    app: Flask, make_service: Callable[..., Service]
+) -> None:
+    service = make_service("Thuisadministratie Hulp", handover_needs=[], warm_handover=None)
+    html = new_client(app).get(f"/hulp/{service.id}/overdracht").get_data(as_text=True)
+    assert "De organisatie heeft geen eigen lijst gegeven" in html
+    assert "Toestemming van de inwoner om gegevens te delen" in html
+    assert "Niet bekend. Vraag het als u belt." in html
+
+
+def test_handover_sheet_only_for_published_services(
+    app: Flask, make_service: Callable[..., Service]
+) -> None:
+    concept = make_service("Nog niet klaar", publication_status="concept")
+    client = new_client(app)
+    assert client.get(f"/hulp/{concept.id}/overdracht").status_code == 404
+    assert client.get("/hulp/bestaat-niet/overdracht").status_code == 404
+
+
+def test_handover_sheet_in_english(app: Flask, receiving: Service) -> None:
+    html = new_client(app).get(f"/hulp/{receiving.id}/overdracht?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
