@@ -1,0 +1,293 @@
+"""Public pages without search: home, service and organisation pages, statements, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from wegwijzer.extensions import db
+from wegwijzer.models import Municipality, Service, Setting
+
+HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def assert_private_response(response: Any) -> None:
+    """Check the privacy and security headers every public response must carry."""
+    assert "Set-Cookie" not in response.headers, response.headers.get("Set-Cookie")
+    for name, value in HEADERS.items():
+        assert response.headers.get(name) == value
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip()
+    )
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] in ("'self'", "'none'")
+
+
+def inline_scripts_have_nonce(html: str, response: Any) -> bool:
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        if "src=" in tag:
+            continue
+        if nonce is None or f'nonce="{nonce.group(1)}"' not in tag:
+            return False
+    return True
+
+
+@pytest.fixture
+def zwolle_service(make_service: Callable[..., Service]) -> Service:
+    return make_service(
+        "Inloop Geldzorgen Zwolle",
+        description="Wij helpen u met brieven en rekeningen.\n\nKom gewoon langs.",
+        terms={"thema": ["brieven-formulieren"], "fase": ["voor-aanmelding"], "toegang": ["inloop"]},
+        lat=52.5125,
+        lon=6.0944,
+        address={"address_1": "Grote Markt 1", "postal_code": "8011 LW", "city": "Zwolle"},
+        schedules=[
+            {"byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "12:00",
+             "attending_type": "inloop"},
+        ],
+        phones=["038-0000123"],
+        private_contact={"name": "Fien Voorbeeld", "phone": "06-00000999",
+                         "email": "fien@example.org"},
+        referral_route="Bel de coördinator en spreek een eerste gesprek af.",
+        handover_needs=["Brieven van schuldeisers", "Een overzicht van inkomsten"],
+        warm_handover=True,
+        email="inloop@example.org",
+        url="https://inloop.example.org",
+    )
+
+
+# --- home -------------------------------------------------------------------------------------
+
+
+def test_home_shows_search_themes_and_route(client: FlaskClient) -> None:
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert_private_response(response)
+    assert '<html lang="nl">' in html
+    assert 'for="q">Waar zoekt u hulp bij?</label>' in html
+    assert 'name="plaats"' in html
+    assert "/zoeken?thema=schulden" in html
+    assert 'href="/wegwijzer"' in html
+    assert 'class="skip-link" href="#inhoud"' in html
+    assert 'href="/?lang=en"' in html
+    assert "GeoNames" in html and "CC BY 4.0" in html and "HSDS" in html
+
+
+def test_home_in_english_keeps_language_in_links_and_forms(client: FlaskClient) -> None:
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert '<input type="hidden" name="lang" value="en">' in html
+    assert "/zoeken?thema=schulden&amp;lang=en" in html
+    assert 'href="/wegwijzer?lang=en"' in html
+    assert 'href="/privacy?lang=en"' in html
+    assert 'href="/?lang=nl"' in html
+    # Taxonomy labels come from the data file in the visitor's language.
+    assert "Debts" in html or "debts" in html
+
+
+def test_home_shows_the_municipal_debt_help_for_a_place(
+    client: FlaskClient, app: Flask, make_service: Callable[..., Service]
+) -> None:
+    shv = make_service(
+        "Schuldhulpverlening Zwolle", phones=["038-0000100"], organization_name="Gemeente Zwolle"
+    )
+    db.session.get(Municipality, "GM0193").debt_help_service_id = shv.id
+    db.session.commit()
+    html = client.get("/?plaats=8011").get_data(as_text=True)
+    assert "Woont u in de gemeente Zwolle?" in html
+    assert 'href="tel:0380000100"' in html
+    # Without a place the short list of municipalities with a number is shown.
+    html = client.get("/").get_data(as_text=True)
+    assert "Gemeente Zwolle" in html and "038-0000100" in html
+    # An unknown place says so instead of failing.
+    html = client.get("/?plaats=Atlantis").get_data(as_text=True)
+    assert "We kennen de plaats ‘Atlantis’ niet." in html
+
+
+def test_demo_banner_follows_the_setting(client: FlaskClient, app: Flask) -> None:
+    assert "voorbeeldgegevens" not in client.get("/").get_data(as_text=True)
+    db.session.add(Setting(key="demo", value="1"))
+    db.session.commit()
+    assert "voorbeeldgegevens" in client.get("/").get_data(as_text=True)
+
+
+# --- service page -----------------------------------------------------------------------------
+
+
+def test_service_page_shows_how_to_get_there_and_referral(
+    client: FlaskClient, zwolle_service: Service
+) -> None:
+    response = client.get(f"/hulp/{zwolle_service.slug}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert_private_response(response)
+    assert "<h1>Inloop Geldzorgen Zwolle</h1>" in html
+    assert "<p>Kom gewoon langs.</p>" in html
+    assert "Grote Markt 1" in html and "8011 LW Zwolle" in html
+    assert "ma–vr 09:00–12:00 (inloop)" in html
+    assert 'href="tel:0380000123"' in html
+    assert "inloop@example.org" in html
+    assert "Voor hulpverleners: doorverwijzen" in html
+    assert "Bel de coördinator" in html
+    assert "<li>Brieven van schuldeisers</li>" in html
+    assert "driegesprek" in html
+    assert "Laatst gecontroleerd:" in html
+    # The same page by id.
+    assert client.get(f"/hulp/{zwolle_service.id}").status_code == 200
+
+
+def test_service_page_hides_non_public_contacts_from_anonymous_visitors(
+    client: FlaskClient, zwolle_service: Service
+) -> None:
+    html = client.get(f"/hulp/{zwolle_service.slug}").get_data(as_text=True)
+    assert "Fien Voorbeeld" not in html
+    assert "06-00000999" not in html
+    assert "fien@example.org" not in html
+    assert "Er is een vaste contactpersoon voor hulpverleners." in html
+
+
+def test_service_page_jsonld_is_valid_and_public_only(
+    client: FlaskClient, zwolle_service: Service
+) -> None:
+    response = client.get(f"/hulp/{zwolle_service.slug}")
+    html = response.get_data(as_text=True)
+    match = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    assert match is not None
+    data = json.loads(match.group(1))
+    assert data["@type"] == "Service"
+    assert data["name"] == "Inloop Geldzorgen Zwolle"
+    assert data["availableChannel"]["servicePhone"]["telephone"] == "038-0000123"
+    place = data["availableChannel"]["serviceLocation"]
+    assert place["address"]["postalCode"] == "8011 LW"
+    assert data["hoursAvailable"][0]["dayOfWeek"][0] == "Monday"
+    assert "06-00000999" not in match.group(1)
+    assert inline_scripts_have_nonce(html, response)
+
+
+def test_service_page_has_a_map_snippet_with_vendored_assets(
+    client: FlaskClient, zwolle_service: Service
+) -> None:
+    response = client.get(f"/hulp/{zwolle_service.slug}")
+    html = response.get_data(as_text=True)
+    assert 'class="folium-map folium-map--small"' in html
+    assert "/static/vendor/leaflet-1.9.4/leaflet.js" in html
+    assert "<noscript>" in html
+    assert "cdn" not in html.lower()
+    assert "<iframe" not in html
+    assert inline_scripts_have_nonce(html, response)
+
+
+def test_service_print_view(client: FlaskClient, zwolle_service: Service) -> None:
+    html = client.get(f"/hulp/{zwolle_service.slug}?print=1").get_data(as_text=True)
+    assert "038-0000123" in html
+    assert "Grote Markt 1" in html
+    assert "folium-map" not in html
+    assert "Afdrukken" in html
+
+
+def test_unpublished_and_unknown_services_are_not_found(
+    client: FlaskClient, make_service: Callable[..., Service]
+) -> None:
+    concept = make_service("Conceptdienst", publication_status="concept")
+    response = client.get(f"/hulp/{concept.slug}")
+    assert response.status_code == 404
+    assert "Deze pagina bestaat niet (meer)" in response.get_data(as_text=True)
+    assert_private_response(response)
+    assert client.get("/hulp/bestaat-niet").status_code == 404
+
+
+def test_service_page_in_english(client: FlaskClient, zwolle_service: Service) -> None:
+    html = client.get(f"/hulp/{zwolle_service.slug}?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Mon–Fri 09:00–12:00 (walk-in)" in html
+    assert f'href="/organisatie/{zwolle_service.organization.slug}?lang=en"' in html
+
+
+# --- organisation page ------------------------------------------------------------------------
+
+
+def test_organization_page_lists_its_published_services(
+    client: FlaskClient, make_organization: Callable[..., Any], make_service: Callable[..., Service]
+) -> None:
+    org = make_organization("Stichting Thuisadministratie")
+    make_service("Hulp bij de administratie", organization=org)
+    make_service("Geheim concept", organization=org, publication_status="concept")
+    response = client.get(f"/organisatie/{org.slug}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert_private_response(response)
+    assert "<h1>Stichting Thuisadministratie</h1>" in html
+    assert "Hulp bij de administratie" in html
+    assert "Geheim concept" not in html
+    assert client.get(f"/organisatie/{org.id}").status_code == 200
+    assert client.get("/organisatie/niemand").status_code == 404
+
+
+# --- statements and errors --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("/privacy", "Wegwijzer zet geen cookies"),
+        ("/toegankelijkheid", "WCAG 2.1"),
+        ("/privacy?lang=en", '<html lang="en">'),
+        ("/toegankelijkheid?lang=en", '<html lang="en">'),
+    ],
+)
+def test_statement_pages(client: FlaskClient, path: str, text: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert text in response.get_data(as_text=True)
+    assert_private_response(response)
+
+
+def test_unknown_language_is_a_clear_400(client: FlaskClient) -> None:
+    response = client.get("/?lang=fr")
+    assert response.status_code == 400
+    assert "De taal ‘fr’ kennen we niet" in response.get_data(as_text=True)
+    assert_private_response(response)
+
+
+def test_not_found_page_is_in_the_site_style(client: FlaskClient) -> None:
+    response = client.get("/bestaat/niet?lang=en")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert '<html lang="en">' in html
+    assert 'class="skip-link"' in html
+    assert_private_response(response)
+
+
+def test_wrong_method_gets_the_friendly_page_with_allow(client: FlaskClient) -> None:
+    response = client.post("/privacy")
+    assert response.status_code in (400, 405)
+    assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_server_error_page(app: Flask, client: FlaskClient) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/test-kapot")
+    def broken() -> str:
+        raise RuntimeError("kapot")
+
+    response = client.get("/test-kapot")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Er ging iets mis bij ons" in html
+    assert "RuntimeError" not in html and "Traceback" not in html
+    assert_private_response(response)

@@ -1,0 +1,265 @@
+"""Maps of results and services: the only module that imports folium.
+
+folium builds the Leaflet map; we render its parts (assets, the map ``<div>``, the script)
+into our own page instead of folium's standalone document, so the page loads nothing from a
+CDN (Leaflet and Leaflet.markercluster are vendored under ``static/vendor``) and the script
+runs under the page's CSP nonce.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from folium.plugins import FastMarkerCluster
+from markupsafe import Markup
+
+from .security import csp_nonce
+from .services.places import gazetteer
+
+LEAFLET = "vendor/leaflet-1.9.4"
+MARKERCLUSTER = "vendor/leaflet.markercluster-1.5.3"
+
+#: Centre and zoom of the Netherlands, used when there is nothing to show.
+NL_CENTER = (52.2, 5.3)
+NL_ZOOM = 7
+#: Boundaries shown around the markers: this margin in degrees, at most this many.
+BOUNDARY_MARGIN = 0.15
+MAX_BOUNDARIES = 60
+
+# Builds a marker with an accessible name and a popup whose link is made with the DOM, so a
+# service name can never become markup.
+_MARKER_CALLBACK = """function (row) {
+    var marker = L.marker(new L.LatLng(row[0], row[1]), {title: row[2], alt: row[2]});
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = row[3];
+    link.textContent = row[2];
+    box.appendChild(link);
+    if (row[4]) {
+        var org = document.createElement("div");
+        org.textContent = row[4];
+        box.appendChild(org);
+    }
+    marker.bindPopup(box);
+    return marker;
+}"""
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """A rendered map: asset tags for ``<head>``, the map ``<div>`` and its nonce'd script."""
+
+    header: Markup
+    html: Markup
+    script: Markup
+    markers: int
+
+
+@dataclass(frozen=True)
+class Marker:
+    lat: float
+    lon: float
+    name: str
+    url: str
+    organization: str = ""
+
+
+def _static(filename: str) -> str:
+    return url_for("static", filename=filename)
+
+
+def _vendored(element: Any) -> None:
+    """Point an element's assets at our vendored copies instead of folium's CDNs."""
+    if isinstance(element, folium.Map):
+        element.default_js = [("leaflet", _static(f"{LEAFLET}/leaflet.js"))]
+        element.default_css = [("leaflet_css", _static(f"{LEAFLET}/leaflet.css"))]
+    elif isinstance(element, FastMarkerCluster):
+        element.default_js = [
+            ("markerclusterjs", _static(f"{MARKERCLUSTER}/leaflet.markercluster.js"))
+        ]
+        element.default_css = [
+            ("markerclustercss", _static(f"{MARKERCLUSTER}/MarkerCluster.css")),
+            ("markerclusterdefaultcss", _static(f"{MARKERCLUSTER}/MarkerCluster.Default.css")),
+        ]
+
+
+def _walk(element: Any) -> Iterable[Any]:
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+def _asset_tags(m: folium.Map) -> Markup:
+    """Return the ``<link>``/``<script src>`` tags of every element, refusing foreign hosts."""
+    js: dict[str, str] = {}
+    css: dict[str, str] = {}
+    for element in _walk(m):
+        js.update(dict(getattr(element, "default_js", [])))
+        css.update(dict(getattr(element, "default_css", [])))
+    static_root = _static("")
+    for url in [*js.values(), *css.values()]:
+        if not url.startswith(static_root):
+            # A folium upgrade that adds a CDN asset must fail loudly, not leak requests.
+            raise RuntimeError(f"map asset not vendored: {url}")
+    tags = [Markup('<link rel="stylesheet" href="{}">').format(u) for u in css.values()]
+    tags += [Markup('<script src="{}"></script>').format(u) for u in js.values()]
+    return Markup("\n").join(tags)
+
+
+def _boundaries(markers: Sequence[Marker], near: Any) -> dict[str, Any] | None:
+    """Return the municipality boundaries around the markers (the map's offline background)."""
+    lats = [mk.lat for mk in markers] + ([near.lat] if near is not None else [])
+    lons = [mk.lon for mk in markers] + ([near.lon] if near is not None else [])
+    if not lats:
+        return None
+    south, north = min(lats) - BOUNDARY_MARGIN, max(lats) + BOUNDARY_MARGIN
+    west, east = min(lons) - BOUNDARY_MARGIN, max(lons) + BOUNDARY_MARGIN
+    features = []
+    for feature in gazetteer().boundaries_geojson()["features"]:
+        fw, fs, fe, fn = _feature_bbox(feature)
+        if fw <= east and fe >= west and fs <= north and fn >= south:
+            features.append(feature)
+    if not features:
+        return None
+    return {"type": "FeatureCollection", "features": features[:MAX_BOUNDARIES]}
+
+
+def _feature_bbox(feature: dict[str, Any]) -> tuple[float, float, float, float]:
+    cached = feature.get("bbox")
+    if cached:
+        return tuple(cached)  # type: ignore[return-value]
+    geometry = feature["geometry"]
+    polygons = (
+        geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    )
+    points = [pt for polygon in polygons for ring in polygon for pt in ring]
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _boundary_style(_feature: dict[str, Any]) -> dict[str, Any]:
+    return {"color": "#4a4a4a", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.35}
+
+
+def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -> MapParts:
+    """Render a clustered map of ``markers`` with the configured tiles and boundaries."""
+    config = current_app.config
+    m = folium.Map(location=list(NL_CENTER), zoom_start=NL_ZOOM, tiles=None, zoom_control=False)
+    tile_url = config.get("TILE_URL") or ""
+    if tile_url:
+        folium.TileLayer(
+            tiles=tile_url,
+            attr=config.get("TILE_ATTRIBUTION") or "",
+            name="tiles",
+            max_zoom=19,
+            max_native_zoom=19,
+            control=False,
+        ).add_to(m)
+    boundaries = _boundaries(markers, near)
+    if boundaries is not None:
+        folium.GeoJson(
+            boundaries,
+            name="gemeenten",
+            style_function=_boundary_style,
+            interactive=False,
+            control=False,
+            tooltip=folium.GeoJsonTooltip(
+                fields=["name"],
+                labels=False,
+                permanent=True,
+                direction="center",
+                class_name="municipality-label",
+            ),
+        ).add_to(m)
+    rows = [[mk.lat, mk.lon, mk.name, mk.url, mk.organization] for mk in markers]
+    cluster = FastMarkerCluster(
+        rows,
+        callback=_MARKER_CALLBACK,
+        name="hulp",
+        control=False,
+        options={"showCoverageOnHover": False, "maxClusterRadius": 40},
+    )
+    cluster.add_to(m)
+    if len(markers) > 1:
+        m.fit_bounds(
+            [
+                [min(mk.lat for mk in markers), min(mk.lon for mk in markers)],
+                [max(mk.lat for mk in markers), max(mk.lon for mk in markers)],
+            ],
+            padding=(24, 24),
+            max_zoom=15,
+        )
+    elif markers:
+        m.location = [markers[0].lat, markers[0].lon]
+        m.options["zoom"] = 14
+    elif near is not None:
+        m.location = [near.lat, near.lon]
+        m.options["zoom"] = 11
+    for element in _walk(m):
+        _vendored(element)
+
+    root = m.get_root()
+    root.render()
+    map_id = m.get_name()
+    # Our own additions: translated zoom buttons and the marker count for tests and screen
+    # readers (the cluster hides single markers, so the DOM alone cannot tell).
+    extra = (
+        f"L.control.zoom({{zoomInTitle: {_js(_('Inzoomen'))}, "
+        f"zoomOutTitle: {_js(_('Uitzoomen'))}}}).addTo({map_id});\n"
+        f"document.getElementById({_js(map_id)}).setAttribute("
+        f"'data-markers-rendered', {cluster.get_name()}.getLayers().length);\n"
+    )
+    script = root.script.render() + "\n" + extra
+    # "</" inside a script ends it early; "<\/" means the same inside JS strings.
+    script = script.replace("</", "<\\/")
+    html = Markup(
+        '<div class="folium-map {cls}" id="{id}" role="region" aria-label="{label}" '
+        'data-markers="{n}"></div>'
+    ).format(cls=height_class, id=map_id, label=_("Kaart met de hulp uit de lijst"), n=len(rows))
+    return MapParts(
+        header=_asset_tags(m),
+        html=html,
+        script=Markup('<script nonce="{}">\n').format(csp_nonce())
+        + Markup(script)
+        + Markup("\n</script>"),
+        markers=len(rows),
+    )
+
+
+def _js(value: str) -> str:
+    return json.dumps(value)
+
+
+def results_map(cards: Sequence[Any], near: Any, lang: str) -> MapParts:
+    """Map the results of one page: one marker per result that has an address."""
+    markers = [
+        Marker(
+            lat=c.point.lat,
+            lon=c.point.lon,
+            name=c.service.name,
+            url=url_for("public.service", key=c.service.slug, **_lang_arg(lang)),
+            organization=c.service.organization.name,
+        )
+        for c in cards
+        if c.point is not None
+    ]
+    return build_map(markers, near)
+
+
+def service_map(page: Any, lang: str) -> MapParts:
+    """Map the places of one service (the small map on the service page)."""
+    svc = page.service
+    url = url_for("public.service", key=svc.slug, **_lang_arg(lang))
+    markers = [Marker(p.lat, p.lon, p.name or svc.name, url) for p in page.points]
+    return build_map(markers, None, height_class="folium-map--small")
+
+
+def _lang_arg(lang: str) -> dict[str, str]:
+    return {"lang": lang} if lang != "nl" else {}

@@ -1,0 +1,480 @@
+"""Read the public directory: services, organisations and municipal debt-help contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..geo import distance_km
+from ..models import (
+    Address,
+    Contact,
+    CostOption,
+    Location,
+    Municipality,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+)
+from . import hours
+
+#: Eager loads for everything a result card or service page shows.
+_SERVICE_LOADS = (
+    selectinload(Service.organization),
+    selectinload(Service.phones),
+    selectinload(Service.schedules),
+    selectinload(Service.service_areas),
+    selectinload(Service.languages),
+    selectinload(Service.cost_options),
+    selectinload(Service.attributes),
+    selectinload(Service.contacts).selectinload(Contact.phones),
+    selectinload(Service.service_at_locations)
+    .selectinload(ServiceAtLocation.location)
+    .selectinload(Location.addresses),
+    selectinload(Service.service_at_locations)
+    .selectinload(ServiceAtLocation.location)
+    .selectinload(Location.accessibility),
+)
+
+
+def _published() -> list[object]:
+    return [Service.publication_status == "gepubliceerd", Service.deleted_at.is_(None)]
+
+
+def load_services(session: Session, ids: Sequence[str]) -> list[Service]:
+    """Load published services by id, in the order of ``ids``, with everything a card shows."""
+    if not ids:
+        return []
+    rows = session.scalars(
+        select(Service).where(Service.id.in_(list(ids)), *_published()).options(*_SERVICE_LOADS)
+    ).all()
+    by_id = {s.id: s for s in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def get_public_service(session: Session, key: str) -> Service | None:
+    """Return the published service with slug or id ``key``, or None."""
+    return session.scalars(
+        select(Service)
+        .where(or_(Service.slug == key, Service.id == key), *_published())
+        .options(*_SERVICE_LOADS)
+    ).first()
+
+
+def get_public_organization(session: Session, key: str) -> Organization | None:
+    """Return the published organisation with slug or id ``key``, or None."""
+    return session.scalars(
+        select(Organization).where(
+            or_(Organization.slug == key, Organization.id == key),
+            Organization.publication_status == "gepubliceerd",
+            Organization.deleted_at.is_(None),
+        )
+    ).first()
+
+
+def organization_services(session: Session, org: Organization) -> list[Service]:
+    """Return the published services of ``org``, by name."""
+    return list(
+        session.scalars(
+            select(Service)
+            .where(Service.organization_id == org.id, *_published())
+            .options(*_SERVICE_LOADS)
+            .order_by(Service.name)
+        )
+    )
+
+
+def public_phones(phones: Iterable[Phone]) -> list[Phone]:
+    """Return the phones anyone may see, in their set order."""
+    return [p for p in phones if p.is_public]
+
+
+@dataclass(frozen=True)
+class DebtHelp:
+    """A municipality's own debt-help service, as shown to residents."""
+
+    gm_code: str
+    municipality: str
+    service_name: str
+    service_slug: str
+    phone: str | None
+    tel_uri: str | None
+
+
+def _debt_help(m: Municipality) -> DebtHelp | None:
+    svc = m.debt_help_service
+    if svc is None or not svc.is_published:
+        return None
+    phones = public_phones(svc.phones)
+    return DebtHelp(
+        gm_code=m.gm_code,
+        municipality=m.name,
+        service_name=svc.name,
+        service_slug=svc.slug,
+        phone=phones[0].number if phones else None,
+        tel_uri=phones[0].tel_uri if phones else None,
+    )
+
+
+def debt_help_for(session: Session, gm_code: str | None) -> DebtHelp | None:
+    """Return the debt-help contact of municipality ``gm_code``, if it has one."""
+    if not gm_code:
+        return None
+    m = session.scalars(
+        select(Municipality)
+        .where(Municipality.gm_code == gm_code)
+        .options(selectinload(Municipality.debt_help_service).selectinload(Service.phones))
+    ).first()
+    return _debt_help(m) if m is not None else None
+
+
+def debt_help_list(session: Session) -> list[DebtHelp]:
+    """Return every municipality's debt-help contact that is set, by municipality name."""
+    rows = session.scalars(
+        select(Municipality)
+        .where(Municipality.debt_help_service_id.is_not(None))
+        .options(selectinload(Municipality.debt_help_service).selectinload(Service.phones))
+        .order_by(Municipality.name)
+    )
+    return [d for d in (_debt_help(m) for m in rows) if d is not None]
+
+
+# --- result cards and the service page --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One marker: a service at a location."""
+
+    lat: float
+    lon: float
+    name: str
+    key: str
+
+
+@dataclass
+class ResultCard:
+    """What a result list shows for one service."""
+
+    service: Service
+    summary: Markup
+    distance_km: float | None
+    is_national: bool
+    phone: Phone | None
+    location: Location | None
+    open_now: bool = False
+    walk_in_today: str = ""
+    hours: list[str] = field(default_factory=list)
+    access: list[str] = field(default_factory=list)
+
+    @property
+    def address(self) -> Address | None:
+        return self.location.address if self.location is not None else None
+
+    @property
+    def point(self) -> MapPoint | None:
+        loc = self.location
+        if loc is None or loc.latitude is None or loc.longitude is None:
+            return None
+        return MapPoint(loc.latitude, loc.longitude, self.service.name, self.service.slug)
+
+
+def summary_of(text: str, limit: int = 160) -> str:
+    """Return the first sentence of ``text``, cut at a word boundary within ``limit``."""
+    text = " ".join((text or "").split())
+    end = next((i + 1 for i, ch in enumerate(text) if ch in ".!?" and i > 20), len(text))
+    first = text[:end]
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
+def _physical_locations(svc: Service) -> list[Location]:
+    return [
+        sal.location
+        for sal in svc.service_at_locations
+        if sal.location is not None and sal.location.location_type != "virtual"
+    ]
+
+
+def _nearest(locations: list[Location], near: Any) -> Location | None:
+    if not locations:
+        return None
+    located = [loc for loc in locations if loc.latitude is not None and loc.longitude is not None]
+    if near is None or not located:
+        return (located or locations)[0]
+    return min(
+        located, key=lambda loc: distance_km(near.lat, near.lon, loc.latitude, loc.longitude)
+    )
+
+
+def _spans(spans: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{a}–{b}" for a, b in spans)
+
+
+def _labels(svc: Service, facet: str, lang: str) -> list[str]:
+    return [t.label(lang) for t in svc.terms if t.taxonomy.facet == facet]
+
+
+def result_cards(
+    session: Session,
+    hits: Sequence[Any] | None,
+    near: Any,
+    lang: str = "nl",
+    services: Sequence[Service] | None = None,
+) -> list[ResultCard]:
+    """Build result cards from search hits (or from ``services``), in the given order."""
+    if services is None:
+        hit_list = list(hits or [])
+        loaded = {s.id: s for s in load_services(session, [h.service_id for h in hit_list])}
+        pairs = [(h, loaded[h.service_id]) for h in hit_list if h.service_id in loaded]
+    else:
+        pairs = [(None, s) for s in services]
+    now = datetime.now(hours.TZ)
+    cards = []
+    for hit, svc in pairs:
+        snippet = getattr(hit, "snippet", None)
+        phones = public_phones(svc.phones)
+        cards.append(
+            ResultCard(
+                service=svc,
+                summary=Markup(snippet) if snippet else Markup.escape(summary_of(svc.description)),
+                distance_km=getattr(hit, "distance_km", None),
+                is_national=svc.is_national,
+                phone=phones[0] if phones else None,
+                location=_nearest(_physical_locations(svc), near),
+                open_now=hours.is_open_at(svc.schedules, now),
+                walk_in_today=_spans(hours.walk_in_today(svc.schedules, now)),
+                hours=hours.format_hours(svc.schedules, lang),
+                access=_labels(svc, "toegang", lang),
+            )
+        )
+    return cards
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    """A place where the service can be visited."""
+
+    name: str | None
+    address: Address | None
+    transportation: str | None
+    accessibility: list[str]
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    """A contact person; ``is_public`` False means only logged-in helpers see it."""
+
+    name: str | None
+    title: str | None
+    email: str | None
+    phones: list[Phone]
+    is_public: bool
+
+
+@dataclass
+class ServicePage:
+    """Everything the service page shows, already filtered for the visitor."""
+
+    service: Service
+    organization: Organization
+    themes: list[str]
+    phases: list[str]
+    groups: list[str]
+    access: list[str]
+    areas: list[str]
+    places: list[PlaceInfo]
+    phones: list[Phone]
+    contacts: list[ContactInfo]
+    languages: list[str]
+    costs: list[str]
+    is_free: bool
+    points: list[MapPoint]
+    show_private: bool
+    has_private_contact: bool
+    hours: list[str]
+    open_now: bool
+    walk_in_today: str
+    jsonld: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_referral_info(self) -> bool:
+        svc = self.service
+        return bool(
+            svc.referral_route
+            or svc.handover_needs
+            or svc.warm_handover is not None
+            or any(not c.is_public for c in self.contacts)
+        )
+
+
+def _place(loc: Location) -> PlaceInfo:
+    return PlaceInfo(
+        name=loc.name,
+        address=loc.address,
+        transportation=loc.transportation,
+        accessibility=[
+            " ".join(p for p in (a.description, a.details) if p) for a in loc.accessibility
+        ],
+        lat=loc.latitude,
+        lon=loc.longitude,
+    )
+
+
+def _cost_text(option: CostOption) -> str:
+    parts = [option.option or ""]
+    if option.amount is not None and option.amount > 0:
+        parts.append(f"€ {option.amount:.2f}".replace(".", ","))
+    if option.amount_description:
+        parts.append(option.amount_description)
+    return " – ".join(p for p in parts if p)
+
+
+def service_page(
+    session: Session, svc: Service, lang: str, helper: bool, url: str = ""
+) -> ServicePage:
+    """Build the service page; non-public contacts and phones only when ``helper``.
+
+    ``url`` is the page's own absolute address, for the schema.org description.
+    """
+    names = dict(
+        session.execute(
+            select(Municipality.gm_code, Municipality.name).where(
+                Municipality.gm_code.in_(svc.gm_codes)
+            )
+        ).all()
+    )
+    contacts = [
+        ContactInfo(
+            name=c.name,
+            title=c.title,
+            email=c.email,
+            phones=[p for p in c.phones if helper or (p.is_public and c.is_public)],
+            is_public=c.is_public,
+        )
+        for c in svc.contacts
+        if helper or c.is_public
+    ]
+    places = [_place(loc) for loc in _physical_locations(svc)]
+    points = [
+        MapPoint(p.lat, p.lon, p.name or svc.name, svc.slug)
+        for p in places
+        if p.lat is not None and p.lon is not None
+    ]
+    now = datetime.now(hours.TZ)
+    page = ServicePage(
+        service=svc,
+        organization=svc.organization,
+        themes=_labels(svc, "thema", lang),
+        phases=_labels(svc, "fase", lang),
+        groups=_labels(svc, "doelgroep", lang),
+        access=_labels(svc, "toegang", lang),
+        areas=[names.get(gm, gm) for gm in svc.gm_codes],
+        places=places,
+        phones=[p for p in svc.phones if helper or p.is_public],
+        contacts=contacts,
+        languages=[lang_.name or lang_.code or "" for lang_ in svc.languages],
+        costs=[t for t in (_cost_text(o) for o in svc.cost_options) if t],
+        is_free=bool(svc.cost_options) and all(o.is_free for o in svc.cost_options),
+        points=points,
+        show_private=helper,
+        has_private_contact=any(
+            not c.is_public or not all(p.is_public for p in c.phones) for c in svc.contacts
+        )
+        or not all(p.is_public for p in svc.phones),
+        hours=hours.format_hours(svc.schedules, lang),
+        open_now=hours.is_open_at(svc.schedules, now),
+        walk_in_today=_spans(hours.walk_in_today(svc.schedules, now)),
+    )
+    page.jsonld = service_jsonld(page, url)
+    return page
+
+
+_SCHEMA_DAYS = dict(
+    zip(
+        ("MO", "TU", "WE", "TH", "FR", "SA", "SU"),
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+)
+
+
+def service_jsonld(page: ServicePage, url: str) -> dict[str, Any]:
+    """Describe the service for search engines as schema.org JSON-LD (public data only)."""
+    svc = page.service
+    org = page.organization
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "name": svc.name,
+        "description": svc.description,
+        "provider": {"@type": "Organization", "name": org.name},
+        "areaServed": (
+            {"@type": "Country", "name": "Nederland"}
+            if svc.is_national
+            else [{"@type": "AdministrativeArea", "name": n} for n in page.areas]
+        ),
+    }
+    if url:
+        data["url"] = url
+    if org.website:
+        data["provider"]["url"] = org.website
+    if page.themes:
+        data["serviceType"] = ", ".join(page.themes)
+    if page.is_free:
+        data["isAccessibleForFree"] = True
+    channel: dict[str, Any] = {"@type": "ServiceChannel"}
+    phones = [p for p in page.phones if p.is_public]
+    if phones:
+        channel["servicePhone"] = {"@type": "ContactPoint", "telephone": phones[0].number}
+    if svc.url:
+        channel["serviceUrl"] = svc.url
+    places = []
+    for p in page.places:
+        place: dict[str, Any] = {"@type": "Place"}
+        if p.name:
+            place["name"] = p.name
+        if p.address is not None:
+            place["address"] = {
+                "@type": "PostalAddress",
+                "streetAddress": p.address.address_1,
+                "postalCode": p.address.postal_code,
+                "addressLocality": p.address.city,
+                "addressCountry": p.address.country or "NL",
+            }
+        if p.lat is not None and p.lon is not None:
+            place["geo"] = {"@type": "GeoCoordinates", "latitude": p.lat, "longitude": p.lon}
+        places.append(place)
+    if places:
+        channel["serviceLocation"] = places[0] if len(places) == 1 else places
+    if len(channel) > 1:
+        data["availableChannel"] = channel
+    opening = [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [_SCHEMA_DAYS[d] for d in sched.days],
+            "opens": sched.opens_at,
+            "closes": sched.closes_at,
+        }
+        for sched in svc.schedules
+        if sched.days
+        and sched.opens_at
+        and sched.closes_at
+        and not sched.is_closed
+        and sched.valid_from is None
+        and sched.valid_to is None
+    ]
+    if opening:
+        data["hoursAvailable"] = opening
+    return data
