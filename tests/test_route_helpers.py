@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from markupsafe import escape
 
-from tests.manage_support import login, make_user, new_client
+from tests.manage_support import login, make_user
+from tests.route_support import route_client as new_client
 from wegwijzer.models import Service
 
 PRIVATE = {"name": "Petra Verwijs", "phone": "038-0009999", "email": "petra@voorbeeld.example.org"}
@@ -106,3 +108,68 @@ def test_handover_sheet_only_for_published_services(
 def test_handover_sheet_in_english(app: Flask, receiving: Service) -> None:
     html = new_client(app).get(f"/hulp/{receiving.id}/overdracht?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html
+
+
+@pytest.fixture
+def zwolle_desk(receiving: Service) -> Service:
+    from wegwijzer.extensions import db
+    from wegwijzer.models import Municipality
+
+    municipality = db.session.get(Municipality, "GM0193")
+    municipality.debt_help_service_id = receiving.id
+    municipality.volunteer_contact_name = "Marleen Vast"
+    municipality.volunteer_contact_phone = "038-0005380"
+    municipality.volunteer_contact_email = "vrijwilligers@zwolle.example.org"
+    municipality.volunteer_contact_hours = "ma-vr 9:00-12:00"
+    db.session.commit()
+    return receiving
+
+
+DESK_SECRETS = ("Marleen Vast", "038-0005380", "0380005380", "vrijwilligers@zwolle.example.org")
+
+
+def test_signals_page_lists_every_signal_with_why(app: Flask) -> None:
+    from wegwijzer.search.signals import load_signals
+
+    signals = load_signals(app.config["DATA_DIR"])
+    assert signals
+    html = new_client(app).get("/signalen").get_data(as_text=True)
+    for signal in signals:
+        assert str(escape(signal.label("nl"))) in html
+        assert str(escape(signal.why("nl"))) in html
+    english = new_client(app).get("/signalen?lang=en").get_data(as_text=True)
+    assert str(escape(signals[0].why("en"))) in english
+
+
+def test_anonymous_signals_page_shows_debt_help_but_not_the_volunteer_contact(
+    app: Flask, zwolle_desk: Service
+) -> None:
+    response = new_client(app).get("/signalen?plaats=8011")
+    html = response.get_data(as_text=True)
+    assert "Gemeente Zwolle" in html
+    assert "Schuldhulp Gemeente Zwolle" in html
+    assert 'href="tel:0380000100"' in html
+    assert f"/hulp/{zwolle_desk.slug}/overdracht" in html
+    for secret in (*DESK_SECRETS, *PRIVATE.values()):
+        assert secret not in html
+    assert "Log in om het vaste contact" in html
+    assert "Set-Cookie" not in response.headers
+
+
+def test_helper_sees_the_volunteer_contact_of_their_municipality(
+    app: Flask, zwolle_desk: Service
+) -> None:
+    make_user("helper@example.org", "verwijzer", gm_codes=["GM0193"])
+    client = new_client(app)
+    login(client, "helper@example.org")
+    html = client.get("/signalen").get_data(as_text=True)
+    assert "Gemeente Zwolle" in html
+    for secret in DESK_SECRETS[:2] + DESK_SECRETS[3:]:
+        assert secret in html
+    assert 'href="tel:0380005380"' in html
+
+
+def test_signals_page_explains_an_unknown_place(app: Flask) -> None:
+    html = new_client(app).get("/signalen?plaats=Zwole").get_data(as_text=True)
+    assert "We kennen Zwole niet" in html
+    assert "plaats=Zwolle" in html

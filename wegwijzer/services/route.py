@@ -350,7 +350,7 @@ def check_answer(route: Route, answers: Answers, index: int) -> StepProblem | No
     if question.kind == "place":
         result = resolve_place(answers.place)
         if isinstance(result, NotFound):
-            return _place_problem(result)
+            return place_problem(result)
         return None
     given = answers.choices.get(question.id, ())
     known = {a.id for a in question.answers}
@@ -379,7 +379,8 @@ def resolve_place(text: str) -> Resolved | NotFound:
     return gazetteer().resolve(text)
 
 
-def _place_problem(result: NotFound) -> StepProblem:
+def place_problem(result: NotFound) -> StepProblem:
+    """Explain in plain words why a place was not found, with suggestions."""
     if result.reason == "empty":
         message = _("Vul uw postcode of woonplaats in.")
     elif result.reason in ("postcode_invalid", "postcode_unknown"):

@@ -14,6 +14,7 @@ from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 
 from ...extensions import db
+from ...geo import NotFound, Resolved
 from ...services import referral
 from ...services.route import (
     Answers,
@@ -24,7 +25,9 @@ from ...services.route import (
     compute_route,
     first_problem,
     load_route,
+    place_problem,
     read_answers,
+    resolve_place,
 )
 from ..auth import is_helper
 
@@ -163,10 +166,42 @@ def result() -> ResponseReturnValue:
 # --- referral guidance for helpers -----------------------------------------------------------
 
 
-@bp.get("/hulp/<service_id>/overdracht")
-def handover(service_id: str) -> ResponseReturnValue:
+@bp.get("/hulp/<key>/overdracht")
+def handover(key: str) -> ResponseReturnValue:
     """Show the printable handover sheet of one service; typed notes stay in the browser."""
-    sheet = referral.handover_sheet(db.session, service_id, helper=is_helper(current_user))
+    sheet = referral.handover_sheet(db.session, key, helper=is_helper(current_user))
     if sheet is None:
         abort(404)
     return render_template("route/handover.html", sheet=sheet, lang=get_locale())
+
+
+@bp.get("/signalen")
+def signals() -> ResponseReturnValue:
+    """Show when to hand over to the municipality's debt help now, and whom to call."""
+    from ...search.signals import SignalsFileError, load_signals
+
+    lang = get_locale()
+    helper = is_helper(current_user)
+    try:
+        signal_list = load_signals(current_app.config["DATA_DIR"])
+    except SignalsFileError as exc:
+        current_app.logger.error("Signalenbestand niet bruikbaar: %s", exc)
+        signal_list = []
+    plaats = " ".join(request.args.get("plaats", "").split())[:100]
+    place = resolve_place(plaats) if plaats else None
+    gm_code = place.gm_code if isinstance(place, Resolved) else None
+    if gm_code is None and not plaats and helper and len(current_user.gm_codes) == 1:
+        gm_code = next(iter(current_user.gm_codes))
+    desk = referral.volunteer_desk(db.session, gm_code, helper) if gm_code else None
+    return render_template(
+        "route/signals.html",
+        signals=signal_list,
+        plaats=plaats,
+        place_problem=place_problem(place) if isinstance(place, NotFound) else None,
+        desk=desk,
+        debt_help_info=referral.service_info(desk.debt_help, lang)
+        if desk and desk.debt_help
+        else None,
+        helper=helper,
+        lang=lang,
+    )
