@@ -581,3 +581,172 @@ def list_cell(session: Session, gm_code: str, terms: dict[str, str]) -> list[Cel
         key=lambda e: (order[e.scope], e.organization_name.casefold(), e.service_name.casefold())
     )
     return entries
+
+
+# --- inventarisatie (handreiking stap 2) ------------------------------------------------------
+
+INVENTORY_FACETS = ("organisatietype", "fase", "thema", "doelgroep")
+
+
+@dataclass
+class InventoryRow:
+    """One organisation with services available in the chosen municipalities."""
+
+    organization_id: str
+    name: str
+    scopes: list[str] = field(default_factory=list)
+    gm_codes: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    #: ``{facet: [codes]}`` over the organisation and its counted services.
+    codes: dict[str, list[str]] = field(default_factory=dict)
+    funding: list[str] = field(default_factory=list)
+    agreements: list[str] = field(default_factory=list)
+    coordinators: list[str] = field(default_factory=list)
+    oldest_verified_at: datetime | None = None
+    never_verified: int = 0
+    stale: int = 0
+
+    @property
+    def entries(self) -> int:
+        return len(self.services)
+
+
+@dataclass
+class Inventory:
+    gm_codes: list[str]
+    names: dict[str, str]
+    taxonomies: dict[str, TaxonomyInfo]
+    stale_months: int
+    cutoff: datetime
+    rows: list[InventoryRow]
+
+    def label(self, facet: str, code: str, lang: str = "nl") -> str:
+        """Return the label of a term, or its code when the term is gone."""
+        tax = self.taxonomies.get(facet)
+        term = tax.term(code) if tax else None
+        return term.label(lang) if term else code
+
+    def by_type(self) -> list[tuple[str | None, list[InventoryRow]]]:
+        """Group the rows by their first organisation type, in taxonomy order; None last."""
+        tax = self.taxonomies.get("organisatietype")
+        order = [t.code for t in tax.terms] if tax else []
+        groups: dict[str | None, list[InventoryRow]] = defaultdict(list)
+        for row in self.rows:
+            types = row.codes.get("organisatietype") or [None]
+            groups[types[0]].append(row)
+        keys = sorted(groups, key=lambda c: (c is None, order.index(c) if c in order else 999))
+        return [(key, groups[key]) for key in keys]
+
+
+def compute_inventory(
+    session: Session, gm_codes: Sequence[str], *, stale_months: int, now: datetime | None = None
+) -> Inventory:
+    """List per organisation what it offers residents of ``gm_codes``, with internal fields."""
+    gm_codes = list(dict.fromkeys(gm_codes))
+    names = _check_municipalities(session, gm_codes)
+    taxonomies = {t.facet: t for t in list_taxonomies(session)}
+    cutoff = stale_cutoff(now or utcnow(), stale_months)
+    avail = _available(gm_codes)
+    rows: dict[str, InventoryRow] = {}
+    scopes: dict[str, set[str]] = defaultdict(set)
+    gms: dict[str, set[str]] = defaultdict(set)
+    for gm, _svc, org_id, scope in session.execute(
+        select(avail.c.gm_code, avail.c.service_id, avail.c.organization_id, avail.c.scope)
+    ):
+        scopes[org_id].add(scope)
+        if scope != NATIONAL:
+            gms[org_id].add(gm)
+    ids = select(avail.c.service_id).distinct().subquery("ids")
+    values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in session.execute(
+        select(
+            Organization.id,
+            Organization.name,
+            Organization.funding_source,
+            Organization.collaboration_agreement,
+            Organization.coordinator,
+            Service.id,
+            Service.name,
+            Service.funding_source,
+            Service.collaboration_agreement,
+            Service.coordinator,
+            Service.last_verified_at,
+        )
+        .select_from(ids)
+        .join(Service, Service.id == ids.c.service_id)
+        .join(Organization, Organization.id == Service.organization_id)
+        .order_by(Organization.name, Service.name)
+    ):
+        (org_id, org_name, o_fund, o_agree, o_coord, _sid, s_name, s_fund, s_agree, s_coord,
+         verified) = row  # fmt: skip
+        inv = rows.get(org_id)
+        if inv is None:
+            inv = rows[org_id] = InventoryRow(organization_id=org_id, name=org_name)
+        inv.services.append(s_name)
+        for key, value in (
+            ("funding", o_fund), ("funding", s_fund), ("agreements", o_agree),
+            ("agreements", s_agree), ("coordinators", o_coord), ("coordinators", s_coord),
+        ):  # fmt: skip
+            if value and value.strip():
+                values[org_id][key].add(value.strip())
+        if verified is None:
+            inv.never_verified += 1
+            inv.stale += 1
+        else:
+            if verified < cutoff:
+                inv.stale += 1
+            if inv.oldest_verified_at is None or verified < inv.oldest_verified_at:
+                inv.oldest_verified_at = verified
+    codes: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    service_terms = _service_terms(INVENTORY_FACETS, "inv_terms")
+    for org_id, facet, code in session.execute(
+        select(Service.organization_id, service_terms.c.facet, service_terms.c.code)
+        .select_from(ids)
+        .join(Service, Service.id == ids.c.service_id)
+        .join(service_terms, service_terms.c.service_id == Service.id)
+    ):
+        codes[org_id][facet].add(code)
+    # The organisation type may also be set on the organisation itself (HSDS attribute).
+    org_ids = select(Service.organization_id).join(ids, ids.c.service_id == Service.id)
+    for org_id, facet, code in session.execute(
+        select(Attribute.link_id, Taxonomy.facet, TaxonomyTerm.code)
+        .join(TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id)
+        .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+        .where(
+            Attribute.link_entity == "organization",
+            Attribute.link_id.in_(org_ids),
+            Taxonomy.facet.in_(INVENTORY_FACETS),
+        )
+    ):
+        codes[org_id][facet].add(code)
+    order = {
+        facet: {t.code: i for i, t in enumerate(tax.terms)} for facet, tax in taxonomies.items()
+    }
+    gm_order = {gm: i for i, gm in enumerate(gm_codes)}
+    for org_id, inv in rows.items():
+        inv.scopes = [s for s in SCOPES if s in scopes[org_id]]
+        inv.gm_codes = sorted(gms[org_id], key=gm_order.__getitem__)
+        inv.codes = {
+            facet: sorted(codes[org_id][facet], key=lambda c, f=facet: order[f].get(c, 999))
+            for facet in INVENTORY_FACETS
+        }
+        inv.funding = sorted(values[org_id]["funding"])
+        inv.agreements = sorted(values[org_id]["agreements"])
+        inv.coordinators = sorted(values[org_id]["coordinators"])
+    return Inventory(
+        gm_codes=gm_codes,
+        names=names,
+        taxonomies=taxonomies,
+        stale_months=stale_months,
+        cutoff=cutoff,
+        rows=sorted(rows.values(), key=lambda r: (r.name.casefold(), r.organization_id)),
+    )
+
+
+def municipality_boundaries(gm_codes: Iterable[str]) -> list[dict]:
+    """Return the gazetteer's GeoJSON features of ``gm_codes`` (shared objects: do not mutate)."""
+    from .places import gazetteer
+
+    wanted = set(gm_codes)
+    features = gazetteer().boundaries_geojson().get("features", [])
+    return [f for f in features if f.get("properties", {}).get("gm_code") in wanted]
