@@ -274,5 +274,73 @@ def route_check(path: Path | None, taxonomy: Path | None) -> None:
     )
 
 
+# --- coverage (dekking) (owner: coverage) ---------------------------------------------------
+
+
+@main.command("coverage")
+@click.option(
+    "--municipality",
+    "municipality",
+    required=True,
+    help="Gemeente: code (GM0193) of naam (Zwolle).",
+)
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(["thema", "doelgroep", "toegang", "rol", "activiteit"]),
+    default="thema",
+    show_default=True,
+    help="Wat in de kolommen staat. De rijen zijn altijd de fasen.",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Schrijf CSV (komma's, UTF-8) voor scripts.")
+@with_app()
+def coverage_command(app: Flask, municipality: str, by: str, as_csv: bool) -> None:
+    """Toon de dekking van een gemeente: fasen (rijen) x termen (kolommen).
+
+    Elke cel is LOKAAL/REGIONAAL/LANDELIJK: het aantal gepubliceerde diensten voor
+    inwoners van de gemeente met die fase en die term. Lokaal: alleen deze gemeente.
+    Regionaal: deze en andere gemeenten. Landelijk: heel Nederland. Concepten,
+    gearchiveerde en verwijderde diensten tellen niet mee. Voorbeeld: 2/1/3.
+    """
+    import csv as csv_module
+    import io
+
+    from .extensions import db
+    from .services import coverage
+
+    try:
+        gm_code = coverage.find_municipality(db.session, municipality)
+    except coverage.UnknownMunicipality as exc:
+        raise CliError(str(exc)) from None
+    threshold = int(app.config["OVERLAP_THRESHOLD"])
+    cov = coverage.compute_coverage(
+        db.session,
+        [gm_code],
+        overlap_threshold=threshold,
+        stale_months=int(app.config["STALE_MONTHS"]),
+        col_facets=[by],
+        with_points=False,
+    )
+    muni = cov.municipalities[0]
+    matrix = muni.matrices[by]
+    header, rows = coverage.matrix_grid(matrix)
+    if as_csv:
+        out = io.StringIO()
+        writer = csv_module.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+        return
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    click.echo(f"Dekking van {muni.name} ({gm_code}): fase x {by}.")
+    click.echo("Elke cel: lokaal/regionaal/landelijk (aantal diensten).")
+    for row in [header, *rows]:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    click.echo(
+        f"Geen lokaal of regionaal aanbod: {matrix.gaps} van {matrix.size} vakjes. "
+        f"Overlap ({threshold} of meer organisaties): {matrix.overlaps} vakjes."
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -750,3 +750,31 @@ def municipality_boundaries(gm_codes: Iterable[str]) -> list[dict]:
     wanted = set(gm_codes)
     features = gazetteer().boundaries_geojson().get("features", [])
     return [f for f in features if f.get("properties", {}).get("gm_code") in wanted]
+
+
+# --- the matrix for scripts (``wegwijzer coverage``) -----------------------------------------
+
+
+def find_municipality(session: Session, text: str) -> str:
+    """Return the gm_code for a code (``GM0193``, ``gm0193``) or a name (``Zwolle``)."""
+    wanted = text.strip()
+    code = session.scalar(
+        select(Municipality.gm_code).where(Municipality.gm_code == wanted.upper())
+    )
+    if code is None:
+        code = session.scalar(
+            select(Municipality.gm_code).where(func.lower(Municipality.name) == wanted.lower())
+        )
+    if code is None:
+        raise UnknownMunicipality(f"Onbekende gemeente: '{wanted}'. Gebruik een code als GM0193.")
+    return code
+
+
+def matrix_grid(matrix: Matrix) -> tuple[list[str], list[list[str]]]:
+    """Return a header (``fase``, term codes) and per phase a row of ``L/R/N`` cells."""
+    header = [matrix.row_facet, *(c.code for c in matrix.cols)]
+    rows = [
+        [r.code, *(matrix.cell(r.code, c.code).cell_text() for c in matrix.cols)]
+        for r in matrix.rows
+    ]
+    return header, rows
