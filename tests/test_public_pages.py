@@ -14,35 +14,7 @@ from flask.testing import FlaskClient
 from wegwijzer.extensions import db
 from wegwijzer.models import Municipality, Service, Setting
 
-HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
-
-
-def assert_private_response(response: Any) -> None:
-    """Check the privacy and security headers every public response must carry."""
-    assert "Set-Cookie" not in response.headers, response.headers.get("Set-Cookie")
-    for name, value in HEADERS.items():
-        assert response.headers.get(name) == value
-    csp = response.headers["Content-Security-Policy"]
-    directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip()
-    )
-    assert "'unsafe-inline'" not in directives["script-src"]
-    assert directives["object-src"] == "'none'"
-    assert directives["base-uri"] == "'none'"
-    assert directives["frame-ancestors"] in ("'self'", "'none'")
-
-
-def inline_scripts_have_nonce(html: str, response: Any) -> bool:
-    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
-    for tag in re.findall(r"<script\b[^>]*>", html):
-        if "src=" in tag:
-            continue
-        if nonce is None or f'nonce="{nonce.group(1)}"' not in tag:
-            return False
-    return True
+from .public_support import assert_private_response, inline_scripts_have_nonce
 
 
 @pytest.fixture
@@ -50,17 +22,28 @@ def zwolle_service(make_service: Callable[..., Service]) -> Service:
     return make_service(
         "Inloop Geldzorgen Zwolle",
         description="Wij helpen u met brieven en rekeningen.\n\nKom gewoon langs.",
-        terms={"thema": ["brieven-formulieren"], "fase": ["voor-aanmelding"], "toegang": ["inloop"]},
+        terms={
+            "thema": ["brieven-formulieren"],
+            "fase": ["voor-aanmelding"],
+            "toegang": ["inloop"],
+        },
         lat=52.5125,
         lon=6.0944,
         address={"address_1": "Grote Markt 1", "postal_code": "8011 LW", "city": "Zwolle"},
         schedules=[
-            {"byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "12:00",
-             "attending_type": "inloop"},
+            {
+                "byday": "MO,TU,WE,TH,FR",
+                "opens_at": "09:00",
+                "closes_at": "12:00",
+                "attending_type": "inloop",
+            },
         ],
         phones=["038-0000123"],
-        private_contact={"name": "Fien Voorbeeld", "phone": "06-00000999",
-                         "email": "fien@example.org"},
+        private_contact={
+            "name": "Fien Voorbeeld",
+            "phone": "06-00000999",
+            "email": "fien@example.org",
+        },
         referral_route="Bel de coördinator en spreek een eerste gesprek af.",
         handover_needs=["Brieven van schuldeisers", "Een overzicht van inkomsten"],
         warm_handover=True,

@@ -145,7 +145,7 @@ def _feature_bbox(feature: dict[str, Any]) -> tuple[float, float, float, float]:
 
 
 def _boundary_style(_feature: dict[str, Any]) -> dict[str, Any]:
-    return {"color": "#4a4a4a", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.35}
+    return {"color": "#4a4a4a", "weight": 2, "fillColor": "#ffffff", "fillOpacity": 0.6}
 
 
 def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -> MapParts:
@@ -168,7 +168,6 @@ def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -
             boundaries,
             name="gemeenten",
             style_function=_boundary_style,
-            interactive=False,
             control=False,
             tooltip=folium.GeoJsonTooltip(
                 fields=["name"],
