@@ -1,0 +1,378 @@
+"""One search engine per app: the index lifecycle, change-log sync and per-thread readers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from whoosh import index as whoosh_index
+from whoosh.index import Index, LockError
+
+from ..models import ChangeLog, Organization, Service, TaxonomyTerm
+from .analysis import BASE_PARTS, Analyzer, Decompounder, surface_words
+from .documents import (
+    affected_service_ids,
+    is_indexable,
+    iter_published,
+    load_services,
+    service_text,
+    whoosh_fields,
+)
+from .schema import TEXT_FIELDS, make_schema
+from .signals import Signal, load_signals
+from .spelling import SpellIndex
+from .store import (
+    Applied,
+    IndexBroken,
+    current_generation,
+    new_generation,
+    open_generation,
+    pointer_stamp,
+    read_applied,
+    read_parts,
+    rebuild_lock,
+    remove_old_generations,
+    swap_to,
+    write_applied,
+    write_meta,
+    write_parts,
+)
+from .synonyms import Synonyms, load_synonyms
+from .view import View
+
+log = logging.getLogger(__name__)
+
+#: How often (seconds) a process checks whether other processes changed the database.
+CHECK_INTERVAL = 1.0
+#: A gap in the change log older than this is a rolled-back transaction, not a slow one.
+GAP_SECONDS = 60
+_SYNC_BATCH = 500
+
+
+@dataclass
+class _Live:
+    """The generation this process serves from."""
+
+    path: Path
+    ix: Index
+    analyzer: Analyzer
+    avgdl: dict[str, float]
+    caches: dict[str, Any]
+    spell: SpellIndex
+    spell_segments: set[str]
+    stamp: tuple[int, int] | None
+
+
+class SearchEngine:
+    """Owns the index directory for one app; thread-safe."""
+
+    def __init__(self, app: Flask) -> None:
+        self.root = Path(app.config["INDEX_DIR"])
+        self.data_dir = Path(app.config["DATA_DIR"])
+        self.lock_timeout = float(app.config.get("INDEX_LOCK_TIMEOUT", 30.0))
+        self._sessionmaker: Callable[[], Session] = app.extensions["wegwijzer.sessionmaker"]
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._live: _Live | None = None
+        self._version = 0
+        self._last_check = 0.0
+        self._dirty = False
+        self._disk_generation = -1
+
+    # Lifecycle ---------------------------------------------------------------------------
+
+    def session(self) -> Session:
+        return self._sessionmaker()
+
+    def ensure(self) -> int:
+        """Open the live generation, rebuilding it if missing, damaged or outdated; sync it."""
+        with self._lock:
+            self._live = None
+            gen = current_generation(self.root)
+            if gen is not None:
+                try:
+                    self._open(gen)
+                except IndexBroken as exc:
+                    log.warning("Zoekindex wordt opnieuw gebouwd: %s", exc)
+            if self._live is None:
+                self.rebuild()
+            self.sync()
+            return self.document_count()
+
+    def _open(self, gen: Path) -> None:
+        ix = open_generation(gen)
+        parts = read_parts(gen)
+        with ix.reader() as reader:
+            n = reader.doc_count_all() or 1
+            avgdl = {f: (reader.field_length(f) or 0) / n for f in TEXT_FIELDS}
+        self._live = _Live(
+            path=gen,
+            ix=ix,
+            analyzer=Analyzer(Decompounder(parts)),
+            avgdl=avgdl,
+            caches={},
+            spell=SpellIndex(),
+            spell_segments=set(),
+            stamp=pointer_stamp(self.root),
+        )
+        self._version += 1
+
+    def live(self) -> _Live:
+        if self._live is None:
+            with self._lock:
+                if self._live is None:
+                    gen = current_generation(self.root)
+                    try:
+                        if gen is None:
+                            raise IndexBroken("geen index")
+                        self._open(gen)
+                    except IndexBroken:
+                        self.ensure()
+        assert self._live is not None
+        return self._live
+
+    def document_count(self) -> int:
+        with self.live().ix.reader() as reader:
+            return reader.doc_count()
+
+    def vocabulary(self, session: Session) -> set[str]:
+        """Return the compound-splitting vocabulary: base parts, taxonomy, synonyms, corpus."""
+        vocab = set(BASE_PARTS)
+        for name, keywords in session.execute(select(TaxonomyTerm.name, TaxonomyTerm.keywords)):
+            vocab |= surface_words(f"{name} {keywords or ''}")
+        vocab |= load_synonyms(self.data_dir).surface
+        # Corpus words used in at least two services are real words, good enough as parts.
+        counts: dict[str, int] = {}
+        rows = session.execute(
+            select(Service.name, Service.description, Organization.name)
+            .join(Organization, Organization.id == Service.organization_id)
+            .where(Service.publication_status == "gepubliceerd", Service.deleted_at.is_(None))
+        )
+        for name, description, org_name in rows:
+            for w in surface_words(f"{name} {description or ''} {org_name}"):
+                counts[w] = counts.get(w, 0) + 1
+        vocab |= {w for w, c in counts.items() if c >= 2 and len(w) >= 5}
+        return vocab
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Build a fresh generation beside the live one, swap to it, apply later changes."""
+        with rebuild_lock(self.root), self.session() as session:
+            # Changes of the last minute are applied again after the swap: a transaction
+            # that took a change-log number before the build may commit after it.
+            safe = session.scalar(
+                select(func.max(ChangeLog.seq)).where(
+                    ChangeLog.at < datetime.now(UTC) - timedelta(seconds=GAP_SECONDS)
+                )
+            )
+            gen = new_generation(self.root)
+            parts = self.vocabulary(session)
+            write_parts(gen, parts)
+            analyzer = Analyzer(Decompounder(parts))
+            ix = whoosh_index.create_in(str(gen), make_schema())
+            writer = ix.writer(limitmb=256)
+            count = 0
+            try:
+                for svc in iter_published(session):
+                    writer.add_document(**whoosh_fields(service_text(svc), analyzer))
+                    count += 1
+                    if progress and count % 100 == 0:
+                        progress(100)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            if progress:
+                progress(count % 100)
+            write_meta(gen, count)
+            write_applied(gen, Applied(int(safe or 0)))
+            old = current_generation(self.root)
+            swap_to(self.root, gen)
+            remove_old_generations(self.root, keep=(gen, old))
+        with self._lock:
+            self._open(gen)
+        self.sync()
+        return count
+
+    # Sync --------------------------------------------------------------------------------
+
+    def mark_dirty(self) -> None:
+        """Note that this process committed a change; the next search applies it first."""
+        self._dirty = True
+
+    def sync(self) -> int:
+        """Apply change-log rows this generation has not applied; return how many services."""
+        live = self.live()
+        with self._lock:
+            self._dirty = False
+            try:
+                writer = live.ix.writer(timeout=self.lock_timeout)
+            except LockError:
+                log.warning("Zoekindex bezet; de wijzigingen volgen bij de volgende zoekvraag.")
+                self._dirty = True
+                return 0
+            try:
+                with self.session() as session:
+                    applied = read_applied(live.path)
+                    rows = session.execute(
+                        select(
+                            ChangeLog.seq, ChangeLog.at, ChangeLog.entity_type, ChangeLog.entity_id
+                        )
+                        .where(ChangeLog.seq > applied.seq)
+                        .order_by(ChangeLog.seq)
+                    ).all()
+                    new = [r for r in rows if r.seq not in applied.extra]
+                    if not new:
+                        writer.cancel()
+                        changed = 0
+                    else:
+                        changed = self._apply(session, writer, live, new)
+                        writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            if rows:
+                write_applied(live.path, _advance(applied, rows))
+            if new:
+                self._version += 1
+            return changed
+
+    def _apply(self, session: Session, writer: Any, live: _Live, rows: list[Any]) -> int:
+        by_type: dict[str, set[str]] = {}
+        for r in rows:
+            by_type.setdefault(r.entity_type, set()).add(r.entity_id)
+        ids: set[str] = set()
+        for entity_type, entity_ids in by_type.items():
+            ids |= affected_service_ids(session, entity_type, entity_ids)
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _SYNC_BATCH):
+            batch = ordered[start : start + _SYNC_BATCH]
+            found = {s.id: s for s in load_services(session, batch)}
+            for sid in batch:
+                svc = found.get(sid)
+                if svc is not None and is_indexable(svc):
+                    writer.update_document(**whoosh_fields(service_text(svc), live.analyzer))
+                else:
+                    writer.delete_by_term("id", sid)
+            session.expunge_all()
+        return len(ordered)
+
+    def _check_others(self) -> None:
+        """Notice a swapped generation, or changes committed by other processes."""
+        now = time.monotonic()
+        if now - self._last_check < CHECK_INTERVAL and not self._dirty:
+            return
+        self._last_check = now
+        live = self.live()
+        stamp = pointer_stamp(self.root)
+        if stamp != live.stamp:
+            gen = current_generation(self.root)
+            if gen is not None and gen != live.path:
+                with self._lock:
+                    try:
+                        self._open(gen)
+                    except IndexBroken as exc:
+                        log.warning("Nieuwe zoekindex onbruikbaar: %s", exc)
+                    live = self.live()
+            live.stamp = stamp
+        if self._dirty or self._log_advanced(live):
+            self.sync()
+        # Another process sharing this index directory may have committed.
+        latest = live.ix.latest_generation()
+        if latest != self._disk_generation:
+            self._disk_generation = latest
+            self._version += 1
+
+    def _log_advanced(self, live: _Live) -> bool:
+        applied = read_applied(live.path)
+        with self.session() as session:
+            count = session.scalar(
+                select(func.count()).select_from(ChangeLog).where(ChangeLog.seq > applied.seq)
+            )
+        return bool(count and count > applied.known)
+
+    # Readers -----------------------------------------------------------------------------
+
+    def view(self) -> tuple[View, _Live]:
+        """Return this thread's view of the newest index state."""
+        self._check_others()
+        live = self.live()
+        local = self._local
+        if getattr(local, "version", None) != self._version or local.path != live.path:
+            old = getattr(local, "reader", None)
+            # A fresh reader, not reader(reuse=...): whoosh-reloaded 2.7.5 re-adds segments
+            # of the reused reader that were merged away. Our caches are per segment anyway.
+            reader = live.ix.reader()
+            if old is not None:
+                old.close()
+            local.reader = reader
+            local.path = live.path
+            local.version = self._version
+            local.generation = reader.generation()
+            local.view = View(reader, live.caches, live.avgdl)
+            self._prune_caches(live, reader)
+        return local.view, live
+
+    def _prune_caches(self, live: _Live, reader: Any) -> None:
+        # Views already made keep their own references; this only frees merged segments.
+        keep = {sub.segment().segment_id() for sub, _ in reader.leaf_readers()}
+        for key in list(live.caches):
+            if key not in keep:
+                live.caches.pop(key, None)
+
+    def spell(self, view: View, live: _Live) -> SpellIndex:
+        """Return the spelling index with the words of every segment in ``view``."""
+        for seg_id, sub, _cache in view.spell_words():
+            if seg_id in live.spell_segments:
+                continue
+            with self._lock:
+                if seg_id in live.spell_segments:
+                    continue
+                vocab = (
+                    t.decode("utf-8") if isinstance(t, bytes) else t for t in sub.lexicon("spell")
+                )
+                live.spell.add(vocab)
+                live.spell_segments.add(seg_id)
+        return live.spell
+
+    def signals(self) -> list[Signal]:
+        return load_signals(self.data_dir)
+
+    def synonyms(self) -> Synonyms:
+        return load_synonyms(self.data_dir)
+
+
+def _advance(applied: Applied, rows: list[Any]) -> Applied:
+    """Move the watermark over applied rows and over gaps old enough to stay empty."""
+    seq = applied.seq
+    cutoff = datetime.now(UTC) - timedelta(seconds=GAP_SECONDS)
+    extra = set(applied.extra)
+    for r in rows:
+        extra.add(r.seq)
+    for r in rows:
+        if r.seq <= seq:
+            continue
+        at = r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC)
+        if r.seq == seq + 1 or at < cutoff:
+            seq = r.seq
+        else:
+            break
+    return Applied(seq, {s for s in extra if s > seq})
+
+
+def spell_frequency(view: View) -> Callable[[str], int]:
+    """Return a function giving how many live documents contain a surface word."""
+
+    def frequency(word: str) -> int:
+        ids, _ = view.keyword("spell", word)
+        return len(ids - view.deleted)
+
+    return frequency

@@ -1,0 +1,114 @@
+"""Understand a resident's query: meaningful words, compound parts, typos, synonyms, signals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .analysis import Analyzer, is_stop, stem, words
+from .signals import Signal, match_stems
+from .synonyms import Synonyms
+
+#: Weight of a compound part of a query word, and of a synonym, against the word itself.
+PART_WEIGHT = 0.5
+UNKNOWN_WHOLE_PART_WEIGHT = 0.8
+SYNONYM_WEIGHT = 0.7
+
+_MAX_WORDS = 16
+
+
+@dataclass
+class Group:
+    """One meaningful query word and the weighted index terms that count for it."""
+
+    word: str
+    terms: dict[str, float] = field(default_factory=dict)
+
+    def add(self, term: str, weight: float) -> None:
+        if term and weight > self.terms.get(term, 0.0):
+            self.terms[term] = weight
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[Group]
+    suggestion: str | None
+    signals: list[Signal]
+
+    @property
+    def highlight_terms(self) -> set[str]:
+        return {t for g in self.groups for t in g.terms}
+
+
+def parse_query(
+    text: str,
+    analyzer: Analyzer,
+    synonyms: Synonyms,
+    signals: Sequence[Signal],
+    is_known: Callable[[str], bool],
+    correct: Callable[[str], str | None],
+    is_surface: Callable[[str], bool],
+) -> ParsedQuery:
+    """Turn query text (place already taken out) into weighted term groups."""
+    all_words = words(text)
+    # Signals look at every word, stop words included ("geen geld voor eten").
+    stems_with_parts: list[str] = []
+    for w in all_words:
+        a = analyzer.word(w)
+        stems_with_parts.append(a.stem)
+        stems_with_parts.extend(a.parts)
+    found_signals = match_stems(stems_with_parts, signals)
+
+    analysed = analyzer.query_words(text)[:_MAX_WORDS]
+    corrections: dict[str, str] = {}
+    groups: list[Group] = []
+    stems: list[str] = []
+    for a in analysed:
+        g = Group(a.word)
+        whole_known = is_known(a.stem)
+        known = whole_known or (bool(a.parts) and all(is_known(p) for p in a.parts))
+        fixed = None
+        if a.word.isalpha() and not is_surface(a.word):
+            fixed = correct(a.word)
+            if fixed and not _inflection_of(a.word, fixed):
+                corrections[a.word] = fixed
+        if fixed and not known:
+            # Search with the correction instead of a word nobody wrote.
+            a = analyzer.word(fixed)
+            whole_known = is_known(a.stem)
+        elif fixed:
+            # The word's stem matches already; the correction only helps.
+            g.add(analyzer.word(fixed).stem, 1.0)
+        g.add(a.stem, 1.0)
+        for p in a.parts:
+            g.add(p, PART_WEIGHT if whole_known else UNKNOWN_WHOLE_PART_WEIGHT)
+        groups.append(g)
+        stems.append(a.stem)
+    for index, phrase in synonyms.expand(stems):
+        weight = SYNONYM_WEIGHT / len(phrase)
+        for term in phrase:
+            groups[index].add(term, weight)
+
+    suggestion = _apply_corrections(text, corrections) if corrections else None
+    return ParsedQuery(groups, suggestion, found_signals)
+
+
+def _inflection_of(word: str, other: str) -> bool:
+    """Return True when one word is the other plus an ending (rekening/rekeningen)."""
+    return word.startswith(other) or other.startswith(word)
+
+
+def _apply_corrections(text: str, corrections: dict[str, str]) -> str:
+    def fix(m: re.Match[str]) -> str:
+        folded = words(m.group())
+        if len(folded) == 1 and folded[0] in corrections:
+            return corrections[folded[0]]
+        return m.group()
+
+    return re.sub(r"[^\W_]+(?:['’][^\W_]+)*", fix, text).strip()
+
+
+def query_stems(text: str) -> list[str]:
+    """Return the stems of the meaningful words (used for tests and the CLI's explanation)."""
+    return [stem(w) for w in words(text) if not is_stop(w)]

@@ -1,0 +1,37 @@
+"""The Whoosh schema: pre-analysed text fields, facet keywords and one stored record."""
+
+from __future__ import annotations
+
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+#: Bump when the schema or the analysis changes: every index built before is rebuilt on start.
+SCHEMA_VERSION = 3
+
+#: Text fields and their weight in the score.
+TEXT_FIELDS = {"name": 3.0, "org": 1.5, "kw": 1.5, "body": 1.0}
+#: BM25 length normalisation per field: short fields barely, long descriptions fully.
+LENGTH_NORM = {"name": 0.3, "org": 0.3, "kw": 0.3, "body": 0.75}
+
+#: Facet taxonomies: the URL/API key and the taxonomy name.
+FACETS = {
+    "fase": "wegwijzer-fase",
+    "thema": "wegwijzer-thema",
+    "doelgroep": "wegwijzer-doelgroep",
+    "toegang": "wegwijzer-toegang",
+    "organisatietype": "wegwijzer-organisatietype",
+}
+
+NATIONAL = "landelijk"
+FLAG_WALK_IN = "inloop"
+FLAG_HOURS = "uren"
+
+
+def make_schema() -> Schema:
+    """Return the schema; text arrives already analysed (terms separated by spaces)."""
+    text = {name: TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False) for name in TEXT_FIELDS}
+    keywords = {
+        name: KEYWORD(scorable=False, lowercase=False, commas=False)
+        for name in (*FACETS, "area", "flags", "spell")
+    }
+    return Schema(id=ID(stored=True, unique=True), data=STORED(), **text, **keywords)

@@ -1,0 +1,133 @@
+"""Urgent signals (deurwaarder, beslag, afsluiting, …) from ``data/signals.json``.
+
+Used by search (urgent results), the guided route and the helpers' "signalen" page::
+
+    from wegwijzer.search.signals import load_signals, match_signals
+    signals = load_signals(app.config["DATA_DIR"])
+    hits = match_signals("er staat een deurwaarder voor de deur", signals)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import stem, words
+
+FILENAME = "signals.json"
+
+
+class SignalsFileError(ValueError):
+    """The signals file is not valid; the message names the place."""
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One urgent signal with its words and a short explanation in nl and en."""
+
+    code: str
+    words: tuple[str, ...]
+    label_nl: str
+    label_en: str
+    why_nl: str
+    why_en: str
+
+    def label(self, lang: str = "nl") -> str:
+        return self.label_en if lang == "en" else self.label_nl
+
+    def why(self, lang: str = "nl") -> str:
+        return self.why_en if lang == "en" else self.why_nl
+
+    @property
+    def phrases(self) -> tuple[tuple[str, ...], ...]:
+        """Each word or phrase as a tuple of stems."""
+        return tuple(tuple(stem(w) for w in words(p)) for p in self.words)
+
+
+def _text(value: object, where: str) -> tuple[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(lang), str) and value[lang].strip() for lang in ("nl", "en")
+    ):
+        raise SignalsFileError(f"{where} moet een tekst in 'nl' en 'en' hebben.")
+    return value["nl"].strip(), value["en"].strip()
+
+
+def read_signals(path: Path) -> list[Signal]:
+    """Read and check a signals file; raise SignalsFileError naming the bad entry."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SignalsFileError(f"{path}: kan het bestand niet lezen ({exc}).") from exc
+    except json.JSONDecodeError as exc:
+        raise SignalsFileError(f"{path}: geen geldige JSON (regel {exc.lineno}).") from exc
+    items = data.get("signals") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise SignalsFileError(f"{path}: verwacht een object met een lijst 'signals'.")
+    out: list[Signal] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items, 1):
+        where = f"{path}: signaal {i}"
+        code = item.get("code") if isinstance(item, dict) else None
+        if not isinstance(code, str) or not code or code != code.strip().lower():
+            raise SignalsFileError(f"{where}: 'code' ontbreekt of is niet in kleine letters.")
+        if code in seen:
+            raise SignalsFileError(f"{where}: code '{code}' komt twee keer voor.")
+        seen.add(code)
+        raw_words = item.get("words")
+        if (
+            not isinstance(raw_words, list)
+            or not raw_words
+            or not all(isinstance(w, str) and words(w) for w in raw_words)
+        ):
+            raise SignalsFileError(f"{where} ({code}): 'words' moet een lijst met woorden zijn.")
+        label = _text(item.get("label"), f"{where} ({code}): 'label'")
+        why = _text(item.get("why"), f"{where} ({code}): 'why'")
+        out.append(Signal(code, tuple(w.strip() for w in raw_words), *label, *why))
+    return out
+
+
+_cache: dict[Path, tuple[float, list[Signal]]] = {}
+
+
+def load_signals(data_dir: str | os.PathLike[str]) -> list[Signal]:
+    """Return the signals from ``<data_dir>/signals.json`` (re-read when the file changes)."""
+    path = Path(data_dir) / FILENAME
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise SignalsFileError(f"{path}: bestand ontbreekt.") from exc
+    cached = _cache.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    signals = read_signals(path)
+    _cache[path] = (mtime, signals)
+    return signals
+
+
+def _word_matches(query_stem: str, signal_stem: str) -> bool:
+    if query_stem == signal_stem:
+        return True
+    # Compounds: "loonbeslag", "energieafsluiting", "beslaglegging".
+    return len(signal_stem) >= 5 and (
+        query_stem.endswith(signal_stem) or query_stem.startswith(signal_stem)
+    )
+
+
+def match_stems(query_stems: Iterable[str], signals: Sequence[Signal]) -> list[Signal]:
+    """Return the signals whose words (all words of a phrase) occur among ``query_stems``."""
+    stems = set(query_stems)
+    found = []
+    for signal in signals:
+        for phrase in signal.phrases:
+            if phrase and all(any(_word_matches(q, s) for q in stems) for s in phrase):
+                found.append(signal)
+                break
+    return found
+
+
+def match_signals(text: str, signals: Sequence[Signal]) -> list[Signal]:
+    """Return the signals found in a free text such as a search query."""
+    return match_stems((stem(w) for w in words(text)), signals)

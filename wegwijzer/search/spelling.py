@@ -1,0 +1,105 @@
+"""Typo correction from the index's own vocabulary (symmetric deletes, edit distance ≤ 2).
+
+Looking up a word costs a few dictionary probes instead of a scan of the vocabulary: every
+vocabulary word is stored under the strings you get by deleting up to two letters from its
+first seven letters, and a query word is looked up the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import combinations
+
+PREFIX = 7
+MAX_DISTANCE = 2
+
+
+def _deletes(word: str, distance: int) -> set[str]:
+    word = word[:PREFIX]
+    out = {word}
+    n = len(word)
+    for d in range(1, min(distance, n - 1) + 1):
+        for idx in combinations(range(n), d):
+            out.add("".join(c for i, c in enumerate(word) if i not in idx))
+    return out
+
+
+def edit_distance(a: str, b: str, limit: int = MAX_DISTANCE) -> int:
+    """Return the Damerau-Levenshtein distance (adjacent swaps count 1), capped at limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            best = min(best, v)
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def max_distance(word: str) -> int:
+    """Allowed edits: none for short words, one up to seven letters, two for longer words."""
+    if len(word) < 4:
+        return 0
+    return 1 if len(word) <= 7 else 2
+
+
+class SpellIndex:
+    """A growing vocabulary with fast near-miss lookup."""
+
+    def __init__(self) -> None:
+        self._words: set[str] = set()
+        self._deletes: dict[str, list[str]] = {}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._words
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def add(self, words: Iterable[str]) -> None:
+        """Add words (already folded, lowercase)."""
+        for w in words:
+            if w in self._words:
+                continue
+            self._words.add(w)
+            for d in _deletes(w, MAX_DISTANCE):
+                self._deletes.setdefault(d, []).append(w)
+
+    def candidates(self, word: str) -> list[tuple[int, str]]:
+        """Return ``(distance, word)`` for vocabulary words within the allowed distance."""
+        limit = max_distance(word)
+        if limit == 0:
+            return []
+        seen: set[str] = set()
+        out = []
+        for d in _deletes(word, limit):
+            for cand in self._deletes.get(d, ()):
+                if cand in seen or cand == word:
+                    continue
+                seen.add(cand)
+                dist = edit_distance(word, cand, limit)
+                if dist <= limit:
+                    out.append((dist, cand))
+        return out
+
+    def correct(self, word: str, frequency: Callable[[str], int]) -> str | None:
+        """Return the best correction: fewest edits, then most documents, then alphabetical."""
+        best: tuple[int, int, str] | None = None
+        for dist, cand in self.candidates(word):
+            freq = frequency(cand)
+            if freq <= 0:
+                continue
+            key = (dist, -freq, cand)
+            if best is None or key < best:
+                best = key
+        return best[2] if best else None

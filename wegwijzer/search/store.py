@@ -1,0 +1,191 @@
+"""The index directory: generations, the ``current`` pointer, applied change-log position.
+
+Layout of ``INDEX_DIR``::
+
+    current                 name of the live generation (replaced atomically)
+    gen-<time>-<random>/    a Whoosh index plus meta.json, applied.json and parts.txt
+    .rebuild.lock           serialises rebuilds between processes
+
+``reindex`` builds a new generation beside the live one and swaps ``current``; readers of
+the old generation keep working and switch on their next freshness check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from .schema import SCHEMA_VERSION
+
+POINTER = "current"
+META = "meta.json"
+APPLIED = "applied.json"
+PARTS = "parts.txt"
+_GEN_PREFIX = "gen-"
+#: Old generations are removed only when they are this old, so slow readers can finish.
+KEEP_OLD_SECONDS = 600
+
+
+class IndexBroken(RuntimeError):
+    """The index generation cannot be used; it must be rebuilt."""
+
+
+@dataclass
+class Applied:
+    """Which change-log rows this generation has applied.
+
+    ``seq`` is a watermark: every row at or below it is applied (or was a gap that stayed
+    empty long enough to be a rolled-back transaction). ``extra`` are applied rows above it.
+    """
+
+    seq: int = 0
+    extra: set[int] = field(default_factory=set)
+
+    @property
+    def known(self) -> int:
+        return len(self.extra)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def current_generation(root: Path) -> Path | None:
+    """Return the live generation directory, or None when there is none."""
+    try:
+        name = (root / POINTER).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not name.startswith(_GEN_PREFIX) or "/" in name:
+        return None
+    path = root / name
+    return path if path.is_dir() else None
+
+
+def pointer_stamp(root: Path) -> tuple[int, int] | None:
+    """Return a cheap fingerprint of the pointer file (inode, mtime) to notice a swap."""
+    try:
+        st = os.stat(root / POINTER)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def new_generation(root: Path) -> Path:
+    """Create an empty directory for a new generation."""
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = root / f"{_GEN_PREFIX}{stamp}-{secrets.token_hex(3)}"
+    path.mkdir()
+    return path
+
+
+def write_meta(gen: Path, services: int) -> None:
+    """Record the schema version the generation was built with."""
+    meta = {
+        "schema": SCHEMA_VERSION,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "services": services,
+    }
+    _atomic_write(gen / META, json.dumps(meta))
+
+
+def read_meta(gen: Path) -> dict[str, Any]:
+    """Return meta.json; raise IndexBroken when missing or from another schema version."""
+    try:
+        meta = json.loads((gen / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexBroken(f"{gen.name}: meta.json ontbreekt of is onleesbaar") from exc
+    if not isinstance(meta, dict) or meta.get("schema") != SCHEMA_VERSION:
+        raise IndexBroken(f"{gen.name}: gebouwd met een andere indexversie")
+    return meta
+
+
+def read_applied(gen: Path) -> Applied:
+    """Return the applied change-log position (0 when unknown)."""
+    try:
+        data = json.loads((gen / APPLIED).read_text(encoding="utf-8"))
+        return Applied(int(data["seq"]), {int(s) for s in data.get("extra", [])})
+    except (OSError, ValueError, KeyError, TypeError):
+        return Applied()
+
+
+def write_applied(gen: Path, applied: Applied) -> None:
+    """Store the applied position; call only after the index commit it describes."""
+    _atomic_write(gen / APPLIED, json.dumps({"seq": applied.seq, "extra": sorted(applied.extra)}))
+
+
+def write_parts(gen: Path, parts: set[str]) -> None:
+    """Store the compound-splitting vocabulary this generation was built with."""
+    _atomic_write(gen / PARTS, "\n".join(sorted(parts)) + "\n")
+
+
+def read_parts(gen: Path) -> set[str]:
+    """Return the vocabulary from :func:`write_parts`; raise IndexBroken when missing."""
+    try:
+        return set((gen / PARTS).read_text(encoding="utf-8").split())
+    except OSError as exc:
+        raise IndexBroken(f"{gen.name}: parts.txt ontbreekt") from exc
+
+
+def open_generation(gen: Path) -> Index:
+    """Open and check a generation; raise IndexBroken if it cannot serve searches."""
+    read_meta(gen)
+    read_parts(gen)
+    try:
+        ix = whoosh_index.open_dir(str(gen))
+        with ix.reader() as reader:
+            reader.doc_count()
+            # Touch every segment's stored fields: a half-written segment fails here.
+            for sub, _base in reader.leaf_readers():
+                if sub.doc_count_all():
+                    sub.stored_fields(0)
+    except Exception as exc:  # Whoosh raises many kinds of errors on damaged files
+        raise IndexBroken(f"{gen.name}: {type(exc).__name__}: {exc}") from exc
+    return ix
+
+
+def swap_to(root: Path, gen: Path) -> None:
+    """Make ``gen`` the live generation (atomic for readers of the pointer)."""
+    _atomic_write(root / POINTER, gen.name + "\n")
+
+
+def remove_old_generations(root: Path, keep: tuple[Path | None, ...]) -> None:
+    """Delete generations not in ``keep`` that are old enough to have no readers left."""
+    now = time.time()
+    for path in root.glob(f"{_GEN_PREFIX}*"):
+        if path in keep or not path.is_dir():
+            continue
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > KEEP_OLD_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def rebuild_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock that serialises rebuilds (released if the process dies)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".rebuild.lock", "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,109 @@
+"""Synonyms from ``data/synonyms.txt``, expanded at query time.
+
+Format (documented at the top of the file itself): one group per line; ``a, b, c`` are
+equivalent in both directions; ``a, b => c, d`` expands ``a`` and ``b`` to ``c`` and ``d``
+only. Words are compared by their stems, so plurals and diminutives match. A phrase on the
+left ("grip op geld") matches when all its words occur in the query.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import is_stop, stem, words
+
+FILENAME = "synonyms.txt"
+
+
+class SynonymsFileError(ValueError):
+    """A line of the synonyms file cannot be read; the message names the line."""
+
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Expansion rules: a phrase of stems → phrases to add."""
+
+    rules: dict[Phrase, tuple[Phrase, ...]]
+    surface: frozenset[str]
+
+    def expand(self, stems: list[str]) -> list[tuple[int, Phrase]]:
+        """Return ``(index of the query word it belongs to, phrase to add)`` pairs."""
+        position = {s: i for i, s in enumerate(stems)}
+        out: list[tuple[int, Phrase]] = []
+        for lhs, targets in self.rules.items():
+            if all(w in position for w in lhs):
+                anchor = max(position[w] for w in lhs)
+                out.extend((anchor, t) for t in targets)
+        return out
+
+
+def _phrase(text: str) -> Phrase:
+    return tuple(stem(w) for w in words(text) if not is_stop(w))
+
+
+def parse_synonyms(text: str, source: str = FILENAME) -> Synonyms:
+    """Parse the synonyms format; raise SynonymsFileError naming the line."""
+    rules: dict[Phrase, list[Phrase]] = {}
+    surface: set[str] = set()
+
+    def add(lhs: Phrase, targets: list[Phrase]) -> None:
+        bucket = rules.setdefault(lhs, [])
+        for t in targets:
+            if t != lhs and t not in bucket:
+                bucket.append(t)
+
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.count("=>") > 1:
+            raise SynonymsFileError(f"{source}, regel {lineno}: gebruik de pijl => maar één keer.")
+        left, arrow, right = line.partition("=>")
+        lhs_items = [p for p in (_phrase(x) for x in left.split(",")) if p]
+        if not lhs_items:
+            raise SynonymsFileError(f"{source}, regel {lineno}: geen woorden gevonden.")
+        for item in left.split(",") + right.split(","):
+            surface.update(w for w in words(item) if not is_stop(w))
+        if arrow:
+            rhs_items = [p for p in (_phrase(x) for x in right.split(",")) if p]
+            if not rhs_items:
+                raise SynonymsFileError(
+                    f"{source}, regel {lineno}: na de pijl => ontbreken de woorden."
+                )
+            for lhs in lhs_items:
+                add(lhs, rhs_items)
+        else:
+            if len(lhs_items) < 2:
+                raise SynonymsFileError(
+                    f"{source}, regel {lineno}: noem minstens twee woorden, met komma's ertussen."
+                )
+            for lhs in lhs_items:
+                add(lhs, lhs_items)
+    return Synonyms({k: tuple(v) for k, v in rules.items() if v}, frozenset(surface))
+
+
+_cache: dict[Path, tuple[float, Synonyms]] = {}
+
+
+def load_synonyms(data_dir: str | os.PathLike[str]) -> Synonyms:
+    """Return the synonyms of ``<data_dir>/synonyms.txt`` (empty when the file is missing)."""
+    path = Path(data_dir) / FILENAME
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return Synonyms({}, frozenset())
+    cached = _cache.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SynonymsFileError(f"{path}: kan het bestand niet lezen ({exc}).") from exc
+    synonyms = parse_synonyms(text, str(path))
+    _cache[path] = (mtime, synonyms)
+    return synonyms
