@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..geo import Gazetteer, NotFound, normalise
 from ..models import Address, PublicationStatus, Taxonomy, TaxonomyTerm, stable_id
@@ -80,6 +80,8 @@ class Builder:
         self._org_refs: list[tuple[RawService, str]] = []
         self._location_refs: list[tuple[RawService, str, str]] = []
         self._unknown_taxonomies: dict[str, int] = {}
+        self._org_names: dict[str, str] = {}
+        self._org_names_loaded = False
 
     # -- reporting -----------------------------------------------------------------------
 
@@ -337,6 +339,8 @@ class Builder:
     def add_service(self, raw: RawService) -> None:
         """Check one raw service and add it (with its organisation and locations) to the bundle."""
         data = raw.data
+        for column, message in raw.parse_errors:
+            self.report.error(raw.row, column, message, file=raw.file)
         try:
             service_id = self.entity_id(raw, data.get("id"), "service", "id")
         except _Skip:
@@ -411,8 +415,22 @@ class Builder:
         children["service_at_locations"] = self._service_locations(raw, data, service_id, org_id)
         children["attributes"] = self._attributes(raw, data, service_id, keywords)
         fields["keywords"] = "; ".join(dict.fromkeys(k[:100] for k in keywords))
-        # Kept even when a field failed, so references to it do not cascade into more errors.
         record.create_defaults["publication_status"] = "concept"
+        if raw.present is not None:
+            # A spreadsheet row: only the columns it has are set; the rest is left alone.
+            for key in list(fields):
+                if key not in raw.present and key != "organization_id":
+                    record.create_defaults.setdefault(key, fields.pop(key))
+            for name in list(children):
+                if name not in raw.present:
+                    del children[name]
+            record.keep_private = True
+            record.keep_unlisted = {"contacts", "service_at_locations"}
+            record.adopt = True
+            record.covered_taxonomies = {
+                p.split(":", 1)[1] for p in raw.present if p.startswith("taxonomy:")
+            }
+        # Kept even when a field failed, so references to it do not cascade into more errors.
         self.bundle.services[service_id] = record
 
     def _service_extension(self, raw: RawService, ext: dict[str, Any], record: Record) -> None:
@@ -530,6 +548,10 @@ class Builder:
         if not isinstance(org, dict):
             self.error(raw, "organization", f"Verwacht een object, maar kreeg {_type_nl(org)}.")
             return None
+        if raw.present is not None and ref_id is None and not org.get("id"):
+            ref_id = self._organization_by_name(raw, org)
+            if ref_id is None:
+                return None
         org_id = self.add_organization(raw, org, "organization", fallback_id=ref_id)
         if org_id is not None and ref_id is not None and ref_id != org_id:
             self.error(
@@ -603,6 +625,12 @@ class Builder:
             raw, org, "phones", path, org_id, public_default=True
         )
         record.children["contacts"] = self._contacts(raw, org, path, org_id)
+        if raw.present is not None:
+            # A spreadsheet names the organisation only: create it, never overwrite it.
+            record.create_defaults = dict(record.fields)
+            record.fields = {"name": fields["name"]} if org.get("id") else {}
+            record.children = {}
+            record.keep_private = True
         self._merge("organization", self.bundle.organizations, record, raw, path)
         return org_id
 
@@ -1186,10 +1214,10 @@ class Builder:
         codes = self._terms[taxonomy]
         if code is not None and code.lower() in codes:
             return codes[code.lower()]
-        if code is None and label is not None:
-            by_label = self._term_labels[taxonomy].get(normalise(label))
-            if by_label:
-                return codes[by_label]
+        # A Dutch or English label typed instead of the code.
+        by_label = self._term_labels[taxonomy].get(normalise(code or label or ""))
+        if by_label:
+            return codes[by_label]
         self.error(
             raw,
             f"{tpath}.code",
@@ -1213,6 +1241,29 @@ class Builder:
             f"Onbekende code '{_clip(text)}'; kies uit: {', '.join(sorted(codes))}.",
         )
         return None
+
+    def _organization_by_name(self, raw: RawService, org: dict[str, Any]) -> str | None:
+        """Return the id of the organisation with this name: in the DB, the file, or new."""
+        from ..models import Organization
+
+        try:
+            name = self.text(raw, org, "name", "organization", required=True)
+        except _Skip:
+            return None
+        assert name is not None
+        if not self._org_names_loaded:
+            stmt = (
+                select(Organization.id, Organization.name)
+                .where(Organization.deleted_at.is_(None))
+                .order_by(Organization.created_at)
+            )
+            for org_id, org_name in self.session.execute(stmt):
+                self._org_names.setdefault(normalise(org_name), org_id)
+            self._org_names_loaded = True
+        key = normalise(name)
+        if key not in self._org_names:
+            self._org_names[key] = stable_id("organization", key)
+        return self._org_names[key]
 
     # -- after all rows --------------------------------------------------------------------
 
@@ -1247,8 +1298,51 @@ class Builder:
                     f"Taxonomie '{_clip(name)}' is onbekend: {count} termen zijn als trefwoord "
                     "bewaard.",
                 )
+        self._adopt_existing()
         self._settle_child_ids()
         return self.bundle
+
+    def _adopt_existing(self) -> None:
+        """Match spreadsheet children to existing ones, so a re-import changes nothing."""
+        from ..models import Attribute, Contact, Service
+
+        records = [r for r in self.bundle.services.values() if r.adopt]
+        if not records:
+            return
+        ids = [r.id for r in records]
+        existing: dict[str, Service] = {}
+        for start in range(0, len(ids), 500):
+            stmt = (
+                select(Service)
+                .where(Service.id.in_(ids[start : start + 500]))
+                .options(
+                    selectinload(Service.phones),
+                    selectinload(Service.contacts).selectinload(Contact.phones),
+                    selectinload(Service.schedules),
+                    selectinload(Service.service_areas),
+                    selectinload(Service.languages),
+                    selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+                )
+            )
+            existing.update((svc.id, svc) for svc in self.session.scalars(stmt))
+        specs = CHILDREN["service"]
+        for record in records:
+            svc = existing.get(record.id)
+            if svc is None:
+                continue
+            for name, (keys, carried) in ADOPT.items():
+                if name in record.children:
+                    _adopt(
+                        specs[name], list(getattr(svc, name)), record.children[name], keys, carried
+                    )
+            attrs = record.children.get("attributes")
+            if attrs is not None:
+                have = {row.fields["taxonomy_term_id"] for row in attrs}
+                spec = specs["attributes"]
+                for attr in svc.attributes:
+                    tax = attr.taxonomy_term.taxonomy.name
+                    if tax not in record.covered_taxonomies and attr.taxonomy_term_id not in have:
+                        attrs.append(Row(attr.id, {f: getattr(attr, f) for f in spec.fields}))
 
     def _settle_child_ids(self) -> None:
         """Give a child a derived id when the file's id belongs to another parent in the DB."""
@@ -1294,6 +1388,58 @@ class Builder:
                 f"{count} nieuwe dienst(en) zonder publicatiestatus: ze worden opgeslagen als "
                 "concept en zijn pas zichtbaar na publiceren.",
             )
+
+
+#: Per child list: the fields that identify a row, and the fields a spreadsheet carries.
+ADOPT: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "phones": (("number",), frozenset({"number", "is_public", "position"})),
+    "contacts": (("name",), frozenset({"name", "email", "is_public"})),
+    "schedules": (
+        ("byday", "opens_at", "closes_at", "attending_type", "is_closed", "valid_from", "valid_to"),
+        frozenset(
+            {
+                "byday",
+                "opens_at",
+                "closes_at",
+                "attending_type",
+                "is_closed",
+                "valid_from",
+                "valid_to",
+            }
+        ),
+    ),
+    "service_areas": (("extent_type", "gm_code"), frozenset({"name", "extent_type", "gm_code"})),
+    "languages": (("name",), frozenset({"name"})),
+}
+
+
+def _adopt(
+    spec: ChildSpec,
+    pool: list[Any],
+    rows: list[Row],
+    keys: tuple[str, ...],
+    carried: frozenset[str],
+) -> None:
+    """Give each row the id (and the fields the file lacks) of an equal existing child."""
+    for row in rows:
+        want = tuple(row.fields.get(k) for k in keys)
+        match = next((o for o in pool if tuple(getattr(o, k) for k in keys) == want), None)
+        if match is None:
+            continue
+        pool.remove(match)
+        row.id = match.id
+        for f in spec.fields:
+            if f not in carried or row.fields.get(f) is None:
+                row.fields[f] = getattr(match, f)
+        for name, sub in spec.children.items():
+            if name in row.children:
+                _adopt(
+                    sub,
+                    list(getattr(match, name)),
+                    row.children[name],
+                    ("number",),
+                    ADOPT["phones"][1],
+                )
 
 
 def _existing_ids(session: Session, model: type[Any], ids: set[str]) -> set[str]:

@@ -15,6 +15,11 @@ class RawService:
     file: str | None = None
     #: For flat CSV: HSDS path prefix → the spreadsheet column that holds it.
     labels: dict[str, str] = field(default_factory=dict)
+    #: For flat CSV: the record fields and child lists the file has columns for; the rest of
+    #: an existing service is left alone. None: the object is complete (HSDS).
+    present: set[str] | None = None
+    #: Problems the parser found in this row: (column, Dutch message).
+    parse_errors: list[tuple[str, str]] = field(default_factory=list)
 
     def where(self, path: str) -> str:
         """Return the column or HSDS path to name in a problem."""
@@ -54,6 +59,13 @@ class Record:
     keep_private: bool = False
     #: Values for a new entity only (slug seed, defaults a file may leave out).
     create_defaults: dict[str, Any] = field(default_factory=dict)
+    #: Child lists whose existing rows stay when the file does not list them (flat CSV).
+    keep_unlisted: set[str] = field(default_factory=set)
+    #: Match children to existing ones by content and take over their ids and the fields the
+    #: file cannot express (flat CSV), so a re-import changes nothing.
+    adopt: bool = False
+    #: With ``adopt``: the taxonomies the file has columns for; terms of others are kept.
+    covered_taxonomies: set[str] = field(default_factory=set)
 
 
 @dataclass

@@ -112,7 +112,8 @@ class Writer:
                 continue
             rows = record.children[name]
             collection = getattr(obj, name)
-            if _sync(spec, collection, rows, record.keep_private, apply=False):
+            keep = name in record.keep_unlisted
+            if _sync(spec, collection, rows, record.keep_private, apply=False, keep_unlisted=keep):
                 changes[name] = [
                     _summary(spec, collection, record.keep_private),
                     [_row_summary(spec, r) for r in rows],
@@ -130,7 +131,12 @@ class Writer:
         for name, spec in CHILDREN[kind].items():
             if name in record.children:
                 _sync(
-                    spec, getattr(obj, name), record.children[name], record.keep_private, apply=True
+                    spec,
+                    getattr(obj, name),
+                    record.children[name],
+                    record.keep_private,
+                    apply=True,
+                    keep_unlisted=name in record.keep_unlisted,
                 )
         if hasattr(obj, "updated_at"):
             # Any change, also in a child table, bumps the version (optimistic locking).
@@ -226,7 +232,13 @@ def _kept(spec: ChildSpec, obj: Any, keep_private: bool) -> bool:
 
 
 def _sync(
-    spec: ChildSpec, collection: list[Any], rows: list[Row], keep_private: bool, *, apply: bool
+    spec: ChildSpec,
+    collection: list[Any],
+    rows: list[Row],
+    keep_private: bool,
+    *,
+    apply: bool,
+    keep_unlisted: bool = False,
 ) -> bool:
     """Make ``collection`` match ``rows`` (by key); return True when anything differs."""
     existing = {getattr(obj, spec.key): obj for obj in collection}
@@ -256,7 +268,7 @@ def _sync(
             ):
                 changed = True
     for key, obj in existing.items():
-        if key in wanted or _kept(spec, obj, keep_private):
+        if key in wanted or keep_unlisted or _kept(spec, obj, keep_private):
             continue
         changed = True
         if apply:
