@@ -5,7 +5,13 @@ The routes live in one module per area; importing them here registers them on ``
 
 from __future__ import annotations
 
-from . import account_views, dashboard_views  # noqa: F401  (registers the routes)
+from . import (  # noqa: F401  (each import registers its routes)
+    account_views,
+    organization_views,
+    overview_views,
+    report_views,
+    service_views,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

@@ -1,0 +1,167 @@
+"""Freshness: stale entries, "nog steeds juist" reminders, and residents' reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..models import Report, Role, Service, User, utcnow
+from ..models.account import user_organizations
+from .audit import add_audit
+
+#: Longest report message kept; longer text is refused, not cut.
+REPORT_MAX = 2000
+
+
+class ReportError(ValueError):
+    """A report cannot be stored; the message says why, in Dutch."""
+
+
+def stale_cutoff(months: int) -> datetime:
+    """Return the moment before which a check counts as stale (a month = 30 days)."""
+    return utcnow() - timedelta(days=30 * months)
+
+
+def stale_services(session: Session, months: int) -> list[Service]:
+    """Return live services not checked for ``months`` months, oldest check first."""
+    cutoff = stale_cutoff(months)
+    rows = session.scalars(
+        select(Service)
+        .where(
+            Service.deleted_at.is_(None),
+            Service.publication_status != "gearchiveerd",
+            or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff),
+        )
+        .order_by(Service.last_verified_at.is_not(None), Service.last_verified_at, Service.name)
+    )
+    return list(rows)
+
+
+@dataclass
+class StaleRow:
+    service: Service
+    editors: list[str]
+    admins: list[str]
+
+
+def stale_report(session: Session, months: int) -> list[StaleRow]:
+    """Return stale services with the e-mail addresses of their redacteuren and beheerders."""
+    result = []
+    users = list(session.scalars(select(User).where(User.is_active.is_(True))))
+    for svc in stale_services(session, months):
+        editor_ids = set(
+            session.scalars(
+                select(user_organizations.c.user_id).where(
+                    user_organizations.c.organization_id == svc.organization_id
+                )
+            )
+        )
+        editors = sorted(u.email for u in users if u.id in editor_ids and u.role == Role.EDITOR)
+        admins = sorted(
+            u.email
+            for u in users
+            if u.role == Role.ADMIN and (svc.is_national or u.gm_codes & set(svc.gm_codes))
+        )
+        result.append(StaleRow(svc, editors, admins))
+    return result
+
+
+def stale_csv(rows: list[StaleRow]) -> str:
+    """Return the stale list as CSV (semicolons, for Dutch spreadsheets)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        ["dienst_id", "dienst", "organisatie", "laatst_gecontroleerd", "redacteuren", "beheerders"]
+    )
+    for row in rows:
+        checked = row.service.last_verified_at
+        writer.writerow(
+            [
+                row.service.id,
+                _neutralise(row.service.name),
+                _neutralise(row.service.organization.name),
+                checked.date().isoformat() if checked else "",
+                " ".join(row.editors),
+                " ".join(row.admins),
+            ]
+        )
+    return out.getvalue()
+
+
+def _neutralise(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def reminders(rows: list[StaleRow]) -> dict[str, list[Service]]:
+    """Group stale services by the address that should check them (redacteur, else beheerder)."""
+    by_person: dict[str, list[Service]] = {}
+    for row in rows:
+        for email in row.editors or row.admins:
+            by_person.setdefault(email, []).append(row.service)
+    return by_person
+
+
+def send_reminders(rows: list[StaleRow], base_url: str) -> int:
+    """Mail each editor one reminder listing their stale services; return how many were sent."""
+    from .mail import send_mail
+
+    sent = 0
+    for email, services in sorted(reminders(rows).items()):
+        lines = [f"- {s.name}: {base_url.rstrip('/')}/beheer/diensten/{s.id}" for s in services]
+        body = (
+            "Goedendag,\n\n"
+            "Deze diensten op Wegwijzer zijn al een tijd niet gecontroleerd:\n\n"
+            + "\n".join(lines)
+            + "\n\nKlopt alles nog? Klik dan op de pagina van de dienst op 'Nog steeds juist'. "
+            "Is er iets veranderd? Pas het dan aan.\n\nDank u wel."
+        )
+        send_mail(email, "Wegwijzer: kloppen uw gegevens nog?", body)
+        sent += 1
+    return sent
+
+
+# --- reports ("klopt er iets niet?") ----------------------------------------------------------
+
+
+def create_report(session: Session, service: Service, message: str) -> Report:
+    """Store a resident's report about a service; commit."""
+    text = (message or "").strip()
+    if len(text) < 3:
+        raise ReportError("Schrijf kort wat er niet klopt.")
+    if len(text) > REPORT_MAX:
+        raise ReportError(f"Uw bericht is te lang: hoogstens {REPORT_MAX} tekens.")
+    report = Report(service_id=service.id, message=text)
+    session.add(report)
+    session.commit()
+    return report
+
+
+def resolve_report(session: Session, actor: User, report: Report) -> None:
+    """Mark a report as handled; commit."""
+    if report.resolved_at is not None:
+        return
+    report.resolved_at = utcnow()
+    report.resolved_by = actor.id
+    add_audit(
+        session,
+        actor,
+        "service",
+        report.service_id,
+        "report-resolved",
+        comment=report.message[:200],
+    )
+    session.commit()
+
+
+def open_reports(session: Session, service_ids: set[str] | None = None) -> list[Report]:
+    """Return unhandled reports, newest first, optionally only for ``service_ids``."""
+    query = select(Report).where(Report.resolved_at.is_(None)).order_by(Report.created_at.desc())
+    if service_ids is not None:
+        query = query.where(Report.service_id.in_(sorted(service_ids)))
+    return list(session.scalars(query))

@@ -1,0 +1,243 @@
+"""Create and edit organisations and their locations (geocoded, with a correctable map pin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ...extensions import db
+from ...models import Location, Organization, Role
+from ...services import editing
+from ...services.readability import readability_hints
+from ..auth import can_edit_organization, role_required
+from .blueprint import bp, logged_in_user
+from .forms import ActionForm, LocationForm, OrganizationForm
+
+
+def _org_or_404(org_id: str) -> Organization:
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        abort(404)
+    if not can_edit_organization(logged_in_user(), org):
+        abort(403)
+    return org
+
+
+def _org_fields(form: OrganizationForm) -> dict[str, Any]:
+    def clean(value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    return {name: clean(getattr(form, name).data) for name in editing.ORGANIZATION_FIELDS}
+
+
+@bp.get("/organisaties")
+@role_required(Role.ADMIN, Role.EDITOR)
+def organizations() -> str:
+    """List the organisations the user may edit; deleted ones can be restored."""
+    user = logged_in_user()
+    rows = db.session.scalars(select(Organization).order_by(Organization.name))
+    mine = [o for o in rows if can_edit_organization(user, o)]
+    return render_template(
+        "manage/organizations.html",
+        organizations=[o for o in mine if o.deleted_at is None],
+        deleted=[o for o in mine if o.deleted_at is not None],
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/organisaties/nieuw", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def organization_new() -> str | Response:
+    """Create an organisation (beheerders)."""
+    form = OrganizationForm()
+    error = None
+    if form.validate_on_submit():
+        org = editing.create_organization(db.session, logged_in_user(), _org_fields(form))
+        flash(_("De organisatie is opgeslagen."))
+        return redirect(url_for("manage.organization_edit", org_id=org.id))
+    if request.method == "POST":
+        error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
+    return render_template(
+        "manage/organization_form.html", form=form, org=None, error=error, hints={}
+    )
+
+
+@bp.route("/organisaties/<org_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.EDITOR)
+def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
+    """Edit an organisation; a save after someone else's save shows both versions."""
+    org = _org_or_404(org_id)
+    form = OrganizationForm(obj=org if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(org.version)
+        form.funding_source.data = org.funding_source or ""
+        form.collaboration_agreement.data = org.collaboration_agreement or ""
+    error = None
+    conflict = None
+    if request.method == "POST":
+        if org.deleted_at is not None:
+            error = _("Deze organisatie is verwijderd. Zet haar eerst terug.")
+        elif not form.validate_on_submit():
+            error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
+        else:
+            try:
+                version = int(form.version.data or 0)
+            except ValueError:
+                version = 0
+            try:
+                editing.update_organization(
+                    db.session, logged_in_user(), org, _org_fields(form), version
+                )
+            except editing.EditConflict as exc:
+                conflict = exc
+                form.version.data = str(exc.version)
+            else:
+                flash(_("Opgeslagen."))
+                return redirect(url_for("manage.organization_edit", org_id=org.id))
+    html = render_template(
+        "manage/organization_form.html",
+        form=form,
+        org=org,
+        error=error,
+        conflict=conflict,
+        hints={"description": readability_hints(form.description.data or "")},
+        action_form=ActionForm(),
+    )
+    return (html, 409) if conflict else html
+
+
+@bp.post("/organisaties/<org_id>/verwijderen")
+@role_required(Role.ADMIN)
+def organization_delete(org_id: str) -> Response:
+    """Soft-delete an organisation; its services leave the site."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    org = _org_or_404(org_id)
+    editing.delete_organization(db.session, logged_in_user(), org)
+    flash(_("Verwijderd. U kunt de organisatie terugzetten vanuit de lijst."))
+    return redirect(url_for("manage.organizations"))
+
+
+@bp.post("/organisaties/<org_id>/herstellen")
+@role_required(Role.ADMIN)
+def organization_restore(org_id: str) -> Response:
+    """Undo the deletion of an organisation."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    org = _org_or_404(org_id)
+    editing.restore_organization(db.session, logged_in_user(), org)
+    flash(_("Teruggezet."))
+    return redirect(url_for("manage.organization_edit", org_id=org.id))
+
+
+# --- locations ---------------------------------------------------------------------------------
+
+
+def _location_input(form: LocationForm) -> editing.LocationInput:
+    return editing.LocationInput(
+        name=form.name.data.strip(),
+        address_1=(form.address_1.data or "").strip(),
+        postal_code=(form.postal_code.data or "").strip(),
+        city=(form.city.data or "").strip(),
+        description=(form.description.data or "").strip(),
+        transportation=(form.transportation.data or "").strip(),
+        wheelchair=form.wheelchair.data or "",
+        accessibility_details=(form.accessibility_details.data or "").strip(),
+        latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+        longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+    )
+
+
+def _render_location(
+    form: LocationForm, org: Organization, loc: Location | None, error: str | None
+) -> str:
+    return render_template(
+        "manage/location_form.html",
+        form=form,
+        org=org,
+        location=loc,
+        error=error,
+        tile_url=current_app.config.get("TILE_URL"),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/organisaties/<org_id>/locaties/nieuw", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.EDITOR)
+def location_new(org_id: str) -> str | Response:
+    """Add a location; its address is placed on the map from the gazetteer."""
+    org = _org_or_404(org_id)
+    form = LocationForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            loc = editing.create_location(db.session, logged_in_user(), org, _location_input(form))
+        except editing.EditError as exc:
+            error = str(exc)
+        else:
+            flash(_("De locatie is opgeslagen. Controleer het punt op de kaart."))
+            return redirect(url_for("manage.location_edit", location_id=loc.id))
+    elif request.method == "POST":
+        error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
+    return _render_location(form, org, None, error)
+
+
+@bp.route("/locaties/<location_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.EDITOR)
+def location_edit(location_id: str) -> str | Response:
+    """Edit a location's address and correct its map pin."""
+    loc = db.session.get(Location, location_id)
+    if loc is None or loc.organization is None:
+        abort(404)
+    org = _org_or_404(loc.organization_id)
+    form = LocationForm()
+    if request.method == "GET":
+        snap = editing.location_snapshot(loc)
+        for name in (
+            "name",
+            "address_1",
+            "postal_code",
+            "city",
+            "description",
+            "transportation",
+            "accessibility_details",
+            "latitude",
+            "longitude",
+        ):
+            getattr(form, name).data = snap[name]
+        form.wheelchair.data = snap["wheelchair"] or ""
+    error = None
+    if form.validate_on_submit():
+        try:
+            editing.update_location(db.session, logged_in_user(), loc, _location_input(form))
+        except editing.EditError as exc:
+            error = str(exc)
+        else:
+            flash(_("Opgeslagen."))
+            return redirect(url_for("manage.location_edit", location_id=loc.id))
+    elif request.method == "POST":
+        error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
+    return _render_location(form, org, loc, error)
+
+
+@bp.post("/locaties/<location_id>/verwijderen")
+@role_required(Role.ADMIN, Role.EDITOR)
+def location_delete(location_id: str) -> Response:
+    """Delete a location no service uses."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    loc = db.session.get(Location, location_id)
+    if loc is None or loc.organization is None:
+        abort(404)
+    org = _org_or_404(loc.organization_id)
+    try:
+        editing.delete_location(db.session, logged_in_user(), loc)
+    except editing.EditError as exc:
+        flash(str(exc))
+        return redirect(url_for("manage.location_edit", location_id=location_id))
+    flash(_("De locatie is verwijderd."))
+    return redirect(url_for("manage.organization_edit", org_id=org.id))

@@ -1,0 +1,514 @@
+"""Create and edit services; the status flow (submit, publish, send back, archive); review queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from ...extensions import db
+from ...models import Location, Municipality, Organization, Role, Service, User
+from ...services import editing
+from ...services.readability import readability_hints
+from ...services.taxonomy import list_taxonomies
+from ..auth import can_edit_organization, can_edit_service, can_publish, role_required
+from .blueprint import bp, logged_in_user
+from .forms import ActionForm, SendBackForm, ServiceForm
+
+#: Blank rows shown after the filled ones, so more can be added without JavaScript.
+EXTRA_ROWS = {"phones": 1, "contacts": 1, "weekly": 2, "exceptions": 1}
+
+
+def status_label(status: str) -> str:
+    """Return the Dutch label of a publication status."""
+    labels = {
+        "concept": _("concept"),
+        "ter-beoordeling": _("ter beoordeling"),
+        "gepubliceerd": _("gepubliceerd"),
+        "gearchiveerd": _("gearchiveerd"),
+    }
+    return labels.get(status, status)
+
+
+@bp.app_context_processor
+def _service_globals() -> dict[str, Any]:
+    return {"status_label": status_label}
+
+
+def editable_services(user: User, include_deleted: bool = False) -> list[Service]:
+    """Return the services ``user`` may edit, by name."""
+    query = select(Service).order_by(Service.name)
+    if user.role == Role.EDITOR:
+        query = query.where(Service.organization_id.in_(sorted(user.organization_ids)))
+    elif user.role != Role.ADMIN:
+        return []
+    if not include_deleted:
+        query = query.where(Service.deleted_at.is_(None))
+    return [s for s in db.session.scalars(query) if can_edit_service(user, s)]
+
+
+def _service_or_404(service_id: str) -> Service:
+    svc = db.session.get(Service, service_id)
+    if svc is None:
+        abort(404)
+    if not can_edit_service(logged_in_user(), svc):
+        abort(403)
+    return svc
+
+
+def _editable_orgs(user: User) -> list[Organization]:
+    orgs = db.session.scalars(
+        select(Organization).where(Organization.deleted_at.is_(None)).order_by(Organization.name)
+    )
+    return [o for o in orgs if can_edit_organization(user, o) or user.role == Role.ADMIN]
+
+
+def _prepare_form(form: ServiceForm, user: User, svc: Service | None) -> list[Any]:
+    """Fill the choices of the form; return the taxonomies for the term checkboxes."""
+    orgs = (
+        _editable_orgs(user)
+        if user.role == Role.ADMIN
+        else [o for o in _editable_orgs(user) if o.id in user.organization_ids]
+    )
+    if svc is not None and svc.organization not in orgs:
+        orgs.insert(0, svc.organization)
+    form.organization_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
+    codes = set(user.gm_codes) | set(svc.gm_codes if svc else [])
+    for org in orgs:
+        # A redacteur has no municipalities: offer those the organisation already works in.
+        for other in org.services:
+            codes |= set(other.gm_codes)
+    munis = db.session.scalars(
+        select(Municipality)
+        .where(Municipality.gm_code.in_(sorted(codes)))
+        .order_by(Municipality.name)
+    )
+    form.municipalities.choices = [SelectChoice(m.gm_code, m.name) for m in munis]
+    org_ids = [o.id for o in orgs]
+    locations = db.session.scalars(
+        select(Location).where(Location.organization_id.in_(org_ids)).order_by(Location.name)
+    )
+    by_org = {o.id: o.name for o in orgs}
+    form.locations.choices = [
+        SelectChoice(
+            loc.id,
+            f"{loc.name or ''} – {loc.address.one_line() if loc.address else ''} "
+            f"({by_org.get(loc.organization_id, '')})",
+        )
+        for loc in locations
+    ]
+    return list_taxonomies(db.session)
+
+
+def _pad(form: ServiceForm) -> None:
+    for name, extra in EXTRA_ROWS.items():
+        field_list = getattr(form, name)
+        for _i in range(extra):
+            field_list.append_entry()
+
+
+def _fill_from_service(form: ServiceForm, svc: Service) -> None:
+    for name in editing.SERVICE_FIELDS:
+        if name in ("handover_needs", "warm_handover"):
+            continue
+        getattr(form, name).data = getattr(svc, name)
+    form.handover_needs.data = "\n".join(svc.handover_needs or [])
+    form.warm_handover.data = {True: "ja", False: "nee"}.get(svc.warm_handover, "")
+    form.funding_source.data = svc.funding_source or ""
+    form.collaboration_agreement.data = svc.collaboration_agreement or ""
+    form.organization_id.data = svc.organization_id
+    form.version.data = str(svc.version)
+    form.is_national.data = svc.is_national
+    form.municipalities.data = svc.gm_codes
+    form.locations.data = [sal.location_id for sal in svc.service_at_locations]
+    form.languages.data = ", ".join(x.name or "" for x in svc.languages)
+    form.is_free.data = any(c.is_free for c in svc.cost_options)
+    for name in ("phones", "contacts", "weekly", "exceptions"):
+        while len(getattr(form, name)):
+            getattr(form, name).pop_entry()
+    for p in svc.phones:
+        form.phones.append_entry(
+            {"number": p.number, "description": p.description, "is_public": p.is_public}
+        )
+    for c in svc.contacts:
+        form.contacts.append_entry(
+            {
+                "name": c.name,
+                "title": c.title,
+                "email": c.email,
+                "phone": c.phones[0].number if c.phones else "",
+                "is_public": c.is_public,
+            }
+        )
+    for s in svc.schedules:
+        if s.valid_from is None:
+            form.weekly.append_entry(
+                {
+                    "days": s.days,
+                    "opens_at": s.opens_at,
+                    "closes_at": s.closes_at,
+                    "attending_type": s.attending_type or "inloop",
+                }
+            )
+        else:
+            form.exceptions.append_entry(
+                {
+                    "valid_from": s.valid_from,
+                    "valid_to": s.valid_to,
+                    "is_closed": s.is_closed,
+                    "opens_at": s.opens_at,
+                    "closes_at": s.closes_at,
+                    "description": s.description,
+                }
+            )
+    _pad(form)
+
+
+def _none(value: Any) -> Any:
+    return value.strip() or None if isinstance(value, str) else value
+
+
+def _service_input(form: ServiceForm, term_ids: list[str]) -> editing.ServiceInput:
+    fields = {
+        name: _none(getattr(form, name).data)
+        for name in editing.SERVICE_FIELDS
+        if name not in ("handover_needs", "warm_handover")
+    }
+    fields["name"] = form.name.data.strip()
+    fields["description"] = form.description.data.strip()
+    fields["handover_needs"] = [
+        x.strip() for x in (form.handover_needs.data or "").splitlines() if x.strip()
+    ]
+    fields["warm_handover"] = {"ja": True, "nee": False}.get(form.warm_handover.data)
+    gm_codes = list(form.municipalities.data or [])
+    gm_codes += editing.resolve_municipalities(db.session, form.other_municipalities.data or "")
+    return editing.ServiceInput(
+        organization_id=form.organization_id.data,
+        fields=fields,
+        phones=[
+            editing.PhoneInput(
+                p.form.number.data.strip(),
+                (p.form.description.data or "").strip(),
+                bool(p.form.is_public.data),
+            )
+            for p in form.phones
+            if (p.form.number.data or "").strip()
+        ],
+        contacts=[
+            editing.ContactInput(
+                (c.form.name.data or "").strip(),
+                (c.form.title.data or "").strip(),
+                (c.form.email.data or "").strip(),
+                (c.form.phone.data or "").strip(),
+                bool(c.form.is_public.data),
+            )
+            for c in form.contacts
+            if any((c.form[f].data or "").strip() for f in ("name", "email", "phone"))
+        ],
+        is_national=bool(form.is_national.data),
+        gm_codes=gm_codes,
+        term_ids=term_ids,
+        weekly=[
+            editing.WeeklyInput(
+                w.form.days.data,
+                w.form.opens_at.data,
+                w.form.closes_at.data,
+                w.form.attending_type.data,
+            )
+            for w in form.weekly
+            if w.form.days.data
+        ],
+        exceptions=[
+            editing.ExceptionInput(
+                e.form.valid_from.data,
+                e.form.valid_to.data,
+                bool(e.form.is_closed.data),
+                e.form.opens_at.data or "",
+                e.form.closes_at.data or "",
+                (e.form.description.data or "").strip(),
+            )
+            for e in form.exceptions
+            if e.form.valid_from.data
+        ],
+        location_ids=list(form.locations.data or []),
+        languages=[x.strip() for x in (form.languages.data or "").split(",") if x.strip()],
+        is_free=bool(form.is_free.data),
+    )
+
+
+def _selected_terms(taxonomies: list[Any]) -> list[str]:
+    valid = {t.id for tax in taxonomies for t in tax.terms}
+    return [t for t in request.form.getlist("terms") if t in valid]
+
+
+def _hints(form: ServiceForm) -> dict[str, list[str]]:
+    return {
+        name: readability_hints(getattr(form, name).data or "")
+        for name in ("description", "application_process", "eligibility_description", "alert")
+    }
+
+
+def _render_form(
+    form: ServiceForm,
+    svc: Service | None,
+    taxonomies: list[Any],
+    selected: set[str],
+    error: str | None = None,
+    conflict: editing.EditConflict | None = None,
+) -> str | tuple[str, int]:
+    html = render_template(
+        "manage/service_form.html",
+        form=form,
+        service=svc,
+        taxonomies=taxonomies,
+        selected_terms=selected,
+        error=error,
+        conflict=conflict,
+        hints=_hints(form),
+        action_form=ActionForm(),
+        send_back_form=SendBackForm(),
+        may_publish=bool(svc and can_publish(logged_in_user(), svc)),
+    )
+    return (html, 409) if conflict else html
+
+
+@bp.get("/diensten")
+@role_required(Role.ADMIN, Role.EDITOR)
+def services() -> str:
+    """List the services the user may edit, with their status."""
+    user = logged_in_user()
+    all_services = editable_services(user, include_deleted=True)
+    status = request.args.get("status", "")
+    shown = [
+        s
+        for s in all_services
+        if s.deleted_at is None and (not status or s.publication_status == status)
+    ]
+    deleted = [s for s in all_services if s.deleted_at is not None]
+    return render_template(
+        "manage/services.html",
+        services=shown,
+        deleted=deleted,
+        status=status,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/diensten/nieuw", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.EDITOR)
+def service_new() -> str | Response | tuple[str, int]:
+    """Create a service (it starts as a concept)."""
+    user = logged_in_user()
+    form = ServiceForm()
+    taxonomies = _prepare_form(form, user, None)
+    if not form.organization_id.choices:
+        flash(_("Maak eerst een organisatie aan."))
+        return redirect(url_for("manage.organization_new"))
+    selected = set(_selected_terms(taxonomies))
+    error = None
+    if request.method == "GET":
+        form.municipalities.data = sorted(user.gm_codes)
+        _pad(form)
+    elif form.validate_on_submit():
+        org = db.session.get(Organization, form.organization_id.data)
+        if org is None or (user.role == Role.EDITOR and org.id not in user.organization_ids):
+            abort(403)
+        try:
+            svc = editing.create_service(db.session, user, _service_input(form, sorted(selected)))
+        except editing.EditError as exc:
+            error = str(exc)
+        else:
+            flash(_("De dienst is opgeslagen als concept."))
+            return redirect(url_for("manage.service_edit", service_id=svc.id))
+    else:
+        error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
+    return _render_form(form, None, taxonomies, selected, error)
+
+
+@bp.route("/diensten/<service_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.EDITOR)
+def service_edit(service_id: str) -> str | Response | tuple[str, int]:
+    """Edit a service; a save after someone else's save shows both versions."""
+    user = logged_in_user()
+    svc = _service_or_404(service_id)
+    form = ServiceForm()
+    taxonomies = _prepare_form(form, user, svc)
+    if request.method == "GET":
+        _fill_from_service(form, svc)
+        return _render_form(form, svc, taxonomies, {t.id for t in svc.terms})
+    selected = set(_selected_terms(taxonomies))
+    if svc.deleted_at is not None:
+        return _render_form(
+            form, svc, taxonomies, selected, _("Deze dienst is verwijderd. Zet hem eerst terug.")
+        )
+    if not form.validate_on_submit():
+        return _render_form(
+            form,
+            svc,
+            taxonomies,
+            selected,
+            _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding."),
+        )
+    org = db.session.get(Organization, form.organization_id.data)
+    if org is None or (user.role == Role.EDITOR and org.id not in user.organization_ids):
+        abort(403)
+    try:
+        version = int(form.version.data or 0)
+    except ValueError:
+        version = 0
+    try:
+        editing.update_service(
+            db.session, user, svc, _service_input(form, sorted(selected)), version
+        )
+    except editing.EditConflict as conflict:
+        db.session.refresh(svc)
+        form.version.data = str(conflict.version)
+        return _render_form(form, svc, taxonomies, selected, conflict=conflict)
+    except editing.EditError as exc:
+        db.session.refresh(svc)
+        return _render_form(form, svc, taxonomies, selected, str(exc))
+    if svc.publication_status == "ter-beoordeling" and user.role == Role.EDITOR:
+        flash(
+            _(
+                "Opgeslagen. Een beheerder van de gemeente bekijkt uw wijziging "
+                "voordat die op de site komt."
+            )
+        )
+    else:
+        flash(_("Opgeslagen."))
+    return redirect(url_for("manage.service_edit", service_id=svc.id))
+
+
+def _status_action(service_id: str, action: str, done: str, comment: str | None = None) -> Response:
+    user = logged_in_user()
+    svc = _service_or_404(service_id)
+    if action in ("publish", "send-back") and not can_publish(user, svc):
+        abort(403)
+    try:
+        editing.change_status(db.session, user, svc, action, comment)
+    except editing.EditError as exc:
+        flash(str(exc))
+    else:
+        flash(done)
+    return redirect(
+        request.form.get("next")
+        if request.form.get("next", "").startswith("/beheer/")
+        else url_for("manage.service_edit", service_id=svc.id)
+    )
+
+
+def _require_form(form: Any = None) -> None:
+    if not (form or ActionForm()).validate_on_submit():
+        abort(400)
+
+
+@bp.post("/diensten/<service_id>/indienen")
+@role_required(Role.ADMIN, Role.EDITOR)
+def service_submit(service_id: str) -> Response:
+    """Submit a concept for review by the municipality."""
+    _require_form()
+    return _status_action(
+        service_id, "submit", _("Ingediend. Een beheerder van de gemeente bekijkt de dienst.")
+    )
+
+
+@bp.post("/diensten/<service_id>/publiceren")
+@role_required(Role.ADMIN)
+def service_publish(service_id: str) -> Response:
+    """Publish a service: it shows on the site and in search at once."""
+    _require_form()
+    return _status_action(service_id, "publish", _("Gepubliceerd. De dienst staat nu op de site."))
+
+
+@bp.post("/diensten/<service_id>/terugsturen")
+@role_required(Role.ADMIN)
+def service_send_back(service_id: str) -> Response:
+    """Send a submitted service back to its editor with a comment."""
+    if not can_publish(logged_in_user(), _service_or_404(service_id)):
+        abort(403)
+    form = SendBackForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(_("Schrijf kort wat er anders moet."))
+        return redirect(url_for("manage.service_edit", service_id=service_id))
+    return _status_action(
+        service_id, "send-back", _("Teruggestuurd naar de redacteur."), form.comment.data
+    )
+
+
+@bp.post("/diensten/<service_id>/archiveren")
+@role_required(Role.ADMIN, Role.EDITOR)
+def service_archive(service_id: str) -> Response:
+    """Archive a service: it leaves the site but stays in beheer."""
+    _require_form()
+    return _status_action(
+        service_id, "archive", _("Gearchiveerd. De dienst staat niet meer op de site.")
+    )
+
+
+@bp.post("/diensten/<service_id>/terughalen")
+@role_required(Role.ADMIN, Role.EDITOR)
+def service_unarchive(service_id: str) -> Response:
+    """Bring an archived service back as a concept."""
+    _require_form()
+    return _status_action(service_id, "unarchive", _("De dienst is weer een concept."))
+
+
+@bp.post("/diensten/<service_id>/verwijderen")
+@role_required(Role.ADMIN)
+def service_delete(service_id: str) -> Response:
+    """Soft-delete a service (it can be restored)."""
+    _require_form()
+    svc = _service_or_404(service_id)
+    if not can_publish(logged_in_user(), svc):
+        abort(403)
+    editing.delete_service(db.session, logged_in_user(), svc)
+    flash(_("Verwijderd. U kunt de dienst terugzetten vanuit de lijst met diensten."))
+    return redirect(url_for("manage.services"))
+
+
+@bp.post("/diensten/<service_id>/herstellen")
+@role_required(Role.ADMIN)
+def service_restore(service_id: str) -> Response:
+    """Undo the deletion of a service."""
+    _require_form()
+    svc = _service_or_404(service_id)
+    if not can_publish(logged_in_user(), svc):
+        abort(403)
+    editing.restore_service(db.session, logged_in_user(), svc)
+    flash(_("Teruggezet."))
+    return redirect(url_for("manage.service_edit", service_id=svc.id))
+
+
+@bp.post("/diensten/<service_id>/gecontroleerd")
+@role_required(Role.ADMIN, Role.EDITOR)
+def service_verify(service_id: str) -> Response:
+    """Mark a service as checked: "nog steeds juist"."""
+    _require_form()
+    svc = _service_or_404(service_id)
+    editing.verify_service(db.session, logged_in_user(), svc)
+    flash(_("Bedankt. De dienst is gemarkeerd als gecontroleerd."))
+    nxt = request.form.get("next", "")
+    return redirect(
+        nxt if nxt.startswith("/beheer/") else url_for("manage.service_edit", service_id=svc.id)
+    )
+
+
+@bp.get("/beoordelen")
+@role_required(Role.ADMIN)
+def review() -> str:
+    """List the services waiting for this beheerder's review."""
+    waiting = [
+        s for s in editable_services(logged_in_user()) if s.publication_status == "ter-beoordeling"
+    ]
+    return render_template(
+        "manage/review.html",
+        services=waiting,
+        action_form=ActionForm(),
+        send_back_form=SendBackForm(),
+    )
