@@ -776,6 +776,14 @@ class Builder:
             return None
         if owner is not None and owner != org_id:
             self._org_refs.append((raw, owner))
+        if raw.present is not None:
+            # A spreadsheet has the name, address and point only; keep the rest of a location.
+            record.create_defaults = dict(record.fields)
+            record.fields = {
+                k: record.fields[k] for k in ("name", "latitude", "longitude", "gm_code")
+            }
+            del record.children["accessibility"]
+            record.adopt = True
         self.bundle.locations[location_id] = record
         return location_id
 
@@ -984,8 +992,19 @@ class Builder:
         return rows
 
     def _schedule(self, raw: RawService, item: dict[str, Any], path: str) -> dict[str, Any]:
-        freq = self.enum(raw, item, "freq", path, ("WEEKLY", "MONTHLY"))
-        byday = self.text(raw, item, "byday", path, limit=40)
+        failed = False
+
+        def safe(getter: Any, *args: Any, **kwargs: Any) -> Any:
+            # Check every field, so one report lists all problems of this schedule.
+            nonlocal failed
+            try:
+                return getter(raw, *args, **kwargs)
+            except _Skip:
+                failed = True
+                return None
+
+        freq = safe(self.enum, item, "freq", path, ("WEEKLY", "MONTHLY"))
+        byday = safe(self.text, item, "byday", path, limit=40)
         if byday is not None:
             tokens = [t.strip().upper() for t in byday.split(",") if t.strip()]
             bad = [t for t in tokens if not BYDAY_TOKEN.match(t)]
@@ -996,9 +1015,9 @@ class Builder:
                     f"Onbekende dag(en) '{', '.join(bad) or byday}'; gebruik "
                     f"{','.join(WEEKDAYS)}, bijvoorbeeld MO,WE.",
                 )
-                raise _Skip
+                failed = True
             byday = ",".join(tokens)
-        attending = self.text(raw, item, "attending_type", path)
+        attending = safe(self.text, item, "attending_type", path)
         if attending is not None:
             attending = _attending(attending)
             if attending is None:
@@ -1011,18 +1030,22 @@ class Builder:
         ext = item.get("x_wegwijzer")
         is_closed = False
         if isinstance(ext, dict):
-            is_closed = bool(self.boolean(raw, ext, "is_closed", f"{path}.x_wegwijzer"))
-        opens_at = self.clock(raw, item, "opens_at", path)
-        closes_at = self.clock(raw, item, "closes_at", path)
+            is_closed = bool(safe(self.boolean, ext, "is_closed", f"{path}.x_wegwijzer"))
+        opens_at = safe(self.clock, item, "opens_at", path)
+        closes_at = safe(self.clock, item, "closes_at", path)
         if opens_at and closes_at and closes_at <= opens_at:
             self.error(
                 raw, f"{path}.closes_at", f"De sluitingstijd {closes_at} ligt niet na {opens_at}."
             )
-            raise _Skip
-        valid_from = self.day(raw, item, "valid_from", path)
-        valid_to = self.day(raw, item, "valid_to", path)
+            failed = True
+        valid_from = safe(self.day, item, "valid_from", path)
+        valid_to = safe(self.day, item, "valid_to", path)
         if valid_from and valid_to and valid_to < valid_from:
             self.error(raw, f"{path}.valid_to", "De einddatum ligt vóór de begindatum.")
+            failed = True
+        description = safe(self.text, item, "description", path)
+        notes = safe(self.text, item, "notes", path)
+        if failed:
             raise _Skip
         if not is_closed and byday is None and not (valid_from or valid_to):
             self.warn(raw, path, "Openingstijd zonder dagen (byday); controleer dit.")
@@ -1034,8 +1057,8 @@ class Builder:
             "valid_from": valid_from,
             "valid_to": valid_to,
             "attending_type": attending,
-            "description": self.text(raw, item, "description", path),
-            "notes": self.text(raw, item, "notes", path),
+            "description": description,
+            "notes": notes,
             "is_closed": is_closed,
         }
 
@@ -1302,10 +1325,42 @@ class Builder:
         self._settle_child_ids()
         return self.bundle
 
+    def _adopt_addresses(self) -> None:
+        """Give a spreadsheet address the id and other fields of the location's address."""
+        from ..models import Location
+
+        records = [r for r in self.bundle.locations.values() if r.adopt]
+        ids = [r.id for r in records]
+        existing: dict[str, Location] = {}
+        for start in range(0, len(ids), 500):
+            stmt = (
+                select(Location)
+                .where(Location.id.in_(ids[start : start + 500]))
+                .options(selectinload(Location.addresses))
+            )
+            existing.update((loc.id, loc) for loc in self.session.scalars(stmt))
+        spec = CHILDREN["location"]["addresses"]
+        for record in records:
+            loc = existing.get(record.id)
+            rows = record.children.get("addresses", [])
+            if loc is None or loc.address is None or not rows:
+                continue
+            rows[0].id = loc.address.id
+            for f in spec.fields:
+                if f not in ("address_1", "postal_code", "city"):
+                    rows[0].fields[f] = getattr(loc.address, f)
+            # Other addresses (e.g. postal) of the location stay.
+            rows.extend(
+                Row(a.id, {f: getattr(a, f) for f in spec.fields})
+                for a in loc.addresses
+                if a.id != rows[0].id
+            )
+
     def _adopt_existing(self) -> None:
         """Match spreadsheet children to existing ones, so a re-import changes nothing."""
         from ..models import Attribute, Contact, Service
 
+        self._adopt_addresses()
         records = [r for r in self.bundle.services.values() if r.adopt]
         if not records:
             return
@@ -1410,6 +1465,7 @@ ADOPT: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     ),
     "service_areas": (("extent_type", "gm_code"), frozenset({"name", "extent_type", "gm_code"})),
     "languages": (("name",), frozenset({"name"})),
+    "attributes": (("taxonomy_term_id",), frozenset({"taxonomy_term_id", "link_entity"})),
 }
 
 

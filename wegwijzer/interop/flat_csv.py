@@ -94,7 +94,8 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "overdracht",
-        "Wat een goede overdracht nodig heeft; punten gescheiden door ;.",
+        "Wat een goede overdracht nodig heeft; punten gescheiden door ; of elk op een eigen "
+        "regel in de cel.",
         "Toestemming van de inwoner; Overzicht van brieven",
     ),
     Column(
@@ -229,6 +230,20 @@ _KNOWN = {fold_header(h): h for h in HEADERS}
 _KNOWN.update({alias: target for alias, target in ALIASES.items()})
 
 
+def _items(value: str) -> list[str]:
+    """Split a checklist cell: items separated by ``;``, or one per line (``•`` optional)."""
+    if "\n" in value or value.startswith("•"):
+        return [item.strip().lstrip("•").strip() for item in _split(value, "\n")]
+    return _split(value, ";")
+
+
+def _join_items(items: list[str]) -> str:
+    if any(";" in item for item in items):
+        # An item with its own ";": one bulleted item per line in the cell.
+        return "\n".join(f"• {item}" for item in items)
+    return "; ".join(items)
+
+
 def _split(value: str, separators: str = ";,\n") -> list[str]:
     return [part.strip() for part in re.split(f"[{re.escape(separators)}]", value) if part.strip()]
 
@@ -306,7 +321,7 @@ def _row_to_service(line: int, row: dict[str, str], present: set[str]) -> RawSer
     data["x_wegwijzer"] = ext
     for column, key, value in (
         ("aanmeldroute", "referral_route", row.get("aanmeldroute")),
-        ("overdracht", "handover_needs", _split(row.get("overdracht", ""), ";\n")),
+        ("overdracht", "handover_needs", _items(row.get("overdracht", ""))),
         ("warme-overdracht", "warm_handover", row.get("warme-overdracht")),
         ("publicatiestatus", "publication_status", row.get("publicatiestatus")),
         ("laatst-gecontroleerd", "last_verified_at", row.get("laatst-gecontroleerd")),
@@ -509,6 +524,10 @@ def format_opening_hours(schedules: list[Any]) -> str:
             s.is_closed,
             DAY_ORDER.index(s.days[0]) if s.days else 9,
             s.opens_at or "",
+            s.closes_at or "",
+            s.attending_type or "",
+            s.byday or "",
+            s.valid_from.isoformat() if s.valid_from else "",
             s.id,
         ),
     ):
@@ -575,11 +594,13 @@ def flat_row(svc: Any, *, internal: bool) -> dict[str, str]:
         else "; ".join(a.name for a in sorted(svc.service_areas, key=lambda a: a.name)),
         "openingstijden": format_opening_hours(svc.schedules),
         "aanmeldroute": svc.referral_route or "",
-        "overdracht": "; ".join(svc.handover_needs or []),
+        "overdracht": _join_items(list(svc.handover_needs or [])),
         "warme-overdracht": {True: "ja", False: "nee"}.get(svc.warm_handover, ""),  # type: ignore[arg-type]
         "kosten": svc.fees_description or "",
         "talen": "; ".join(
-            lang.name for lang in sorted(svc.languages, key=lambda x: x.id) if lang.name
+            lang.name
+            for lang in sorted(svc.languages, key=lambda x: (x.code != "nl", x.name or ""))
+            if lang.name
         ),
         "trefwoorden": "; ".join(split_keywords(svc.keywords)),
         "publicatiestatus": svc.publication_status,
