@@ -53,6 +53,7 @@ def world(app: Flask, make_organization, make_service) -> dict[str, Any]:
         "report_id": report.id,
         "key": svc.slug,
         "token": "ongeldig",
+        "fmt": "csv",
     }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import (  # noqa: F401  (each import registers its routes)
     account_views,
+    interop_views,
     organization_views,
     overview_views,
     report_views,
