@@ -21,15 +21,33 @@ ENV = {"WEGWIJZER_SECRET_KEY": "cli-test-secret-key-0123456789abcdef"}
 def test_help_lists_every_command(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("init", "demo", "serve", "db"):
-        assert command in result.output
+    for command in ALL_COMMANDS:
+        assert f"  {command[0]} " in result.output, command
 
 
-@pytest.mark.parametrize("command", [["init"], ["demo"], ["serve"], ["db", "upgrade"]])
+ALL_COMMANDS = [
+    ["init"],
+    ["demo"],
+    ["serve"],
+    ["db", "upgrade"],
+    ["import"],
+    ["export"],
+    ["reindex"],
+    ["search"],
+    ["generate"],
+    ["create-user"],
+    ["stale"],
+    ["coverage"],
+    ["route", "check"],
+]
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS)
 def test_each_command_explains_itself(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0
-    assert "--instance" in result.output
+    if command != ["route", "check"]:  # checks a file, needs no instance
+        assert "--instance" in result.output
     assert len(result.output.splitlines()) > 3
 
 
@@ -127,3 +145,28 @@ def test_serve_runs_a_production_server_that_does_not_log_search_terms(
     assert "GET /" in output  # the access log is on …
     assert "deurwaarder" not in output  # … but never with the query string
     assert "127.0.0.1 -" not in output  # … nor the visitor's address
+
+
+def test_demo_loads_the_fictional_directory_and_makes_it_searchable(
+    runner: CliRunner, instance_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WEGWIJZER_SECRET_KEY", raising=False)
+    result = runner.invoke(main, ["demo", "--no-serve", "--instance", str(instance_dir)])
+    assert result.exit_code == 0, result.output
+    assert "71 diensten (71 nieuw" in result.output
+    # The demo instance got its own secret key, so every other command works on it.
+    assert "SECRET_KEY" in (instance_dir / "config.py").read_text()
+    found = runner.invoke(
+        main, ["search", "huurachterstand", "--near", "Kampen", "--instance", str(instance_dir)]
+    )
+    assert found.exit_code == 0, found.output
+    assert "Kampen" in found.output
+    again = runner.invoke(main, ["demo", "--no-serve", "--instance", str(instance_dir)])
+    assert again.exit_code == 0, again.output
+    assert "71 ongewijzigd" in again.output
+
+    from wegwijzer import create_app
+
+    app = create_app(instance_path=str(instance_dir))
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert "voorbeeldgegevens" in page.lower()

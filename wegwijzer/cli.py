@@ -123,6 +123,22 @@ def init(app: Flask) -> None:
     run_init(app)
 
 
+def write_demo_config(instance: Path) -> None:
+    """Give a demo instance its own secret key, so other commands work on it too."""
+    import secrets
+
+    config = instance / "config.py"
+    if config.exists():
+        return
+    config.write_text(
+        "# Written by `wegwijzer demo`: this instance holds fictional demo data.\n"
+        f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+        "DEMO = True\n",
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+
+
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Poort.")
@@ -142,6 +158,7 @@ def demo(app: Flask, host: str, port: int, no_serve: bool) -> None:
     except RuntimeError as exc:
         raise CliError(str(exc)) from None
     sync_index()
+    write_demo_config(Path(app.instance_path))
     click.echo(f"Voorbeeldgegevens geladen: {summary}")
     if no_serve:
         return
