@@ -34,6 +34,7 @@ SERVICE_DISPLAY = (
     selectinload(Service.phones),
     selectinload(Service.schedules),
     selectinload(Service.service_areas),
+    selectinload(Service.attributes),
     selectinload(Service.contacts).selectinload(Contact.phones),
     selectinload(Service.service_at_locations)
     .selectinload(ServiceAtLocation.location)
@@ -41,19 +42,22 @@ SERVICE_DISPLAY = (
 )
 
 
-def published_service(session: Session, key: str) -> Service | None:
+def published_service(session: Session, key: str, display: bool = True) -> Service | None:
     """Return a published, not deleted service by id or slug, or None."""
-    service = session.scalar(
-        select(Service).where(or_(Service.id == key, Service.slug == key)).options(*SERVICE_DISPLAY)
-    )
+    query = select(Service).where(or_(Service.id == key, Service.slug == key))
+    service = session.scalar(query.options(*SERVICE_DISPLAY) if display else query)
     return service if service is not None and service.is_published else None
 
 
-def load_services(session: Session, ids: list[str]) -> list[Service]:
-    """Return the published services with ``ids``, in the order of ``ids``."""
+def load_services(session: Session, ids: list[str], display: bool = True) -> list[Service]:
+    """Return the published services with ``ids``, in the order of ``ids``.
+
+    ``display=False`` loads only the taxonomy terms, which is all that ranking needs.
+    """
     if not ids:
         return []
-    rows = session.scalars(select(Service).where(Service.id.in_(ids)).options(*SERVICE_DISPLAY))
+    options = SERVICE_DISPLAY if display else (selectinload(Service.attributes),)
+    rows = session.scalars(select(Service).where(Service.id.in_(ids)).options(*options))
     by_id = {s.id: s for s in rows if s.is_published}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -71,15 +75,16 @@ def _has_term(taxonomy: str, code: str):  # type: ignore[no-untyped-def]
     )
 
 
-def find_debt_help(session: Session, gm_code: str) -> Service | None:
+def find_debt_help(session: Session, gm_code: str, display: bool = True) -> Service | None:
     """Return the municipality's own debt help for ``gm_code``, or None.
 
     The municipality's setting comes first; otherwise a published service of
     organisatietype ``gemeente`` with thema ``schulden`` whose area covers ``gm_code``.
+    ``display=False`` skips loading phones, hours and addresses.
     """
     municipality = session.get(Municipality, gm_code)
     if municipality is not None and municipality.debt_help_service_id:
-        service = published_service(session, municipality.debt_help_service_id)
+        service = published_service(session, municipality.debt_help_service_id, display)
         if service is not None:
             return service
     candidates = session.scalars(
@@ -93,7 +98,7 @@ def find_debt_help(session: Session, gm_code: str) -> Service | None:
             _has_term("wegwijzer-thema", "schulden"),
         )
         .order_by(Service.name)
-        .options(*SERVICE_DISPLAY)
+        .options(*(SERVICE_DISPLAY if display else ()))
     ).all()
     return candidates[0] if candidates else None
 

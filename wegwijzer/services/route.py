@@ -38,7 +38,7 @@ _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _QUESTION_KEYS = {"id", "kind", "multiple", "required", "text", "help", "answers"}
 _ANSWER_KEYS = {"id", "text", "words", "urgent", *MAPPED_FACETS}
 #: Candidates collected from search before ranking; enough for two best steps and options.
-CANDIDATES = 20
+CANDIDATES = 12
 #: Other options shown below the best next steps.
 OTHER_OPTIONS = 8
 
@@ -529,7 +529,7 @@ def compute_route(
         if len(found) >= CANDIDATES:
             break
 
-    services = load_services(session, list(found))
+    services = load_services(session, list(found), display=False)
     wanted = _merge_codes(need_answers + wish_answers)
 
     def wish_score(service: Service) -> int:
@@ -555,9 +555,9 @@ def compute_route(
         for s in ranked
     ]
 
-    debt_help = find_debt_help(session, location.gm_code)
+    debt_help = find_debt_help(session, location.gm_code, display=False) if is_urgent else None
     best: list[Step] = []
-    if is_urgent and debt_help is not None:
+    if debt_help is not None:
         distance = found[debt_help.id][3] if debt_help.id in found else None
         if distance is None and not debt_help.is_national:
             distance = distance_to(debt_help, location.lat, location.lon)
@@ -575,6 +575,8 @@ def compute_route(
     best.extend((fitting or steps)[: 2 - len(best)])
     best_ids = {s.service.id for s in best}
     others = [s for s in steps if s.service.id not in best_ids][:OTHER_OPTIONS]
+    # Load phones, addresses and hours only for what the page shows.
+    load_services(session, [s.service.id for s in best + others], display=True)
     first = next((s for s in best if not s.is_debt_help), None)
     is_close_match = first is None or found.get(first.service.id, (0,))[0] == 0
 
