@@ -7,21 +7,33 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..models import (
+    Address,
     Attribute,
+    Language,
     Location,
     Organization,
+    Schedule,
     Service,
+    ServiceArea,
     ServiceAtLocation,
+    Taxonomy,
     TaxonomyTerm,
 )
 from .analysis import Analyzer, surface_words
 from .schema import FACETS, FLAG_HOURS, FLAG_WALK_IN, NATIONAL
 
 _TAXONOMY_FACET = {v: k for k, v in FACETS.items()}
-_BATCH = 500
+
+
+def category(taxonomy: str, code: str) -> str:
+    """Return the ``cat`` field value of a taxonomy term."""
+    return f"{taxonomy}:{code}"
+
+
+_BATCH = 1000
 
 
 @dataclass
@@ -32,6 +44,7 @@ class ServiceText:
     name: list[str] = field(default_factory=list)
     org: list[str] = field(default_factory=list)
     kw: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
     facets: dict[str, list[str]] = field(default_factory=dict)
     area: list[str] = field(default_factory=list)
@@ -39,54 +52,132 @@ class ServiceText:
     data: dict[str, Any] = field(default_factory=dict)
 
     def all_text(self) -> Iterator[str]:
+        """Yield the texts whose words the spelling corrector may suggest."""
         yield from self.name
         yield from self.org
         yield from self.kw
         yield from self.body
 
 
-def _options() -> list[Any]:
+def _indexable_clause() -> list[Any]:
     return [
-        selectinload(Service.organization),
-        selectinload(Service.attributes).joinedload(Attribute.taxonomy_term),
-        selectinload(Service.service_areas),
-        selectinload(Service.schedules),
-        selectinload(Service.languages),
-        selectinload(Service.service_at_locations)
-        .selectinload(ServiceAtLocation.location)
-        .selectinload(Location.addresses),
+        Service.publication_status == "gepubliceerd",
+        Service.deleted_at.is_(None),
+        Organization.deleted_at.is_(None),
     ]
 
 
-def is_indexable(svc: Service) -> bool:
-    """Return True for services the public may find: published, organisation not deleted."""
-    org = svc.organization
-    return svc.is_published and org is not None and org.deleted_at is None
-
-
-def iter_published(session: Session) -> Iterator[Service]:
-    """Yield every indexable service, in batches, with everything the index needs loaded."""
-    ids = session.scalars(
-        select(Service.id)
-        .join(Organization, Organization.id == Service.organization_id)
-        .where(
-            Service.publication_status == "gepubliceerd",
-            Service.deleted_at.is_(None),
-            Organization.deleted_at.is_(None),
+def published_ids(session: Session) -> list[str]:
+    """Return the ids of every service the public may find."""
+    return list(
+        session.scalars(
+            select(Service.id)
+            .join(Organization, Organization.id == Service.organization_id)
+            .where(*_indexable_clause())
+            .order_by(Service.id)
         )
-        .order_by(Service.id)
-    ).all()
-    for start in range(0, len(ids), _BATCH):
-        yield from load_services(session, ids[start : start + _BATCH])
-        session.expunge_all()
+    )
 
 
-def load_services(session: Session, ids: Iterable[str]) -> list[Service]:
-    """Load the services with these ids (any status) with everything the index needs."""
+def load_texts(session: Session, ids: Iterable[str]) -> Iterator[ServiceText]:
+    """Yield the index text of each indexable service among ``ids`` (others are skipped).
+
+    Plain column queries, a handful per batch: building ORM objects for every service,
+    schedule and location was most of the time of a rebuild.
+    """
     ids = list(ids)
-    if not ids:
-        return []
-    return list(session.scalars(select(Service).where(Service.id.in_(ids)).options(*_options())))
+    terms = {
+        row.id: row
+        for row in session.execute(
+            select(
+                TaxonomyTerm.id,
+                TaxonomyTerm.code,
+                TaxonomyTerm.name,
+                TaxonomyTerm.keywords,
+                Taxonomy.name.label("taxonomy"),
+            ).join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+        )
+    }
+    for start in range(0, len(ids), _BATCH):
+        yield from _load_batch(session, ids[start : start + _BATCH], terms)
+
+
+def _load_batch(session: Session, ids: list[str], terms: dict[str, Any]) -> Iterator[ServiceText]:
+    services = session.execute(
+        select(
+            Service.id,
+            Service.name,
+            Service.alternate_name,
+            Service.description,
+            Service.application_process,
+            Service.eligibility_description,
+            Service.fees_description,
+            Service.keywords,
+            Service.organization_id,
+            Organization.name.label("org_name"),
+            Organization.alternate_name.label("org_alt"),
+        )
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(Service.id.in_(ids), *_indexable_clause())
+    ).all()
+    if not services:
+        return
+    found = [s.id for s in services]
+    attrs: dict[str, list[Any]] = {}
+    for link_id, term_id in session.execute(
+        select(Attribute.link_id, Attribute.taxonomy_term_id).where(
+            Attribute.link_entity == "service", Attribute.link_id.in_(found)
+        )
+    ):
+        if term_id in terms:
+            attrs.setdefault(link_id, []).append(terms[term_id])
+    areas: dict[str, list[Any]] = {}
+    for row in session.execute(
+        select(ServiceArea.service_id, ServiceArea.extent_type, ServiceArea.gm_code).where(
+            ServiceArea.service_id.in_(found)
+        )
+    ):
+        areas.setdefault(row.service_id, []).append(row)
+    hours: dict[str, list[list[Any]]] = {}
+    for row in session.execute(
+        select(Schedule.service_id, *(getattr(Schedule, k) for k in HOURS_KEYS))
+        .where(Schedule.service_id.in_(found))
+        .order_by(Schedule.service_id, Schedule.id)
+    ):
+        h = list(row[1:])
+        h[4] = h[4].isoformat() if h[4] else None
+        h[5] = h[5].isoformat() if h[5] else None
+        h[7] = bool(h[7])
+        hours.setdefault(row.service_id, []).append(h)
+    langs: dict[str, list[str]] = {}
+    for sid, name in session.execute(
+        select(Language.service_id, Language.name).where(Language.service_id.in_(found))
+    ):
+        langs.setdefault(sid, []).append(name or "")
+    places: dict[str, list[Any]] = {}
+    for row in session.execute(
+        select(
+            ServiceAtLocation.service_id,
+            Location.latitude,
+            Location.longitude,
+            Location.name,
+            Address.city,
+        )
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .outerjoin(Address, Address.location_id == Location.id)
+        .where(ServiceAtLocation.service_id.in_(found))
+        .order_by(ServiceAtLocation.service_id, Location.id)
+    ):
+        places.setdefault(row.service_id, []).append(row)
+    for svc in services:
+        yield _service_text(
+            svc,
+            attrs.get(svc.id, []),
+            areas.get(svc.id, []),
+            hours.get(svc.id, []),
+            langs.get(svc.id, []),
+            places.get(svc.id, []),
+        )
 
 
 def affected_service_ids(session: Session, entity_type: str, ids: set[str]) -> set[str]:
@@ -117,22 +208,6 @@ def affected_service_ids(session: Session, entity_type: str, ids: set[str]) -> s
     return set(session.scalars(stmt))
 
 
-def _hours(svc: Service) -> list[list[Any]]:
-    return [
-        [
-            s.freq,
-            s.byday,
-            s.opens_at,
-            s.closes_at,
-            s.valid_from.isoformat() if s.valid_from else None,
-            s.valid_to.isoformat() if s.valid_to else None,
-            s.attending_type,
-            bool(s.is_closed),
-        ]
-        for s in svc.schedules
-    ]
-
-
 HOURS_KEYS = (
     "freq",
     "byday",
@@ -145,49 +220,54 @@ HOURS_KEYS = (
 )
 
 
-def service_text(svc: Service) -> ServiceText:
-    """Collect what the index needs from one service (and its organisation, terms, places)."""
-    org = svc.organization
+def _service_text(
+    svc: Any,
+    terms: list[Any],
+    areas: list[Any],
+    hours: list[list[Any]],
+    languages: list[str],
+    places: list[Any],
+) -> ServiceText:
     doc = ServiceText(id=svc.id)
     doc.name = [svc.name, svc.alternate_name or ""]
-    doc.org = [org.name, org.alternate_name or ""] if org else []
+    doc.org = [svc.org_name, svc.org_alt or ""]
     facets: dict[str, list[str]] = {k: [] for k in FACETS}
-    for term in svc.terms:
-        facet = _TAXONOMY_FACET.get(term.taxonomy.name)
+    for term in terms:
+        facet = _TAXONOMY_FACET.get(term.taxonomy)
         if facet:
             facets[facet].append(term.code)
-        doc.kw.extend([term.name, term.keywords or ""])
+        doc.categories.append(category(term.taxonomy, term.code))
+    # Taxonomy words are matched at query time (see categories.py); only free keywords here.
     doc.kw.append((svc.keywords or "").replace(";", " "))
     doc.facets = {k: sorted(set(v)) for k, v in facets.items()}
-    cities: list[str] = []
     geo: list[list[float]] = []
-    for sal in svc.service_at_locations:
-        loc = sal.location
-        if loc is None:
-            continue
-        if loc.latitude is not None and loc.longitude is not None:
-            geo.append([round(loc.latitude, 6), round(loc.longitude, 6)])
-        cities.append(loc.name or "")
-        cities.extend(a.city for a in loc.addresses if a.city)
+    cities: list[str] = []
+    seen: set[tuple[float, float]] = set()
+    for p in places:
+        if p.latitude is not None and p.longitude is not None:
+            point = (round(p.latitude, 6), round(p.longitude, 6))
+            if point not in seen:
+                seen.add(point)
+                geo.append(list(point))
+        cities.extend([p.name or "", p.city or ""])
     doc.body = [
         svc.description or "",
         svc.application_process or "",
         svc.eligibility_description or "",
         svc.fees_description or "",
-        " ".join(lang.name or "" for lang in svc.languages),
-        " ".join(cities),
+        " ".join(languages),
+        " ".join(dict.fromkeys(cities)),
     ]
-    national = svc.is_national
-    gm_codes = svc.gm_codes
+    national = any(a.extent_type == "landelijk" for a in areas)
+    gm_codes = sorted({a.gm_code for a in areas if a.gm_code})
     doc.area = ([NATIONAL] if national else []) + gm_codes
-    hours = _hours(svc)
     if hours:
         doc.flags.append(FLAG_HOURS)
     if "inloop" in doc.facets["toegang"] or any(h[6] == "inloop" for h in hours):
         doc.flags.append(FLAG_WALK_IN)
     doc.data = {
         "n": svc.name,
-        "o": org.name if org else "",
+        "o": svc.org_name,
         "oid": svc.organization_id,
         "d": svc.description or svc.application_process or "",
         "gm": gm_codes,
@@ -208,8 +288,11 @@ def whoosh_fields(doc: ServiceText, analyzer: Analyzer) -> dict[str, Any]:
         fields[facet] = " ".join(codes)
     fields["area"] = " ".join(doc.area)
     fields["flags"] = " ".join(doc.flags)
+    fields["cat"] = " ".join(sorted(set(doc.categories)))
+    # The spelling corrector's vocabulary travels in the stored record, not as postings:
+    # a keyword field of every word cost a third of the build time.
     spell: set[str] = set()
     for text in doc.all_text():
         spell |= surface_words(text)
-    fields["spell"] = " ".join(sorted(spell))
+    fields["data"] = {**doc.data, "w": " ".join(sorted(spell))}
     return fields

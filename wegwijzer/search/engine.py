@@ -19,14 +19,8 @@ from whoosh.index import Index, LockError
 
 from ..models import ChangeLog, Organization, Service, TaxonomyTerm
 from .analysis import BASE_PARTS, Analyzer, Decompounder, surface_words
-from .documents import (
-    affected_service_ids,
-    is_indexable,
-    iter_published,
-    load_services,
-    service_text,
-    whoosh_fields,
-)
+from .categories import Categories, load_categories
+from .documents import affected_service_ids, load_texts, published_ids, whoosh_fields
 from .schema import TEXT_FIELDS, make_schema
 from .signals import Signal, load_signals
 from .spelling import SpellIndex
@@ -53,9 +47,10 @@ log = logging.getLogger(__name__)
 
 #: How often (seconds) a process checks whether other processes changed the database.
 CHECK_INTERVAL = 1.0
+#: How often (seconds) the taxonomy words are re-read from the database.
+CATEGORY_TTL = 60.0
 #: A gap in the change log older than this is a rolled-back transaction, not a slow one.
 GAP_SECONDS = 60
-_SYNC_BATCH = 500
 
 
 @dataclass
@@ -70,6 +65,8 @@ class _Live:
     spell: SpellIndex
     spell_segments: set[str]
     stamp: tuple[int, int] | None
+    categories: Categories | None = None
+    categories_at: float = 0.0
 
 
 class SearchEngine:
@@ -166,13 +163,7 @@ class SearchEngine:
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Build a fresh generation beside the live one, swap to it, apply later changes."""
         with rebuild_lock(self.root), self.session() as session:
-            # Changes of the last minute are applied again after the swap: a transaction
-            # that took a change-log number before the build may commit after it.
-            safe = session.scalar(
-                select(func.max(ChangeLog.seq)).where(
-                    ChangeLog.at < datetime.now(UTC) - timedelta(seconds=GAP_SECONDS)
-                )
-            )
+            applied = _visible_position(session)
             gen = new_generation(self.root)
             parts = self.vocabulary(session)
             write_parts(gen, parts)
@@ -181,8 +172,8 @@ class SearchEngine:
             writer = ix.writer(limitmb=256)
             count = 0
             try:
-                for svc in iter_published(session):
-                    writer.add_document(**whoosh_fields(service_text(svc), analyzer))
+                for doc in load_texts(session, published_ids(session)):
+                    writer.add_document(**whoosh_fields(doc, analyzer))
                     count += 1
                     if progress and count % 100 == 0:
                         progress(100)
@@ -193,7 +184,7 @@ class SearchEngine:
             if progress:
                 progress(count % 100)
             write_meta(gen, count)
-            write_applied(gen, Applied(int(safe or 0)))
+            write_applied(gen, applied)
             old = current_generation(self.root)
             swap_to(self.root, gen)
             remove_old_generations(self.root, keep=(gen, old))
@@ -253,16 +244,14 @@ class SearchEngine:
         for entity_type, entity_ids in by_type.items():
             ids |= affected_service_ids(session, entity_type, entity_ids)
         ordered = sorted(ids)
-        for start in range(0, len(ordered), _SYNC_BATCH):
-            batch = ordered[start : start + _SYNC_BATCH]
-            found = {s.id: s for s in load_services(session, batch)}
-            for sid in batch:
-                svc = found.get(sid)
-                if svc is not None and is_indexable(svc):
-                    writer.update_document(**whoosh_fields(service_text(svc), live.analyzer))
-                else:
-                    writer.delete_by_term("id", sid)
-            session.expunge_all()
+        indexed: set[str] = set()
+        for doc in load_texts(session, ordered):
+            writer.update_document(**whoosh_fields(doc, live.analyzer))
+            indexed.add(doc.id)
+        for sid in ordered:
+            if sid not in indexed:
+                # Unpublished, archived, deleted, or its organisation deleted.
+                writer.delete_by_term("id", sid)
         return len(ordered)
 
     def _check_others(self) -> None:
@@ -330,24 +319,48 @@ class SearchEngine:
 
     def spell(self, view: View, live: _Live) -> SpellIndex:
         """Return the spelling index with the words of every segment in ``view``."""
-        for seg_id, sub, _cache in view.spell_words():
+        for seg_id, counts in view.segment_words():
             if seg_id in live.spell_segments:
                 continue
             with self._lock:
-                if seg_id in live.spell_segments:
-                    continue
-                vocab = (
-                    t.decode("utf-8") if isinstance(t, bytes) else t for t in sub.lexicon("spell")
-                )
-                live.spell.add(vocab)
-                live.spell_segments.add(seg_id)
+                if seg_id not in live.spell_segments:
+                    live.spell.add(counts)
+                    live.spell_segments.add(seg_id)
         return live.spell
+
+    def categories(self, live: _Live) -> Categories:
+        """Return the taxonomy-word map, re-read at most once a minute."""
+        now = time.monotonic()
+        if live.categories is None or now - live.categories_at > CATEGORY_TTL:
+            with self.session() as session:
+                cats = load_categories(session, live.analyzer)
+            with self._lock:
+                live.spell.add(dict.fromkeys(cats.words - set(live.spell.words()), 1))
+                live.categories = cats
+                live.categories_at = now
+        return live.categories
 
     def signals(self) -> list[Signal]:
         return load_signals(self.data_dir)
 
     def synonyms(self) -> Synonyms:
         return load_synonyms(self.data_dir)
+
+
+def _visible_position(session: Session) -> Applied:
+    """Return the change-log position a build that reads the database now will cover.
+
+    Every row visible now is covered, since the build reads the services afterwards. A row
+    with a lower number that is not visible yet belongs to a transaction still running
+    (PostgreSQL hands out numbers before commit); the watermark stays below such gaps for
+    a minute, so the sync after the swap still applies them.
+    """
+    cutoff = datetime.now(UTC) - timedelta(seconds=GAP_SECONDS)
+    old = session.scalar(select(func.max(ChangeLog.seq)).where(ChangeLog.at < cutoff)) or 0
+    recent = session.execute(
+        select(ChangeLog.seq, ChangeLog.at).where(ChangeLog.seq > old).order_by(ChangeLog.seq)
+    ).all()
+    return _advance(Applied(int(old)), recent)
 
 
 def _advance(applied: Applied, rows: list[Any]) -> Applied:
@@ -366,13 +379,3 @@ def _advance(applied: Applied, rows: list[Any]) -> Applied:
         else:
             break
     return Applied(seq, {s for s in extra if s > seq})
-
-
-def spell_frequency(view: View) -> Callable[[str], int]:
-    """Return a function giving how many live documents contain a surface word."""
-
-    def frequency(word: str) -> int:
-        ids, _ = view.keyword("spell", word)
-        return len(ids - view.deleted)
-
-    return frequency

@@ -6,9 +6,10 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 #: Bump when the schema or the analysis changes: every index built before is rebuilt on start.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 
-#: Text fields and their weight in the score.
+#: Text fields and their weight in the score. ``kw`` holds free keywords of a service;
+#: taxonomy words count through the ``cat`` field at query time (categories.py).
 TEXT_FIELDS = {"name": 3.0, "org": 1.5, "kw": 1.5, "body": 1.0}
 #: BM25 length normalisation per field: short fields barely, long descriptions fully.
 LENGTH_NORM = {"name": 0.3, "org": 0.3, "kw": 0.3, "body": 0.75}
@@ -22,6 +23,9 @@ FACETS = {
     "organisatietype": "wegwijzer-organisatietype",
 }
 
+#: Weight of a taxonomy-word match, relative to a match in the description.
+CATEGORY_BOOST = 1.5
+
 NATIONAL = "landelijk"
 FLAG_WALK_IN = "inloop"
 FLAG_HOURS = "uren"
@@ -30,8 +34,10 @@ FLAG_HOURS = "uren"
 def make_schema() -> Schema:
     """Return the schema; text arrives already analysed (terms separated by spaces)."""
     text = {name: TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False) for name in TEXT_FIELDS}
+    # Scorable only so that Whoosh writes a length column: for fields without one, its
+    # segment writer checks the file system once per posting (half the build time).
     keywords = {
-        name: KEYWORD(scorable=False, lowercase=False, commas=False)
-        for name in (*FACETS, "area", "flags", "spell")
+        name: KEYWORD(scorable=True, lowercase=False, commas=False)
+        for name in (*FACETS, "area", "flags", "cat")
     }
     return Schema(id=ID(stored=True, unique=True), data=STORED(), **text, **keywords)

@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from ..services.hours import TZ
-from .engine import SearchEngine, spell_frequency
+from .categories import Categories
+from .engine import SearchEngine
 from .query import ParsedQuery, parse_query
 from .results import EXTRA_OPEN_NOW, EXTRA_WALK_IN, Hit, SearchResult
-from .schema import FACETS, FLAG_WALK_IN, NATIONAL
+from .schema import CATEGORY_BOOST, FACETS, FLAG_WALK_IN, NATIONAL
 from .snippets import make_snippet
 from .view import View, bits_from
 
@@ -65,20 +66,22 @@ def run_search(
     result.location = location
     result.text = text
 
+    spell = engine.spell(view, live)
+    cats = engine.categories(live)
     parsed = parse_query(
         text,
         live.analyzer,
         engine.synonyms(),
         engine.signals(),
-        is_known=lambda term: bool(view.term(term)[0]),
-        correct=lambda word: engine.spell(view, live).correct(word, spell_frequency(view)),
-        is_surface=lambda word: spell_frequency(view)(word) > 0,
+        is_known=lambda term: bool(view.term(term)[0] or cats.get(term)),
+        correct=spell.correct,
+        is_surface=spell.__contains__,
     )
     result.suggestion = parsed.suggestion
     result.signals = parsed.signals
     result.urgent = bool(parsed.signals)
 
-    scores, match_bits = _score(view, parsed)
+    scores, match_bits = _score(view, parsed, cats)
     restrictions = _restrictions(view, filters, location, radius_km, open_now, walk_in, when)
 
     def combined(exclude: str | None = None) -> int:
@@ -154,7 +157,9 @@ def _check_filters(filters: Mapping[str, Sequence[str]] | None) -> dict[str, lis
     return out
 
 
-def _score(view: View, parsed: ParsedQuery) -> tuple[dict[int, float] | None, int]:
+def _score(
+    view: View, parsed: ParsedQuery, cats: Categories
+) -> tuple[dict[int, float] | None, int]:
     """Return (docnum → score, bitset of matching live documents); None scores = no query."""
     groups = [g for g in parsed.groups if g.terms]
     if not groups:
@@ -164,15 +169,26 @@ def _score(view: View, parsed: ParsedQuery) -> tuple[dict[int, float] | None, in
     bits = 0
     for group in groups:
         group_scores: dict[int, float] = {}
+        get = group_scores.get
+        categories: dict[str, float] = {}
         for term, weight in group.terms.items():
+            for cat in cats.get(term):
+                categories[cat] = max(categories.get(cat, 0.0), weight)
             postings, term_bits = view.term(term)
             if not postings:
                 continue
             bits |= term_bits
             factor = weight * view.idf(term)
-            get = group_scores.get
             for d, w in postings.items():
                 group_scores[d] = get(d, 0.0) + factor * w
+        for cat, weight in categories.items():
+            docs, cat_bits = view.keyword("cat", cat)
+            if not docs:
+                continue
+            bits |= cat_bits
+            factor = weight * CATEGORY_BOOST * _idf(view.count, len(docs))
+            for d in docs:
+                group_scores[d] = get(d, 0.0) + factor
         get_total = totals.get
         get_count = counts.get
         for d, s in group_scores.items():
@@ -184,6 +200,10 @@ def _score(view: View, parsed: ParsedQuery) -> tuple[dict[int, float] | None, in
         spread = (1 - COORD_FLOOR) / n
         totals = {d: s * (COORD_FLOOR + spread * counts[d]) for d, s in totals.items()}
     return totals, bits & view.live_bits
+
+
+def _idf(total: int, df: int) -> float:
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
 def _restrictions(

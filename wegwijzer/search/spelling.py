@@ -7,7 +7,7 @@ first seven letters, and a query word is looked up the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from itertools import combinations
 
 PREFIX = 7
@@ -57,7 +57,7 @@ class SpellIndex:
     """A growing vocabulary with fast near-miss lookup."""
 
     def __init__(self) -> None:
-        self._words: set[str] = set()
+        self._words: dict[str, int] = {}
         self._deletes: dict[str, list[str]] = {}
 
     def __contains__(self, word: str) -> bool:
@@ -66,12 +66,20 @@ class SpellIndex:
     def __len__(self) -> int:
         return len(self._words)
 
-    def add(self, words: Iterable[str]) -> None:
-        """Add words (already folded, lowercase)."""
-        for w in words:
+    def words(self) -> Iterable[str]:
+        return self._words.keys()
+
+    def frequency(self, word: str) -> int:
+        """Return in how many documents the word occurs (deleted ones may still count)."""
+        return self._words.get(word, 0)
+
+    def add(self, counts: Mapping[str, int]) -> None:
+        """Add words (already folded, lowercase) with their document counts."""
+        for w, n in counts.items():
             if w in self._words:
+                self._words[w] += n
                 continue
-            self._words.add(w)
+            self._words[w] = n
             for d in _deletes(w, MAX_DISTANCE):
                 self._deletes.setdefault(d, []).append(w)
 
@@ -92,13 +100,11 @@ class SpellIndex:
                     out.append((dist, cand))
         return out
 
-    def correct(self, word: str, frequency: Callable[[str], int]) -> str | None:
+    def correct(self, word: str) -> str | None:
         """Return the best correction: fewest edits, then most documents, then alphabetical."""
         best: tuple[int, int, str] | None = None
         for dist, cand in self.candidates(word):
-            freq = frequency(cand)
-            if freq <= 0:
-                continue
+            freq = self._words.get(cand, 0)
             key = (dist, -freq, cand)
             if best is None or key < best:
                 best = key

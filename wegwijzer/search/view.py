@@ -98,12 +98,22 @@ class SegmentCache:
         self._terms: dict[str, tuple[dict[int, float], int]] = {}
         self._keywords: dict[tuple[str, str], tuple[frozenset[int], int]] = {}
         self._open: tuple[Any, frozenset[int]] | None = None
+        #: Surface word → number of documents, for the spelling corrector.
+        self.word_counts: dict[str, int] = {}
 
     def records(self, reader: Any) -> list[Record]:
         if self._records is None:
             with self._lock:
                 if self._records is None:
-                    self._records = [_record(reader.stored_fields(d)) for d in range(self.size)]
+                    counts: dict[str, int] = {}
+                    records = []
+                    for d in range(self.size):
+                        stored = reader.stored_fields(d)
+                        records.append(_record(stored))
+                        for w in (stored.get("data") or {}).get("w", "").split():
+                            counts[w] = counts.get(w, 0) + 1
+                    self.word_counts = counts
+                    self._records = records
         return self._records
 
     def _field_lengths(self, reader: Any, field: str) -> list[int]:
@@ -288,7 +298,8 @@ class View:
         self._open = (key, result, bits)
         return result, bits
 
-    def spell_words(self) -> Iterable[tuple[str, Any, SegmentCache]]:
-        """Yield (segment id, reader, cache) to feed the spelling index per segment."""
+    def segment_words(self) -> Iterable[tuple[str, dict[str, int]]]:
+        """Yield (segment id, word → documents) to feed the spelling index per segment."""
         for sub, cache, _ in self.parts:
-            yield cache.segment_id, sub, cache
+            cache.records(sub)
+            yield cache.segment_id, cache.word_counts
