@@ -316,7 +316,7 @@ def test_print_version_has_every_phone_and_no_form(client: FlaskClient, director
     assert "<form" not in html.split('id="inhoud"')[1]
     assert "038-0000300" in html
     assert "038-0000400" in html
-    assert 'id="print-knop"' in html
+    assert 'id="print-plek"' in html
 
 
 def _row_counts() -> dict[str, int]:
