@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from tests.route_support import route_client
 from wegwijzer.extensions import db
 from wegwijzer.models import AuditEntry, Base, ChangeLog, Municipality, Service
 
+ROOT = Path(__file__).resolve().parent.parent
 ZWOLLE = {"lat": 52.5125, "lon": 6.0944}
 KAMPEN = {"lat": 52.5550, "lon": 5.9110}
 
@@ -368,3 +370,34 @@ def test_an_invalid_route_file_gives_a_calm_page_and_a_clear_log(
     assert response.status_code == 503
     assert "De wegwijzer werkt even niet" in response.get_data(as_text=True)
     assert any("vraag 1 ('a')" in r.getMessage() for r in caplog.records)
+
+
+def test_a_municipality_adapts_the_route_without_code(
+    app: Flask, directory: dict, tmp_path: Path
+) -> None:
+    data = json.loads((ROOT / "data" / "route.json").read_text(encoding="utf-8"))
+    data["questions"][0]["text"]["nl"] = "Waarmee kunnen we u helpen?"
+    data["questions"][0]["answers"].append(
+        {
+            "id": "formulier-gemeente",
+            "text": {"nl": "Ik moet een formulier invullen", "en": "I must fill in a form"},
+            "thema": ["brieven-formulieren"],
+        }
+    )
+    data["questions"][2]["multiple"] = False
+    path = tmp_path / "route.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    app.config["ROUTE_FILE"] = str(path)
+    client = route_client(app)
+    html = client.get("/wegwijzer").get_data(as_text=True)
+    assert "Waarmee kunnen we u helpen?" in html
+    assert "Ik moet een formulier invullen" in html
+    step3 = client.get("/wegwijzer/stap/3?situatie=formulier-gemeente&plaats=Zwolle")
+    assert 'type="radio"' in step3.get_data(as_text=True)
+    two = client.get(
+        "/wegwijzer/stap/3?situatie=formulier-gemeente&plaats=Zwolle"
+        "&hulp=thuis&hulp=online&verder=1"
+    )
+    assert "Kies één antwoord." in two.get_data(as_text=True)
+    result = client.get("/wegwijzer/resultaat?situatie=formulier-gemeente&plaats=Zwolle")
+    assert "Formulierenpunt De Wijk" in names_in(result.get_data(as_text=True), "beste-stappen")
