@@ -93,5 +93,4 @@ def build_live_app(tmp: Path, **config: Any) -> Flask:
         load_municipalities(db.session, gazetteer())
         load_demo(app, db.session)
         ensure_index(app)
-        db.session.remove()
     return app

@@ -109,6 +109,8 @@ def _asset_tags(m: folium.Map) -> Markup:
             raise RuntimeError(f"map asset not vendored: {url}")
     tags = [Markup('<link rel="stylesheet" href="{}">').format(u) for u in css.values()]
     tags += [Markup('<script src="{}"></script>').format(u) for u in js.values()]
+    # Without JavaScript an empty map box only confuses; the page says what to do instead.
+    tags.append(Markup("<noscript><style>.folium-map{display:none}</style></noscript>"))
     return Markup("\n").join(tags)
 
 
@@ -183,7 +185,12 @@ def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -
         callback=_MARKER_CALLBACK,
         name="hulp",
         control=False,
-        options={"showCoverageOnHover": False, "maxClusterRadius": 40},
+        options={
+            "showCoverageOnHover": False,
+            "maxClusterRadius": 40,
+            # Close in, show every marker so each one can be reached and opened.
+            "disableClusteringAtZoom": 16,
+        },
     )
     cluster.add_to(m)
     if len(markers) > 1:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ...extensions import db
+from ...search import search as search_directory
 from ...services import directory
 from ...services.demo import is_demo
 from ...services.places import gazetteer
@@ -76,9 +77,6 @@ def search() -> str:
     """Show search results as a list, a map or a printable page."""
     taxonomies = list_taxonomies(db.session)
     params = parse_search_params(request.args, taxonomies)
-    # Imported here so the rest of the site runs while the search index is being set up.
-    from ...search import search as search_directory
-
     lang = get_locale()
     per_page = PRINT_PER_PAGE if params.printing else current_app.config["PER_PAGE"]
     result = search_directory(
