@@ -33,8 +33,13 @@ class Group:
 @dataclass
 class ParsedQuery:
     groups: list[Group]
-    suggestion: str | None
+    #: Misspelt word → the vocabulary word used instead (for "Bedoelde u …?").
+    corrections: dict[str, str]
     signals: list[Signal]
+
+    def suggestion(self, text: str) -> str | None:
+        """Return ``text`` with the corrections applied, or None when nothing was corrected."""
+        return apply_corrections(text, self.corrections) if self.corrections else None
 
     @property
     def highlight_terms(self) -> set[str]:
@@ -90,8 +95,7 @@ def parse_query(
         for term in phrase:
             groups[index].add(term, weight)
 
-    suggestion = _apply_corrections(text, corrections) if corrections else None
-    return ParsedQuery(groups, suggestion, found_signals)
+    return ParsedQuery(groups, corrections, found_signals)
 
 
 def _inflection_of(word: str, other: str) -> bool:
@@ -99,7 +103,9 @@ def _inflection_of(word: str, other: str) -> bool:
     return word.startswith(other) or other.startswith(word)
 
 
-def _apply_corrections(text: str, corrections: dict[str, str]) -> str:
+def apply_corrections(text: str, corrections: dict[str, str]) -> str:
+    """Replace each corrected word in ``text``, keeping everything else as typed."""
+
     def fix(m: re.Match[str]) -> str:
         folded = words(m.group())
         if len(folded) == 1 and folded[0] in corrections:

@@ -20,7 +20,7 @@ from .view import View, bits_from
 MAX_QUERY = 200
 MAX_PER_PAGE = 100
 #: Relevance bands when sorting near a place: within a band, the nearest comes first.
-TIERS = 5
+TIERS = 3
 #: Share of the score kept by a document that matches only some of the query's words.
 COORD_FLOOR = 0.4
 
@@ -77,7 +77,7 @@ def run_search(
         correct=spell.correct,
         is_surface=spell.__contains__,
     )
-    result.suggestion = parsed.suggestion
+    result.suggestion = parsed.suggestion(query)
     result.signals = parsed.signals
     result.urgent = bool(parsed.signals)
 
