@@ -210,7 +210,7 @@ def test_walk_in_and_home_visits_are_answered(
     )
     make_service("Huisbezoek landelijk", terms={"toegang": ["huisbezoek"]}, national=True)
     html = admin_client.get("/beheer/dekking/?gm=GM0193").get_data(as_text=True)
-    assert "Ja, 1 diensten met inloop" in html
+    assert "Ja, 1 dienst met inloop (zonder afspraak)." in html
     assert "Nee, geen lokale of regionale huisbezoeken." in html
     assert "toegang=inloop" in html
 

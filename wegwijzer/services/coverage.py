@@ -28,9 +28,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, case, exists, func, literal, select, true, union
+from sqlalchemy.orm import Session, aliased
 
 from ..models import (
     Attribute,
@@ -211,63 +212,88 @@ def counting_condition() -> list:
     ]
 
 
-def _national_flag() -> Select:
-    return select(ServiceArea.service_id).where(ServiceArea.extent_type == "landelijk")
+def _is_national(service_id: Any) -> Any:
+    area = aliased(ServiceArea)
+    return exists().where(area.service_id == service_id, area.extent_type == "landelijk")
 
 
-def _available(gm_codes: Sequence[str]):
-    """Return a CTE of (gm_code, service_id, organization_id, scope) for the municipalities.
+def _nearby_select(gm_codes: Sequence[str]) -> Select:
+    """Select (gm_code, service_id, organization_id, n_gm) for non-national counting services.
 
-    National services get one row per municipality, so every later GROUP BY sees them.
+    ``n_gm`` is the number of distinct municipalities in the service area: 1 means local.
+    Rows start from the (indexed) areas of the chosen municipalities, so the cost follows
+    the region, not the whole directory. A duplicated area row gives a duplicate row.
     """
-    area_size = (
-        select(
-            ServiceArea.service_id.label("service_id"),
-            func.count(func.distinct(ServiceArea.gm_code)).label("n_gm"),
+    other = aliased(ServiceArea)
+    n_gm = (
+        select(func.count(func.distinct(other.gm_code)))
+        .where(
+            other.service_id == ServiceArea.service_id,
+            other.extent_type == "gemeente",
+            other.gm_code.is_not(None),
         )
-        .where(ServiceArea.extent_type == "gemeente", ServiceArea.gm_code.is_not(None))
-        .group_by(ServiceArea.service_id)
-        .subquery("area_size")
+        .scalar_subquery()
     )
-    national_ids = _national_flag()
-    nearby = (
+    return (
         select(
             ServiceArea.gm_code.label("gm_code"),
             Service.id.label("service_id"),
             Service.organization_id.label("organization_id"),
-            case((area_size.c.n_gm == 1, literal(LOCAL)), else_=literal(REGIONAL)).label("scope"),
+            n_gm.label("n_gm"),
         )
         .join(Service, Service.id == ServiceArea.service_id)
         .join(Organization, Organization.id == Service.organization_id)
-        .join(area_size, area_size.c.service_id == Service.id)
         .where(
             ServiceArea.extent_type == "gemeente",
             ServiceArea.gm_code.in_(list(gm_codes)),
-            Service.id.not_in(national_ids),
+            ~_is_national(Service.id),
             *counting_condition(),
         )
-        .distinct()
     )
-    munis = select(Municipality.gm_code.label("gm_code")).where(
-        Municipality.gm_code.in_(list(gm_codes))
-    )
-    munis_sq = munis.subquery("munis")
-    national = (
-        select(
-            munis_sq.c.gm_code,
-            Service.id.label("service_id"),
-            Service.organization_id.label("organization_id"),
-            literal(NATIONAL).label("scope"),
-        )
-        .select_from(munis_sq)
-        .join(Service, true())
+
+
+def _national_select() -> Select:
+    """Select (service_id, organization_id) of counting national services."""
+    national_ids = select(ServiceArea.service_id).where(ServiceArea.extent_type == "landelijk")
+    return (
+        select(Service.id.label("service_id"), Service.organization_id.label("organization_id"))
         .join(Organization, Organization.id == Service.organization_id)
         .where(Service.id.in_(national_ids), *counting_condition())
+    )
+
+
+def _available(gm_codes: Sequence[str]) -> Any:
+    """Return a CTE of (gm_code, service_id, organization_id, scope) for the municipalities.
+
+    National services get one row per municipality.
+    """
+    near = _nearby_select(gm_codes).subquery("near")
+    nearby = select(
+        near.c.gm_code,
+        near.c.service_id,
+        near.c.organization_id,
+        case((near.c.n_gm == 1, literal(LOCAL)), else_=literal(REGIONAL)).label("scope"),
+    ).distinct()
+    munis = (
+        select(Municipality.gm_code.label("gm_code"))
+        .where(Municipality.gm_code.in_(list(gm_codes)))
+        .subquery("munis")
+    )
+    nat = _national_select().subquery("nat")
+    national = (
+        select(
+            munis.c.gm_code,
+            nat.c.service_id,
+            nat.c.organization_id,
+            literal(NATIONAL).label("scope"),
+        )
+        .select_from(munis)
+        .join(nat, true())
     )
     return nearby.union_all(national).cte("available")
 
 
-def _service_terms(facets: Iterable[str], name: str):
+def _service_terms(facets: Iterable[str], name: str) -> Any:
     """Return a subquery of (service_id, facet, code) for terms in ``facets``."""
     return (
         select(
@@ -301,7 +327,7 @@ def municipality_names(session: Session, gm_codes: Iterable[str]) -> dict[str, s
     rows = session.execute(
         select(Municipality.gm_code, Municipality.name).where(Municipality.gm_code.in_(codes))
     )
-    return dict(rows.all())
+    return {gm: name for gm, name in rows}
 
 
 def _check_municipalities(session: Session, gm_codes: Sequence[str]) -> dict[str, str]:
@@ -310,6 +336,87 @@ def _check_municipalities(session: Session, gm_codes: Sequence[str]) -> dict[str
     if unknown:
         raise UnknownMunicipality(f"Onbekende gemeentecode: {', '.join(unknown)}.")
     return names
+
+
+@dataclass
+class _Directory:
+    """The counting services of a region, read with a few set-based queries."""
+
+    #: Distinct (gm_code, service_id, organization_id, scope) for local and regional services.
+    nearby: list[tuple[str, str, str, str]]
+    #: service_id -> organization_id of national services: available everywhere.
+    national: dict[str, str]
+    #: service_id -> (organization name, last_verified_at) for every service above.
+    info: dict[str, tuple[str, datetime | None]]
+    #: service_id -> term ids, for the terms asked for.
+    terms: dict[str, list[str]]
+
+
+def _load_directory(
+    session: Session, gm_codes: Sequence[str], term_ids: Iterable[str]
+) -> _Directory:
+    """Read the region's counting services, their organisations and their term links."""
+    # Core execution: the ORM's per-row bookkeeping doubles the time for ~100k term links.
+    conn = session.connection()
+    near_q = _nearby_select(gm_codes).add_columns(Organization.name, Service.last_verified_at)
+    nearby = []
+    seen: set[tuple[str, str]] = set()
+    info: dict[str, tuple[str, datetime | None]] = {}
+    for gm, sid, org, n_gm, org_name, verified in conn.execute(near_q):
+        if (gm, sid) not in seen:  # a duplicated area row must not count twice
+            seen.add((gm, sid))
+            nearby.append((gm, sid, org, LOCAL if n_gm == 1 else REGIONAL))
+            info[sid] = (org_name, verified)
+    national = {}
+    for sid, org, org_name, verified in conn.execute(
+        _national_select().add_columns(Organization.name, Service.last_verified_at)
+    ):
+        national[sid] = org
+        info[sid] = (org_name, verified)
+    near = _nearby_select(gm_codes).subquery("near")
+    nat = _national_select().subquery("nat")
+    ids = union(select(near.c.service_id), select(nat.c.service_id)).subquery("ids")
+    terms: dict[str, list[str]] = defaultdict(list)
+    for sid, term in conn.execute(
+        select(Attribute.link_id, Attribute.taxonomy_term_id)
+        .join(ids, ids.c.service_id == Attribute.link_id)
+        .where(Attribute.link_entity == "service", Attribute.taxonomy_term_id.in_(list(term_ids)))
+    ):
+        terms[sid].append(term)
+    return _Directory(nearby=nearby, national=national, info=info, terms=terms)
+
+
+class _BitCounter:
+    """Count, per bit position, how many added masks have that bit set.
+
+    A bit-sliced adder: plane j holds bit j of every position's count, so adding a mask is a
+    few big-integer operations instead of one Python step per cell.
+    """
+
+    def __init__(self) -> None:
+        self.planes: list[int] = []
+        self.added = 0
+
+    def add(self, mask: int) -> None:
+        self.added += 1
+        carry = mask
+        for j, plane in enumerate(self.planes):
+            if not carry:
+                return
+            self.planes[j] = plane ^ carry
+            carry &= plane
+        if carry:
+            self.planes.append(carry)
+
+    def counts(self, size: int) -> list[int]:
+        out = [0] * size
+        for j, plane in enumerate(self.planes):
+            weight = 1 << j
+            # bin() gives the most significant bit first; reverse to index by position.
+            for position, digit in enumerate(bin(plane)[:1:-1]):
+                if digit == "1":
+                    out[position] += weight
+        return out
 
 
 # --- the coverage page -------------------------------------------------------------------------
@@ -325,123 +432,81 @@ def compute_coverage(
     now: datetime | None = None,
     with_points: bool = True,
 ) -> RegionCoverage:
-    """Count the coverage of ``gm_codes`` with a handful of grouped queries (none per cell)."""
+    """Count the coverage of ``gm_codes`` from one read of the region, not a query per cell.
+
+    Each service becomes a bit mask of its cells (phase x term) and of its terms; per
+    municipality and scope the masks are summed position-wise (see ``_BitCounter``), and per
+    organisation they are OR-ed first, so an organisation counts once per cell.
+    """
     gm_codes = list(dict.fromkeys(gm_codes))
     names = _check_municipalities(session, gm_codes)
     taxonomies = {t.facet: t for t in list_taxonomies(session)}
     rows = taxonomies[ROW_FACET].terms
-    avail = _available(gm_codes)
     facets = [f for f in col_facets if f in taxonomies]
+    cols = [(facet, t) for facet in facets for t in taxonomies[facet].terms]
+    n_cols = len(cols)
+    n_cells = len(rows) * n_cols
+    # Bit layout: cell (row i, column k) is bit i * n_cols + k; term k alone is n_cells + k.
+    phase_index = {t.id: i for i, t in enumerate(rows)}
+    col_bit = {t.id: 1 << k for k, (_facet, t) in enumerate(cols)}
+    data = _load_directory(session, gm_codes, [*phase_index, *col_bit])
 
-    # 1. Services per municipality and scope.
-    totals: dict[str, dict[str, int]] = defaultdict(dict)
-    for gm, scope, n in session.execute(
-        select(
-            avail.c.gm_code, avail.c.scope, func.count(func.distinct(avail.c.service_id))
-        ).group_by(avail.c.gm_code, avail.c.scope)
-    ):
-        totals[gm][scope] = n
-    orgs_total = {
-        gm: n
-        for gm, n in session.execute(
-            select(avail.c.gm_code, func.count(func.distinct(avail.c.organization_id)))
-            .where(avail.c.scope != NATIONAL)
-            .group_by(avail.c.gm_code)
-        )
-    }
+    masks: dict[str, int] = {}
+    for sid, term_ids in data.terms.items():
+        col_mask = 0
+        for term in term_ids:
+            col_mask |= col_bit.get(term, 0)
+        mask = col_mask << n_cells
+        for term in term_ids:
+            if term in phase_index:
+                mask |= col_mask << (phase_index[term] * n_cols)
+        masks[sid] = mask
 
-    # 2. Phase x term cells, services per scope, for every column facet in one query.
-    ph = _service_terms([ROW_FACET], "ph")
-    ct = _service_terms(facets, "ct")
-    cell_counts: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(dict)
-    for gm, scope, row, facet, col, n in session.execute(
-        select(
-            avail.c.gm_code,
-            avail.c.scope,
-            ph.c.code,
-            ct.c.facet,
-            ct.c.code,
-            func.count(func.distinct(avail.c.service_id)),
-        )
-        .join(ph, ph.c.service_id == avail.c.service_id)
-        .join(ct, ct.c.service_id == avail.c.service_id)
-        .group_by(avail.c.gm_code, avail.c.scope, ph.c.code, ct.c.facet, ct.c.code)
-    ):
-        cell_counts[(gm, facet, row, col)][scope] = n
-    # 3. Distinct local/regional organisations per cell (overlap).
-    cell_orgs: dict[tuple[str, str, str, str], int] = {}
-    for gm, row, facet, col, n in session.execute(
-        select(
-            avail.c.gm_code,
-            ph.c.code,
-            ct.c.facet,
-            ct.c.code,
-            func.count(func.distinct(avail.c.organization_id)),
-        )
-        .join(ph, ph.c.service_id == avail.c.service_id)
-        .join(ct, ct.c.service_id == avail.c.service_id)
-        .where(avail.c.scope != NATIONAL)
-        .group_by(avail.c.gm_code, ph.c.code, ct.c.facet, ct.c.code)
-    ):
-        cell_orgs[(gm, facet, row, col)] = n
+    counters: dict[tuple[str, str], _BitCounter] = defaultdict(_BitCounter)
+    org_masks: dict[tuple[str, str], int] = defaultdict(int)
+    for gm, sid, org, scope in data.nearby:
+        mask = masks.get(sid, 0)
+        counters[(gm, scope)].add(mask)
+        org_masks[(gm, org)] |= mask
+    org_counters: dict[str, _BitCounter] = defaultdict(_BitCounter)
+    for (gm, _org), mask in org_masks.items():
+        org_counters[gm].add(mask)
+    national = _BitCounter()
+    for sid in data.national:
+        national.add(masks.get(sid, 0))
 
-    # 4. Per-term totals regardless of phase (e.g. is there any walk-in point at all?).
-    tt = _service_terms(facets, "tt")
-    term_counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
-    for gm, scope, facet, code, n in session.execute(
-        select(
-            avail.c.gm_code,
-            avail.c.scope,
-            tt.c.facet,
-            tt.c.code,
-            func.count(func.distinct(avail.c.service_id)),
-        )
-        .join(tt, tt.c.service_id == avail.c.service_id)
-        .group_by(avail.c.gm_code, avail.c.scope, tt.c.facet, tt.c.code)
-    ):
-        term_counts[(gm, facet, code)][scope] = n
-    term_orgs: dict[tuple[str, str, str], int] = {}
-    for gm, facet, code, n in session.execute(
-        select(
-            avail.c.gm_code,
-            tt.c.facet,
-            tt.c.code,
-            func.count(func.distinct(avail.c.organization_id)),
-        )
-        .join(tt, tt.c.service_id == avail.c.service_id)
-        .where(avail.c.scope != NATIONAL)
-        .group_by(avail.c.gm_code, tt.c.facet, tt.c.code)
-    ):
-        term_orgs[(gm, facet, code)] = n
-
+    size = n_cells + n_cols
+    national_counts = national.counts(size)
     points = _points(session, gm_codes) if with_points else {}
     result: list[MunicipalityCoverage] = []
     for gm in gm_codes:
-        matrices = {}
-        for facet in facets:
-            matrix = Matrix(gm, ROW_FACET, facet, rows, taxonomies[facet].terms, overlap_threshold)
-            for r in rows:
-                for c in matrix.cols:
-                    key = (gm, facet, r.code, c.code)
-                    if key in cell_counts or key in cell_orgs:
-                        matrix.cells[(r.code, c.code)] = _counts(
-                            cell_counts.get(key, {}), cell_orgs.get(key, 0)
-                        )
-            matrices[facet] = matrix
-        facet_totals = {
-            facet: {
-                t.code: _counts(
-                    term_counts.get((gm, facet, t.code), {}), term_orgs.get((gm, facet, t.code), 0)
-                )
-                for t in taxonomies[facet].terms
-            }
+        local = counters[(gm, LOCAL)].counts(size)
+        regional = counters[(gm, REGIONAL)].counts(size)
+        orgs = org_counters[gm].counts(size)
+
+        matrices = {
+            facet: Matrix(gm, ROW_FACET, facet, rows, taxonomies[facet].terms, overlap_threshold)
             for facet in facets
         }
+        facet_totals: dict[str, dict[str, Counts]] = {facet: {} for facet in facets}
+        for k, (facet, term) in enumerate(cols):
+            for i, row in enumerate(rows):
+                counts = _counts_at(i * n_cols + k, local, regional, national_counts, orgs)
+                if counts != EMPTY:
+                    matrices[facet].cells[(row.code, term.code)] = counts
+            facet_totals[facet][term.code] = _counts_at(
+                n_cells + k, local, regional, national_counts, orgs
+            )
         result.append(
             MunicipalityCoverage(
                 gm_code=gm,
                 name=names[gm],
-                totals=_counts(totals.get(gm, {}), orgs_total.get(gm, 0)),
+                totals=Counts(
+                    local=counters[(gm, LOCAL)].added,
+                    regional=counters[(gm, REGIONAL)].added,
+                    national=national.added,
+                    organisations=org_counters[gm].added,
+                ),
                 matrices=matrices,
                 facet_totals=facet_totals,
                 points=points.get(gm, []),
@@ -451,41 +516,35 @@ def compute_coverage(
         municipalities=result,
         taxonomies=taxonomies,
         overlap_threshold=overlap_threshold,
-        freshness=compute_freshness(session, gm_codes, stale_months=stale_months, now=now),
+        freshness=_freshness(data, stale_months, now),
     )
 
 
-def _counts(by_scope: dict[str, int], organisations: int) -> Counts:
-    return Counts(
-        local=by_scope.get(LOCAL, 0),
-        regional=by_scope.get(REGIONAL, 0),
-        national=by_scope.get(NATIONAL, 0),
-        organisations=organisations,
-    )
+def _counts_at(
+    bit: int, local: list[int], regional: list[int], national: list[int], orgs: list[int]
+) -> Counts:
+    return Counts(local[bit], regional[bit], national[bit], orgs[bit])
 
 
 def _points(session: Session, gm_codes: Sequence[str]) -> dict[str, list[Point]]:
     """Return the located local/regional services per municipality, one point per location."""
-    avail = _available(gm_codes)
-    rows = session.execute(
+    near = _nearby_select(gm_codes).subquery("near")
+    rows = session.connection().execute(
         select(
-            avail.c.gm_code,
+            near.c.gm_code,
             Location.id,
             Location.latitude,
             Location.longitude,
             Organization.name,
             Service.name,
         )
-        .join(ServiceAtLocation, ServiceAtLocation.service_id == avail.c.service_id)
+        .join(ServiceAtLocation, ServiceAtLocation.service_id == near.c.service_id)
         .join(Location, Location.id == ServiceAtLocation.location_id)
-        .join(Service, Service.id == avail.c.service_id)
+        .join(Service, Service.id == near.c.service_id)
         .join(Organization, Organization.id == Service.organization_id)
-        .where(
-            avail.c.scope != NATIONAL,
-            Location.latitude.is_not(None),
-            Location.longitude.is_not(None),
-        )
-        .order_by(avail.c.gm_code, Location.id, Organization.name, Service.name)
+        .where(Location.latitude.is_not(None), Location.longitude.is_not(None))
+        .distinct()
+        .order_by(near.c.gm_code, Location.id, Organization.name, Service.name)
     )
     labels: dict[tuple[str, str], tuple[float, float, list[str]]] = {}
     for gm, loc_id, lat, lon, org_name, svc_name in rows:
@@ -501,34 +560,35 @@ def compute_freshness(
     session: Session, gm_codes: Sequence[str], *, stale_months: int, now: datetime | None = None
 ) -> Freshness:
     """Count, per organisation, the available services not verified for ``stale_months``."""
+    _check_municipalities(session, gm_codes)
+    return _freshness(_load_directory(session, gm_codes, []), stale_months, now)
+
+
+def _freshness(data: _Directory, stale_months: int, now: datetime | None) -> Freshness:
     cutoff = stale_cutoff(now or utcnow(), stale_months)
-    avail = _available(gm_codes)
-    ids = select(avail.c.service_id).distinct().subquery("ids")
-    is_stale = or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff)
-    rows = session.execute(
-        select(
-            Organization.id,
-            Organization.name,
-            func.count(Service.id),
-            func.sum(case((is_stale, 1), else_=0)),
-            func.min(Service.last_verified_at),
-            func.sum(case((Service.last_verified_at.is_(None), 1), else_=0)),
-        )
-        .select_from(ids)
-        .join(Service, Service.id == ids.c.service_id)
-        .join(Organization, Organization.id == Service.organization_id)
-        .group_by(Organization.id, Organization.name)
-    ).all()
+    org_of = {sid: org for _gm, sid, org, _scope in data.nearby} | data.national
+    per_org: dict[str, list] = {}
+    for sid, org in org_of.items():
+        name, verified = data.info[sid]
+        entry = per_org.setdefault(org, [name, 0, 0, None, False])
+        entry[1] += 1
+        if verified is None:
+            entry[2] += 1
+            entry[4] = True  # never verified is older than any date
+        else:
+            if verified < cutoff:
+                entry[2] += 1
+            if entry[3] is None or verified < entry[3]:
+                entry[3] = verified
     orgs = [
         OrganisationFreshness(
             organization_id=org_id,
             name=name,
             entries=entries,
-            stale=int(stale or 0),
-            # Never verified is older than any date.
+            stale=stale,
             oldest_verified_at=None if never else oldest,
         )
-        for org_id, name, entries, stale, oldest, never in rows
+        for org_id, (name, entries, stale, oldest, never) in per_org.items()
     ]
     orgs.sort(key=lambda o: (-o.stale, o.name.casefold()))
     return Freshness(

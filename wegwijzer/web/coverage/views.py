@@ -66,7 +66,6 @@ def _helpers() -> dict[str, Any]:
         "cell_url": _cell_url,
         "day": _day,
         "scope_label": scope_label,
-        "has_dashboard": "manage.dashboard" in current_app.view_functions,
         "max_fresh_rows": MAX_FRESH_ROWS,
     }
 
@@ -124,7 +123,12 @@ def index() -> str:
         return render_template("coverage/index.html", cov=None, managed=managed, selected=[])
     threshold, stale_months = _config_ints()
     cov = coverage.compute_coverage(
-        db.session, gm_codes, overlap_threshold=threshold, stale_months=stale_months
+        db.session,
+        gm_codes,
+        overlap_threshold=threshold,
+        stale_months=stale_months,
+        # Service locations are drawn only on the map of a single municipality.
+        with_points=len(gm_codes) == 1,
     )
     return render_template(
         "coverage/index.html",
