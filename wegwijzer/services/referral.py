@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..geo import distance_km
 from ..models import (
@@ -28,24 +28,29 @@ from ..models import (
 )
 from .hours import format_hours, walk_in_today
 
-#: Eager loads for showing a service with its phones, address and hours.
-SERVICE_DISPLAY = (
-    selectinload(Service.organization),
+#: Eager loads for a service on the route pages: organisation, phones, hours, address.
+#: Many-to-one links are joined; each collection costs one extra query.
+SERVICE_CARD = (
+    joinedload(Service.organization),
     selectinload(Service.phones),
     selectinload(Service.schedules),
     selectinload(Service.service_areas),
+    selectinload(Service.service_at_locations)
+    .joinedload(ServiceAtLocation.location)
+    .selectinload(Location.addresses),
+)
+#: The handover sheet also shows contact persons and their direct numbers.
+SERVICE_SHEET = (
+    *SERVICE_CARD,
     selectinload(Service.attributes),
     selectinload(Service.contacts).selectinload(Contact.phones),
-    selectinload(Service.service_at_locations)
-    .selectinload(ServiceAtLocation.location)
-    .selectinload(Location.addresses),
 )
 
 
 def published_service(session: Session, key: str, display: bool = True) -> Service | None:
     """Return a published, not deleted service by id or slug, or None."""
     query = select(Service).where(or_(Service.id == key, Service.slug == key))
-    service = session.scalar(query.options(*SERVICE_DISPLAY) if display else query)
+    service = session.scalar(query.options(*SERVICE_SHEET) if display else query)
     return service if service is not None and service.is_published else None
 
 
@@ -56,7 +61,7 @@ def load_services(session: Session, ids: list[str], display: bool = True) -> lis
     """
     if not ids:
         return []
-    options = SERVICE_DISPLAY if display else (selectinload(Service.attributes),)
+    options = SERVICE_CARD if display else (selectinload(Service.attributes),)
     rows = session.scalars(select(Service).where(Service.id.in_(ids)).options(*options))
     by_id = {s.id: s for s in rows if s.is_published}
     return [by_id[i] for i in ids if i in by_id]
@@ -98,7 +103,7 @@ def find_debt_help(session: Session, gm_code: str, display: bool = True) -> Serv
             _has_term("wegwijzer-thema", "schulden"),
         )
         .order_by(Service.name)
-        .options(*(SERVICE_DISPLAY if display else ()))
+        .options(*(SERVICE_CARD if display else ()))
     ).all()
     return candidates[0] if candidates else None
 
