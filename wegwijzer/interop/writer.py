@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import AuditEntry, Service, ServiceAtLocation, utcnow
+from ..models import Attribute, AuditEntry, Service, ServiceAtLocation, utcnow
 from ..services.changes import record_change
 from ..services.text import slugify
 from .records import Bundle, Record, Row
@@ -46,7 +46,13 @@ class Writer:
     def load_existing(self, kind: str, ids: list[str]) -> dict[str, Any]:
         """Load the existing entities of one kind with their children, in a few queries."""
         model = MODELS[kind]
-        options = [selectinload(getattr(model, name)) for name in CHILDREN[kind]]
+        options = [
+            # Comparing attributes needs only the term id, not the joined term and taxonomy.
+            selectinload(getattr(model, name)).lazyload(Attribute.taxonomy_term)
+            if name == "attributes"
+            else selectinload(getattr(model, name))
+            for name in CHILDREN[kind]
+        ]
         for name, spec in CHILDREN[kind].items():
             for sub in spec.children:
                 options.append(
