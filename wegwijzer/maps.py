@@ -122,14 +122,30 @@ def _boundaries(markers: Sequence[Marker], near: Any) -> dict[str, Any] | None:
         return None
     south, north = min(lats) - BOUNDARY_MARGIN, max(lats) + BOUNDARY_MARGIN
     west, east = min(lons) - BOUNDARY_MARGIN, max(lons) + BOUNDARY_MARGIN
-    features = []
-    for feature in gazetteer().boundaries_geojson()["features"]:
-        fw, fs, fe, fn = _feature_bbox(feature)
-        if fw <= east and fe >= west and fs <= north and fn >= south:
-            features.append(feature)
+    features = [
+        feature
+        for (fw, fs, fe, fn), feature in _indexed_boundaries(gazetteer().boundaries_geojson())
+        if fw <= east and fe >= west and fs <= north and fn >= south
+    ]
     if not features:
         return None
     return {"type": "FeatureCollection", "features": features[:MAX_BOUNDARIES]}
+
+
+_BOXES: list[tuple[dict[str, Any], list[tuple[tuple[float, float, float, float], Any]]]] = []
+
+
+def _indexed_boundaries(
+    collection: dict[str, Any],
+) -> list[tuple[tuple[float, float, float, float], Any]]:
+    """Return (bounding box, feature) pairs, computed once per loaded boundary file."""
+    for source, boxes in _BOXES:
+        if source is collection:
+            return boxes
+    boxes = [(_feature_bbox(f), f) for f in collection["features"]]
+    # Keep one entry: the gazetteer is loaded once per process and data directory.
+    _BOXES[:] = [(collection, boxes)]
+    return boxes
 
 
 def _feature_bbox(feature: dict[str, Any]) -> tuple[float, float, float, float]:

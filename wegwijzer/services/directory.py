@@ -25,22 +25,25 @@ from ..models import (
 )
 from . import hours
 
-#: Eager loads for everything a result card or service page shows.
-_SERVICE_LOADS = (
+_LOCATIONS = selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
+
+#: Eager loads for what a result card shows (kept small: a results page loads 20 services).
+_CARD_LOADS = (
     selectinload(Service.organization),
     selectinload(Service.phones),
     selectinload(Service.schedules),
     selectinload(Service.service_areas),
+    _LOCATIONS.selectinload(Location.addresses),
+)
+
+#: Eager loads for everything the service page shows.
+_SERVICE_LOADS = (
+    *_CARD_LOADS,
     selectinload(Service.languages),
     selectinload(Service.cost_options),
     selectinload(Service.attributes),
     selectinload(Service.contacts).selectinload(Contact.phones),
-    selectinload(Service.service_at_locations)
-    .selectinload(ServiceAtLocation.location)
-    .selectinload(Location.addresses),
-    selectinload(Service.service_at_locations)
-    .selectinload(ServiceAtLocation.location)
-    .selectinload(Location.accessibility),
+    _LOCATIONS.selectinload(Location.accessibility),
 )
 
 
@@ -53,7 +56,7 @@ def load_services(session: Session, ids: Sequence[str]) -> list[Service]:
     if not ids:
         return []
     rows = session.scalars(
-        select(Service).where(Service.id.in_(list(ids)), *_published()).options(*_SERVICE_LOADS)
+        select(Service).where(Service.id.in_(list(ids)), *_published()).options(*_CARD_LOADS)
     ).all()
     by_id = {s.id: s for s in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -85,7 +88,7 @@ def organization_services(session: Session, org: Organization) -> list[Service]:
         session.scalars(
             select(Service)
             .where(Service.organization_id == org.id, *_published())
-            .options(*_SERVICE_LOADS)
+            .options(*_CARD_LOADS)
             .order_by(Service.name)
         )
     )
@@ -172,7 +175,6 @@ class ResultCard:
     open_now: bool = False
     walk_in_today: str = ""
     hours: list[str] = field(default_factory=list)
-    access: list[str] = field(default_factory=list)
 
     @property
     def address(self) -> Address | None:
@@ -254,7 +256,6 @@ def result_cards(
                 open_now=hours.is_open_at(svc.schedules, now),
                 walk_in_today=_spans(hours.walk_in_today(svc.schedules, now)),
                 hours=hours.format_hours(svc.schedules, lang),
-                access=_labels(svc, "toegang", lang),
             )
         )
     return cards
