@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -48,6 +49,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
         report.longrepr = f"skipped under CI=true: {report.longrepr}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    The ``app`` fixture keeps an application context open so tests can use ``db.session``;
+    without this, Flask would reuse that context (and its ``g``: the logged-in user, the
+    locale, the CSP nonce, the CSRF token) for every request of every client.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        # The request used its own session; let the test's session see what it committed.
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 def _config(tmp: Path, **extra: Any) -> dict[str, Any]:
     return {
         "TESTING": True,
@@ -55,6 +72,10 @@ def _config(tmp: Path, **extra: Any) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{tmp / 'wegwijzer.sqlite3'}",
         "INDEX_DIR": str(tmp / "index"),
         "SESSION_COOKIE_SECURE": False,
+        # Cheap argon2id: the hashing itself is the same code path, just fewer rounds.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
         **extra,
     }
 
@@ -84,6 +105,7 @@ def app(tmp_path: Path, template_db: Path) -> Iterator[Flask]:
     """The real app on a copy of the template database and an empty index directory."""
     shutil.copy(template_db, tmp_path / "wegwijzer.sqlite3")
     app = create_app(_config(tmp_path), instance_path=str(tmp_path / "instance"))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.remove()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -69,12 +68,6 @@ def test_load_is_cached_per_path() -> None:
     assert Gazetteer.load(DATA_DIR) is gazetteer
     assert Gazetteer.load(str(DATA_DIR)) is gazetteer
     assert Gazetteer.load(DATA_DIR / ".." / "gazetteer") is gazetteer
-
-
-def test_load_is_fast() -> None:
-    started = time.perf_counter()
-    Gazetteer(DATA_DIR)
-    assert time.perf_counter() - started < 0.5  # ~60 ms measured; slack for slow CI
 
 
 def test_dataclasses() -> None:
@@ -583,13 +576,6 @@ def test_distance_fast_and_precise_agree() -> None:
     assert abs(fast - precise) / precise < 0.005
     assert distance_km(*a, *a) == 0.0
     assert math.isclose(distance_km(*a, *b), distance_km(*b, *a))
-
-
-def test_distance_is_fast_enough_for_a_results_page() -> None:
-    started = time.perf_counter()
-    for i in range(3000):
-        distance_km(52.0 + i / 10000, 5.0, 52.5, 6.0)
-    assert time.perf_counter() - started < 0.5  # ~15 ms measured
 
 
 # -- geopy geocoders ------------------------------------------------------------------------

@@ -54,6 +54,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = True
 
+#: argon2id cost for password hashes (argon2-cffi's defaults, RFC 9106 "low memory").
+#: Raising them re-hashes each password at its next login.
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_COST = 65536  # KiB
+ARGON2_PARALLELISM = 4
+
 #: Results per page on the public site.
 PER_PAGE = 20
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,18 @@ INVITE_HOURS = 72
 RESET_HOURS = 2
 TOTP_ISSUER = "Wegwijzer"
 
-_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+
+@functools.cache
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _hasher() -> PasswordHasher:
+    """Return the argon2id hasher with the configured cost (RFC 9106 defaults)."""
+    cfg = current_app.config
+    return _hasher_for(
+        cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"]
+    )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SEQUENCES = (
     "01234567890123456789",
@@ -133,7 +145,7 @@ def check_password(password: str, email: str | None = None) -> None:
 
 def hash_password(password: str) -> str:
     """Return an argon2id hash of ``password``."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
@@ -143,22 +155,26 @@ def verify_password(user: User, password: str) -> bool:
         _dummy_verify(password)
         return False
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return True
 
 
-@functools.cache
 def _dummy_hash() -> str:
-    return _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hash_for(_hasher())
+
+
+@functools.cache
+def _dummy_hash_for(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def _dummy_verify(password: str) -> None:
     with contextlib.suppress(VerificationError):
-        _hasher.verify(_dummy_hash(), password)
+        _hasher().verify(_dummy_hash(), password)
 
 
 def normalise_email(email: str) -> str:
