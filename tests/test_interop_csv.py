@@ -300,3 +300,15 @@ def test_cli_import_dry_run_report_then_import_and_export(
     assert "interne gegevens" in result.output
     again = runner.invoke(main, ["import", str(tmp_path / "x.json"), *inst], env=ENV)
     assert again.exit_code == 0 and "0 nieuw, 0 gewijzigd, 71 ongewijzigd" in again.output
+
+
+def test_foreign_hsds_example_package_gets_problems_per_file_and_line(app: Flask) -> None:
+    example = Path("/work/shared/hsds/examples/csv")
+    before = table_counts(db.session)
+    report = _import(example, "hsds-csv")
+    assert not report.ok
+    places = {(p.file, p.row, p.field) for p in report.errors}
+    assert ("locations.csv", 2, "latitude") in places  # latitude 100
+    assert ("service_areas.csv", 2, "name") in places  # "the MyCity area"
+    assert any(p.file == "schedules.csv" and p.field == "attending_type" for p in report.warnings)
+    assert table_counts(db.session) == before

@@ -86,10 +86,12 @@ class Builder:
     # -- reporting -----------------------------------------------------------------------
 
     def error(self, raw: RawService, path: str, message: str) -> None:
-        self.report.error(raw.row, raw.where(path), message, file=raw.file)
+        file, row, field = raw.locate(path)
+        self.report.error(row, field, message, file=file)
 
     def warn(self, raw: RawService, path: str, message: str) -> None:
-        self.report.warn(raw.row, raw.where(path), message, file=raw.file)
+        file, row, field = raw.locate(path)
+        self.report.warn(row, field, message, file=file)
 
     # -- typed getters -------------------------------------------------------------------
 

@@ -85,6 +85,8 @@ NUMBER_COLUMNS = {
     "year_incorporated", "minimum_age", "maximum_age", "latitude", "longitude", "extension",
     "timezone", "count", "interval", "amount",
 }  # fmt: skip
+#: Key holding (file, line) in assembled objects; the checker ignores unknown keys.
+ORIGIN = "_origin"
 BOOLEAN_COLUMNS = {"x_wegwijzer_is_public", "x_wegwijzer_is_closed", "x_wegwijzer_warm_handover"}
 LIST_COLUMNS = {"x_wegwijzer_handover_needs", "x_wegwijzer_keywords"}
 
@@ -282,9 +284,9 @@ def _read(
     return rows
 
 
-def _typed(table: str, row: dict[str, str]) -> dict[str, Any]:
+def _typed(table: str, row: dict[str, str], line: int) -> dict[str, Any]:
     """Turn a CSV row into the JSON shape the checker expects (x_wegwijzer_* nested)."""
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {ORIGIN: (f"{table}.csv", line)}
     ext: dict[str, Any] = {}
     internal: dict[str, Any] = {}
     for col, value in row.items():
@@ -302,6 +304,20 @@ def _typed(table: str, row: dict[str, str]) -> dict[str, Any]:
     if ext:
         out["x_wegwijzer"] = ext
     return out if not internal else {**out, "x_wegwijzer": {**ext, "internal": internal}}
+
+
+def _collect_origins(value: Any, path: str, origins: dict[str, tuple[str, int]]) -> None:
+    """Note which CSV file and line each nested object came from, for problem messages."""
+    if isinstance(value, dict):
+        origin = value.get(ORIGIN)
+        if origin is not None and path:
+            origins[path] = origin
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                _collect_origins(item, f"{path}.{key}" if path else key, origins)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _collect_origins(item, f"{path}[{i}]", origins)
 
 
 def _json_list(value: str) -> Any:
@@ -324,10 +340,9 @@ def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[s
     if "datapackage.json" in files:
         try:
             json.loads(files["datapackage.json"].decode("utf-8-sig"))
-        except (ValueError, RecursionError) as exc:
-            raise ImportFailed(
-                f"datapackage.json is geen geldige JSON ({exc}).", file="datapackage.json"
-            ) from exc
+        except (ValueError, RecursionError):
+            # Only metadata: the tables are read by their file names.
+            warnings.append("datapackage.json is geen geldige JSON en is overgeslagen.")
     t = {name: _read(files, name, warnings) for name in TABLES}
     internal_file = False
     for name in ("services", "organizations"):
@@ -338,9 +353,9 @@ def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[s
 
     def by(table: str, column: str) -> dict[str, list[dict[str, Any]]]:
         index: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for _line, row in t[table]:
+        for line, row in t[table]:
             if row.get(column):
-                index[row[column]].append(_typed(table, row))
+                index[row[column]].append(_typed(table, row, line))
         return index
 
     phones_by = {col: by("phones", col) for col in ("service_id", "organization_id", "contact_id")}
@@ -350,7 +365,9 @@ def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[s
         return {**contact, "phones": phones_by["contact_id"].get(contact.get("id", ""), [])}
 
     orgs = {
-        row["id"]: _typed("organizations", row) for _l, row in t["organizations"] if row.get("id")
+        row["id"]: _typed("organizations", row, line)
+        for line, row in t["organizations"]
+        if row.get("id")
     }
     for org_id, org in orgs.items():
         org["phones"] = phones_by["organization_id"].get(org_id, [])
@@ -360,9 +377,9 @@ def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[s
     addresses = by("addresses", "location_id")
     access = by("accessibility", "location_id")
     locations = {}
-    for _line, row in t["locations"]:
+    for line, row in t["locations"]:
         if row.get("id"):
-            loc = _typed("locations", row)
+            loc = _typed("locations", row, line)
             loc["addresses"] = addresses.get(row["id"], [])
             loc["accessibility"] = access.get(row["id"], [])
             locations[row["id"]] = loc
@@ -383,7 +400,7 @@ def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[s
 
     raws = []
     for line, row in t["services"]:
-        svc = _typed("services", row)
+        svc = _typed("services", row, line)
         sid = row.get("id", "")
         org_id = row.get("organization_id", "")
         if org_id in orgs:
@@ -419,5 +436,7 @@ def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[s
         ]
         if internal_file:
             svc.setdefault("x_wegwijzer", {}).setdefault("internal", {})
-        raws.append(RawService(line, svc, file="services.csv"))
+        raw = RawService(line, svc, file="services.csv")
+        _collect_origins(svc, "", raw.origins)
+        raws.append(raw)
     return raws, warnings

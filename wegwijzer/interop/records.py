@@ -18,6 +18,8 @@ class RawService:
     #: For flat CSV: the record fields and child lists the file has columns for; the rest of
     #: an existing service is left alone. None: the object is complete (HSDS).
     present: set[str] | None = None
+    #: For data packages: HSDS path prefix → (CSV file, line) the nested object came from.
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: Problems the parser found in this row: (column, Dutch message).
     parse_errors: list[tuple[str, str]] = field(default_factory=list)
 
@@ -32,6 +34,19 @@ class RawService:
             ) > len(best):
                 best = prefix
         return self.labels[best] if best else path
+
+    def locate(self, path: str) -> tuple[str | None, int, str]:
+        """Return (file, row, field) for a problem at ``path``."""
+        best = ""
+        for prefix in self.origins:
+            if (path == prefix or path.startswith((prefix + ".", prefix + "["))) and len(
+                prefix
+            ) > len(best):
+                best = prefix
+        if best:
+            file, line = self.origins[best]
+            return file, line, path[len(best) :].lstrip(".") or path
+        return self.file, self.row, self.where(path)
 
 
 @dataclass
