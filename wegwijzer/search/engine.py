@@ -21,7 +21,7 @@ from ..models import ChangeLog, Organization, Service, TaxonomyTerm
 from .analysis import BASE_PARTS, Analyzer, Decompounder, surface_words
 from .categories import Categories, load_categories
 from .documents import affected_service_ids, load_texts, published_ids, whoosh_fields
-from .schema import TEXT_FIELDS, make_schema
+from .schema import make_schema
 from .signals import Signal, load_signals
 from .spelling import SpellIndex
 from .store import (
@@ -60,7 +60,6 @@ class _Live:
     path: Path
     ix: Index
     analyzer: Analyzer
-    avgdl: dict[str, float]
     caches: dict[str, Any]
     spell: SpellIndex
     spell_segments: set[str]
@@ -108,14 +107,10 @@ class SearchEngine:
     def _open(self, gen: Path) -> None:
         ix = open_generation(gen)
         parts = read_parts(gen)
-        with ix.reader() as reader:
-            n = reader.doc_count_all() or 1
-            avgdl = {f: (reader.field_length(f) or 0) / n for f in TEXT_FIELDS}
         self._live = _Live(
             path=gen,
             ix=ix,
             analyzer=Analyzer(Decompounder(parts)),
-            avgdl=avgdl,
             caches={},
             spell=SpellIndex(),
             spell_segments=set(),
@@ -306,13 +301,13 @@ class SearchEngine:
             local.path = live.path
             local.version = self._version
             local.generation = reader.generation()
-            local.view = View(reader, live.caches, live.avgdl)
-            self._prune_caches(live, reader)
+            local.view = View(reader, live.caches)
+            self._prune_caches(live, local.view)
         return local.view, live
 
-    def _prune_caches(self, live: _Live, reader: Any) -> None:
+    def _prune_caches(self, live: _Live, view: View) -> None:
         # Views already made keep their own references; this only frees merged segments.
-        keep = {sub.segment().segment_id() for sub, _ in reader.leaf_readers()}
+        keep = {cache.segment_id for _, cache, _ in view.parts}
         for key in list(live.caches):
             if key not in keep:
                 live.caches.pop(key, None)

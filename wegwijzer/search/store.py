@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import secrets
 import shutil
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -150,17 +152,24 @@ def open_generation(gen: Path) -> Index:
     """Open and check a generation; raise IndexBroken if it cannot serve searches."""
     read_meta(gen)
     read_parts(gen)
-    try:
-        ix = whoosh_index.open_dir(str(gen))
-        with ix.reader() as reader:
-            reader.doc_count()
-            # Touch every segment's stored fields: a half-written segment fails here.
-            for sub, _base in reader.leaf_readers():
-                if sub.doc_count_all():
-                    sub.stored_fields(0)
-    except Exception as exc:  # Whoosh raises many kinds of errors on damaged files
-        raise IndexBroken(f"{gen.name}: {type(exc).__name__}: {exc}") from exc
-    return ix
+    # Whoosh leaves the file of a damaged table of contents open; it is closed when the
+    # error is dropped, which must not turn into a warning in this repair path.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            ix = whoosh_index.open_dir(str(gen))
+            with ix.reader() as reader:
+                reader.doc_count()
+                # Touch every segment's stored fields: a half-written segment fails here.
+                for sub, _base in reader.leaf_readers():
+                    if sub.doc_count_all():
+                        sub.stored_fields(0)
+        except Exception as exc:  # Whoosh raises many kinds of errors on damaged files
+            error = f"{gen.name}: {type(exc).__name__}: {exc}"
+        else:
+            return ix
+        gc.collect()
+    raise IndexBroken(error)
 
 
 def swap_to(root: Path, gen: Path) -> None:

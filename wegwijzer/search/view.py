@@ -101,6 +101,12 @@ class SegmentCache:
         #: Surface word → number of documents, for the spelling corrector.
         self.word_counts: dict[str, int] = {}
 
+    def update_avgdl(self, avgdl: dict[str, float]) -> None:
+        """Drop cached term weights when average field lengths moved by more than a quarter."""
+        if any(not 0.8 < avgdl[f] / (self.avgdl.get(f) or 1.0) < 1.25 for f in avgdl):
+            self.avgdl = avgdl
+            self._terms = {}
+
     def records(self, reader: Any) -> list[Record]:
         if self._records is None:
             with self._lock:
@@ -176,18 +182,25 @@ class SegmentCache:
 class View:
     """One reader generation: documents numbered 0..N-1 across its segments."""
 
-    def __init__(self, reader: Any, caches: dict[str, SegmentCache], avgdl: dict[str, float]):
+    def __init__(self, reader: Any, caches: dict[str, SegmentCache]):
         self.reader = reader
         self.parts: list[tuple[Any, SegmentCache, int]] = []
         deleted: set[int] = set()
         live = 0
+        total = reader.doc_count_all() or 1
+        avgdl = {f: (reader.field_length(f) or 0) / total or 1.0 for f in TEXT_FIELDS}
         for sub, offset in reader.leaf_readers():
-            seg_id = sub.segment().segment_id()
+            segment = sub.segment()
+            if segment is None:  # an empty index
+                continue
+            seg_id = segment.segment_id()
             size = sub.doc_count_all()
             cache = caches.get(seg_id)
             if cache is None or cache.size != size:
                 cache = SegmentCache(seg_id, size, avgdl)
                 caches[seg_id] = cache
+            else:
+                cache.update_avgdl(avgdl)
             self.parts.append((sub, cache, offset))
             gone = sub.deleted_docs_set if sub.has_deletions() else ()
             deleted.update(offset + d for d in gone)
