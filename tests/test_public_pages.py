@@ -274,3 +274,26 @@ def test_server_error_page(app: Flask, client: FlaskClient) -> None:
     assert "Er ging iets mis bij ons" in html
     assert "RuntimeError" not in html and "Traceback" not in html
     assert_private_response(response)
+
+
+def test_logged_in_helper_sees_the_non_public_contact(app: Flask, zwolle_service: Service) -> None:
+    from tests.manage_support import login, make_user, new_client
+
+    make_user("vrijwilliger@example.org", "verwijzer")
+    helper = new_client(app)
+    assert login(helper, "vrijwilliger@example.org").status_code in (302, 303)
+    html = helper.get(f"/hulp/{zwolle_service.slug}").get_data(as_text=True)
+    assert "Vaste contactpersoon voor hulpverleners" in html
+    assert "Fien Voorbeeld" in html and 'href="tel:0600000999"' in html
+    assert "fien@example.org" in html
+    # The print version for a helper carries the contact too; the JSON-LD never does.
+    assert "06-00000999" in helper.get(f"/hulp/{zwolle_service.slug}?print=1").get_data(
+        as_text=True
+    )
+    jsonld = re.search(r'application/ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1)
+    assert "Fien" not in jsonld
+    # An anonymous visitor in the same run still sees nothing of it.
+    anonymous = new_client(app)
+    assert "Fien Voorbeeld" not in anonymous.get(f"/hulp/{zwolle_service.slug}").get_data(
+        as_text=True
+    )
