@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .analysis import Analyzer, is_stop, stem, words
-from .signals import Signal, match_stems
+from .signals import Signal, match_words
 from .synonyms import Synonyms
 
 #: Weight of a compound part of a query word, and of a synonym, against the word itself.
@@ -56,14 +56,8 @@ def parse_query(
     is_surface: Callable[[str], bool],
 ) -> ParsedQuery:
     """Turn query text (place already taken out) into weighted term groups."""
-    all_words = words(text)
     # Signals look at every word, stop words included ("geen geld voor eten").
-    stems_with_parts: list[str] = []
-    for w in all_words:
-        a = analyzer.word(w)
-        stems_with_parts.append(a.stem)
-        stems_with_parts.extend(a.parts)
-    found_signals = match_stems(stems_with_parts, signals)
+    found_signals = match_words(words(text), signals)
 
     analysed = analyzer.query_words(text)[:_MAX_WORDS]
     corrections: dict[str, str] = {}

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import stem, words
+from .analysis import words
 
 FILENAME = "signals.json"
 
@@ -43,8 +43,8 @@ class Signal:
 
     @property
     def phrases(self) -> tuple[tuple[str, ...], ...]:
-        """Each word or phrase as a tuple of stems."""
-        return tuple(tuple(stem(w) for w in words(p)) for p in self.words)
+        """Each word or phrase as a tuple of folded words."""
+        return tuple(tuple(words(p)) for p in self.words)
 
 
 def _text(value: object, where: str) -> tuple[str, str]:
@@ -107,22 +107,21 @@ def load_signals(data_dir: str | os.PathLike[str]) -> list[Signal]:
     return signals
 
 
-def _word_matches(query_stem: str, signal_stem: str) -> bool:
-    if query_stem == signal_stem:
+def _word_matches(word: str, signal_word: str) -> bool:
+    if word == signal_word:
         return True
-    # Compounds: "loonbeslag", "energieafsluiting", "beslaglegging".
-    return len(signal_stem) >= 5 and (
-        query_stem.endswith(signal_stem) or query_stem.startswith(signal_stem)
-    )
+    # Plurals and compounds: "deurwaarders", "loonbeslag", "energieafsluiting". Whole
+    # words, not stems: "afsluiten" (an insurance) must not match "afsluiting".
+    return len(signal_word) >= 5 and (word.endswith(signal_word) or word.startswith(signal_word))
 
 
-def match_stems(query_stems: Iterable[str], signals: Sequence[Signal]) -> list[Signal]:
-    """Return the signals whose words (all words of a phrase) occur among ``query_stems``."""
-    stems = set(query_stems)
+def match_words(query_words: Iterable[str], signals: Sequence[Signal]) -> list[Signal]:
+    """Return the signals whose words (all words of a phrase) occur among ``query_words``."""
+    present = set(query_words)
     found = []
     for signal in signals:
         for phrase in signal.phrases:
-            if phrase and all(any(_word_matches(q, s) for q in stems) for s in phrase):
+            if phrase and all(any(_word_matches(q, s) for q in present) for s in phrase):
                 found.append(signal)
                 break
     return found
@@ -130,4 +129,4 @@ def match_stems(query_stems: Iterable[str], signals: Sequence[Signal]) -> list[S
 
 def match_signals(text: str, signals: Sequence[Signal]) -> list[Signal]:
     """Return the signals found in a free text such as a search query."""
-    return match_stems((stem(w) for w in words(text)), signals)
+    return match_words(words(text), signals)
