@@ -297,3 +297,12 @@ def test_logged_in_helper_sees_the_non_public_contact(app: Flask, zwolle_service
     assert "Fien Voorbeeld" not in anonymous.get(f"/hulp/{zwolle_service.slug}").get_data(
         as_text=True
     )
+
+
+def test_expired_form_gets_a_plain_explanation(app: Flask, client: FlaskClient) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/beheer/login", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Het formulier is verlopen" in html
+    assert "Dit adres klopt niet" not in html

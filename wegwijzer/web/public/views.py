@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -174,11 +175,19 @@ def privacy() -> str:
 def _error_page(error: HTTPException, template: str) -> ResponseReturnValue:
     code = error.code or 500
     headers = {k: v for k, v in error.get_headers() if k == "Allow"}
-    message = error.description if isinstance(error, BadParameter) else None
+    if isinstance(error, BadParameter):
+        message = error.description
+    elif isinstance(error, CSRFError):
+        message = _(
+            "Het formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens."
+        )
+    else:
+        message = None
     if request.path.startswith("/api/"):
         # API clients get JSON, even for addresses that match no route.
         return jsonify(error=message or error.name), code, headers
-    return render_template(template, message=message), code, headers
+    is_form = isinstance(error, CSRFError)
+    return render_template(template, message=message, is_form=is_form), code, headers
 
 
 @bp.app_errorhandler(400)
