@@ -206,6 +206,8 @@ def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -
             "maxClusterRadius": 40,
             # Close in, show every marker so each one can be reached and opened.
             "disableClusteringAtZoom": 16,
+            # No fading clusters: calmer, and never half-transparent (unreadable) numbers.
+            "animate": False,
         },
     )
     cluster.add_to(m)
