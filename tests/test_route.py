@@ -251,6 +251,8 @@ def test_the_url_reproduces_the_result(app: Flask, directory: dict) -> None:
     assert names_in(first, "beste-stappen") == names_in(again, "beste-stappen")
     assert names_in(first, "andere-mogelijkheden") == names_in(again, "andere-mogelijkheden")
     assert names_in(first, "beste-stappen")
+    # The address holds the answers: search engines must not keep such pages.
+    assert '<meta name="robots" content="noindex">' in first
     share = re.search(r'<a href="(http://localhost/wegwijzer/resultaat\?[^"]+)">', first)
     assert share
     assert parse_qsl(urlsplit(share.group(1).replace("&amp;", "&")).query) == parse_qsl(
