@@ -1,0 +1,358 @@
+"""Locations and service areas: addresses, coordinates from the gazetteer, municipalities."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..geo import Gazetteer, NotFound, normalise
+from ..models import Address
+from .checks import Checker, Skip, clip
+from .records import Bundle, RawService, Record, Row
+from .report import ImportReport
+from .schema import MODELS, max_length
+
+LOCATION_TYPES = ("physical", "postal", "virtual")
+NATIONAL_WORDS = frozenset({"landelijk", "nederland", "heel nederland", "national", "nationaal"})
+TOOI_GEMEENTE = re.compile(r"/tooi/id/gemeente/gm(\d{4})\s*$", re.IGNORECASE)
+GM_CODE = re.compile(r"^\s*(?:GM)?(\d{4})\s*$", re.IGNORECASE)
+POSTCODE_RE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})?\s*$")
+
+
+class PlaceChecks(Checker):
+    """Check locations and service areas against the offline gazetteer (geocode at write time)."""
+
+    def __init__(self, gazetteer: Gazetteer, report: ImportReport) -> None:
+        super().__init__(report)
+        self.gaz = gazetteer
+        self.bundle = Bundle()
+        self._org_refs: list[tuple[RawService, str]] = []
+        self._location_refs: list[tuple[RawService, str, str]] = []
+        self._muni_names: dict[str, str] = {}
+        for m in gazetteer.municipalities():
+            self._muni_names[normalise(m.name)] = m.gm_code
+            if m.name_alt:
+                self._muni_names.setdefault(normalise(m.name_alt), m.gm_code)
+
+    # -- locations -------------------------------------------------------------------------
+
+    def _service_locations(
+        self, raw: RawService, data: dict[str, Any], service_id: str, org_id: str | None
+    ) -> list[Row]:
+        rows: list[Row] = []
+        seen: set[str] = set()
+        for i, (path, sal) in enumerate(self.objects(raw, data, "service_at_locations", "")):
+            location = sal.get("location")
+            try:
+                ref = self.entity_id(
+                    raw, sal.get("location_id"), "location", f"{path}.location_id", required=False
+                )
+                if isinstance(location, dict):
+                    location_id = self.add_location(
+                        raw, location, f"{path}.location", org_id, fallback_id=ref
+                    )
+                elif location is not None:
+                    self.error(raw, f"{path}.location", "Verwacht een object.")
+                    continue
+                else:
+                    if ref is None:
+                        self.error(raw, path, "location en location_id ontbreken.")
+                        continue
+                    location_id = ref
+                    self._location_refs.append((raw, path, ref))
+                description = self.text(raw, sal, "description", path)
+            except Skip:
+                continue
+            if location_id is None or location_id in seen:
+                continue
+            seen.add(location_id)
+            rows.append(
+                Row(
+                    self.child_id(sal.get("id"), "service_at_location", service_id, i),
+                    {"location_id": location_id, "description": description},
+                )
+            )
+        return rows
+
+    def add_location(
+        self,
+        raw: RawService,
+        loc: dict[str, Any],
+        path: str,
+        org_id: str | None,
+        *,
+        fallback_id: str | None = None,
+    ) -> str | None:
+        """Check a location, geocode it from the gazetteer when needed; return its id."""
+        try:
+            location_id = (
+                self.entity_id(
+                    raw, loc.get("id"), "location", f"{path}.id", required=fallback_id is None
+                )
+                or fallback_id
+            )
+        except Skip:
+            return None
+        assert location_id is not None
+        if location_id in self.bundle.locations:
+            # Shared by several services: checked (and geocoded) once.
+            first = self.bundle.locations[location_id]
+            if first.fields.get("name") != (loc.get("name") or None) and isinstance(
+                loc.get("name"), str
+            ):
+                self.warn(
+                    raw,
+                    f"{path}.name",
+                    f"Deze locatie (id {location_id}) staat al in rij {first.row} met een andere "
+                    "naam; de eerste is gebruikt.",
+                )
+            return location_id
+        model = MODELS["location"]
+        try:
+            owner = (
+                self.entity_id(
+                    raw,
+                    loc.get("organization_id"),
+                    "organization",
+                    f"{path}.organization_id",
+                    required=False,
+                )
+                or org_id
+            )
+            fields: dict[str, Any] = {
+                "organization_id": owner,
+                "location_type": self.enum(
+                    raw, loc, "location_type", path, LOCATION_TYPES, default="physical"
+                ),
+                "name": self.text(raw, loc, "name", path, limit=max_length(model, "name")),
+                "description": self.text(raw, loc, "description", path),
+                "transportation": self.text(raw, loc, "transportation", path),
+                "latitude": self.number(raw, loc, "latitude", path),
+                "longitude": self.number(raw, loc, "longitude", path),
+            }
+        except Skip:
+            return None
+        record = Record("location", location_id, raw.row, raw.file, fields)
+        addresses = self.children_of(
+            raw, loc, "addresses", f"{path}.addresses", location_id, self._address, table="address"
+        )
+        record.children["addresses"] = addresses
+        record.children["accessibility"] = self.children_of(
+            raw,
+            loc,
+            "accessibility",
+            f"{path}.accessibility",
+            location_id,
+            self._accessibility,
+            table="accessibility",
+        )
+        if not self._place(raw, path, record):
+            return None
+        if owner is not None and owner != org_id:
+            self._org_refs.append((raw, owner))
+        if raw.present is not None:
+            # A spreadsheet has the name, address and point only; keep the rest of a location.
+            record.create_defaults = dict(record.fields)
+            record.fields = {
+                k: record.fields[k] for k in ("name", "latitude", "longitude", "gm_code")
+            }
+            del record.children["accessibility"]
+            record.adopt = True
+        self.bundle.locations[location_id] = record
+        return location_id
+
+    def _place(self, raw: RawService, path: str, record: Record) -> bool:
+        """Fill in coordinates (postcode, else city) and the municipality; False on error."""
+        fields = record.fields
+        lat, lon = fields["latitude"], fields["longitude"]
+        if (lat is None) != (lon is None):
+            self.error(
+                raw, f"{path}.latitude", "Geef zowel latitude als longitude, of geen van beide."
+            )
+            return False
+        address = next(
+            (
+                a
+                for a in record.children.get("addresses", [])
+                if a.fields["address_type"] == "physical"
+            ),
+            None,
+        ) or next(iter(record.children.get("addresses", [])), None)
+        postcode_gm = None
+        if address is not None and address.fields.get("postal_code"):
+            place = self.gaz.postcode(address.fields["postal_code"])
+            if place is not None:
+                postcode_gm = place.gm_code
+                if lat is None:
+                    lat, lon = place.lat, place.lon
+            elif address.fields.get("country", "NL") == "NL":
+                self.warn(
+                    raw,
+                    f"{path}.addresses.postal_code",
+                    f"Postcode {address.fields['postal_code']} is niet bekend.",
+                )
+        if lat is None and address is not None and address.fields.get("city"):
+            found = self.gaz.resolve(address.fields["city"])
+            if isinstance(found, NotFound):
+                self.warn(
+                    raw,
+                    f"{path}.addresses.city",
+                    f"Plaats '{clip(address.fields['city'])}' niet gevonden; de locatie krijgt "
+                    "geen plek op de kaart.",
+                )
+            else:
+                lat, lon = found.lat, found.lon
+                postcode_gm = postcode_gm or found.gm_code
+        if lat is not None and lon is not None:
+            if not self.gaz.is_in_netherlands(lat, lon):
+                self.error(
+                    raw,
+                    f"{path}.latitude",
+                    f"De coördinaten ({lat}, {lon}) liggen buiten Nederland. Let op de volgorde: "
+                    "latitude (ca. 51-53) en longitude (ca. 3-7).",
+                )
+                return False
+            fields["latitude"], fields["longitude"] = round(lat, 6), round(lon, 6)
+            fields["gm_code"] = self.gaz.municipality_for_point(lat, lon) or postcode_gm
+        else:
+            fields["gm_code"] = postcode_gm
+            if fields["location_type"] == "physical":
+                self.warn(
+                    raw,
+                    path,
+                    "Locatie zonder coördinaten, postcode of plaats: niet op de kaart en niet "
+                    "vindbaar op afstand.",
+                )
+        return True
+
+    def _address(self, raw: RawService, obj: dict[str, Any], path: str) -> dict[str, Any]:
+        model = Address
+        postal = self.text(raw, obj, "postal_code", path, limit=10)
+        if postal is not None:
+            match = POSTCODE_RE.match(postal)
+            if match:
+                postal = match.group(1) + (" " + match.group(2).upper() if match.group(2) else "")
+        country = (self.text(raw, obj, "country", path, limit=2) or "NL").upper()
+        return {
+            "attention": self.text(
+                raw, obj, "attention", path, limit=max_length(model, "attention")
+            ),
+            "address_1": self.text(raw, obj, "address_1", path, limit=255) or "",
+            "address_2": self.text(raw, obj, "address_2", path, limit=255),
+            "city": self.text(raw, obj, "city", path, limit=255) or "",
+            "region": self.text(raw, obj, "region", path, limit=255),
+            "state_province": self.text(raw, obj, "state_province", path, limit=255) or "",
+            "postal_code": postal or "",
+            "country": country,
+            "address_type": self.enum(
+                raw, obj, "address_type", path, LOCATION_TYPES, default="physical"
+            ),
+        }
+
+    def _accessibility(self, raw: RawService, obj: dict[str, Any], path: str) -> dict[str, Any]:
+        return {
+            "description": self.text(raw, obj, "description", path),
+            "details": self.text(raw, obj, "details", path),
+            "url": self.url(raw, obj, "url", path),
+        }
+
+    # -- service areas ---------------------------------------------------------------------
+
+    def _areas(self, raw: RawService, data: dict[str, Any], service_id: str) -> list[Row]:
+        rows: list[Row] = []
+        seen: set[str] = set()
+        for i, (path, item) in enumerate(self.objects(raw, data, "service_areas", "")):
+            try:
+                values = self._area(raw, item, path)
+            except Skip:
+                continue
+            key = values["gm_code"] or "landelijk"
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(Row(self.child_id(item.get("id"), "service_area", service_id, i), values))
+        return rows
+
+    def _area(self, raw: RawService, item: dict[str, Any], path: str) -> dict[str, Any]:
+        extent_type = (self.text(raw, item, "extent_type", path) or "").lower()
+        extent = self.text(raw, item, "extent", path)
+        uri = self.text(raw, item, "uri", path)
+        name = self.text(raw, item, "name", path)
+        description = self.text(raw, item, "description", path)
+        national = extent_type in NATIONAL_WORDS or (
+            not extent_type
+            and not extent
+            and name is not None
+            and normalise(name) in NATIONAL_WORDS
+        )
+        if national:
+            return {
+                "name": "Nederland",
+                "extent_type": "landelijk",
+                "gm_code": None,
+                "description": description,
+            }
+        gm_code = None
+        if extent_type in ("cbs_gemeentecode", "gemeente", "gm_code"):
+            match = GM_CODE.match(extent or "")
+            muni = self.gaz.municipality(match.group(1)) if match else None
+            if muni is None:
+                self.error(
+                    raw,
+                    f"{path}.extent",
+                    f"Onbekende gemeentecode '{clip(extent)}'; verwacht bijvoorbeeld GM0193.",
+                )
+                raise Skip
+            gm_code = muni.gm_code
+        elif uri and TOOI_GEMEENTE.search(uri):
+            match = TOOI_GEMEENTE.search(uri)
+            assert match is not None
+            muni = self.gaz.municipality(match.group(1))
+            if muni is None:
+                self.error(raw, f"{path}.uri", f"Onbekende gemeente in de uri '{clip(uri)}'.")
+                raise Skip
+            gm_code = muni.gm_code
+        elif name is not None:
+            gm_code = self.municipality_code(raw, f"{path}.name", name)
+        else:
+            self.error(
+                raw,
+                path,
+                "Werkgebied zonder gemeente: geef extent_type 'cbs_gemeentecode' met extent "
+                "(GM0193), een TOOI-uri, een gemeentenaam, of 'landelijk'.",
+            )
+            raise Skip
+        muni = self.gaz.municipality(gm_code)
+        assert muni is not None
+        return {
+            "name": muni.name,
+            "extent_type": "gemeente",
+            "gm_code": muni.gm_code,
+            "description": description,
+        }
+
+    def municipality_code(self, raw: RawService, where: str, text: str) -> str:
+        """Resolve a municipality name or GM code; report unknown names with suggestions."""
+        match = GM_CODE.match(text)
+        if match:
+            muni = self.gaz.municipality(match.group(1))
+            if muni is None:
+                self.error(raw, where, f"Onbekende gemeentecode '{clip(text)}'.")
+                raise Skip
+            return muni.gm_code
+        key = normalise(text)
+        if key in self._muni_names:
+            return self._muni_names[key]
+        found = self.gaz.resolve(text)
+        if isinstance(found, NotFound):
+            hint = f" Bedoelt u: {', '.join(found.suggestions[:3])}?" if found.suggestions else ""
+            self.error(raw, where, f"Onbekende gemeente '{clip(text)}'.{hint}")
+            raise Skip
+        if found.kind != "gemeente":
+            self.warn(
+                raw,
+                where,
+                f"'{clip(text)}' is geen gemeente; de gemeente {found.municipality} "
+                f"({found.gm_code}) is gebruikt.",
+            )
+        return found.gm_code
