@@ -206,7 +206,9 @@ class CellEntry:
 def counting_condition() -> list:
     """Return the WHERE conditions for services that count (published, nothing deleted)."""
     return [
-        Service.publication_status == "gepubliceerd",
+        # Wrapped in a function on purpose: most services are published, so an index on the
+        # status is a bad start; without it the planner starts from the region's areas.
+        func.coalesce(Service.publication_status, "") == "gepubliceerd",
         Service.deleted_at.is_(None),
         Organization.deleted_at.is_(None),
     ]
@@ -221,8 +223,7 @@ def _nearby_select(gm_codes: Sequence[str]) -> Select:
     """Select (gm_code, service_id, organization_id, n_gm) for non-national counting services.
 
     ``n_gm`` is the number of distinct municipalities in the service area: 1 means local.
-    Rows start from the (indexed) areas of the chosen municipalities, so the cost follows
-    the region, not the whole directory. A duplicated area row gives a duplicate row.
+    A duplicated area row gives a duplicate row.
     """
     other = aliased(ServiceArea)
     n_gm = (
@@ -241,6 +242,7 @@ def _nearby_select(gm_codes: Sequence[str]) -> Select:
             Service.organization_id.label("organization_id"),
             n_gm.label("n_gm"),
         )
+        .select_from(ServiceArea)
         .join(Service, Service.id == ServiceArea.service_id)
         .join(Organization, Organization.id == Service.organization_id)
         .where(
@@ -253,12 +255,14 @@ def _nearby_select(gm_codes: Sequence[str]) -> Select:
 
 
 def _national_select() -> Select:
-    """Select (service_id, organization_id) of counting national services."""
-    national_ids = select(ServiceArea.service_id).where(ServiceArea.extent_type == "landelijk")
+    """Select distinct (service_id, organization_id) of counting national services."""
     return (
         select(Service.id.label("service_id"), Service.organization_id.label("organization_id"))
+        .select_from(ServiceArea)
+        .join(Service, Service.id == ServiceArea.service_id)
         .join(Organization, Organization.id == Service.organization_id)
-        .where(Service.id.in_(national_ids), *counting_condition())
+        .where(ServiceArea.extent_type == "landelijk", *counting_condition())
+        .distinct()
     )
 
 
@@ -379,8 +383,14 @@ def _load_directory(
     terms: dict[str, list[str]] = defaultdict(list)
     for sid, term in conn.execute(
         select(Attribute.link_id, Attribute.taxonomy_term_id)
-        .join(ids, ids.c.service_id == Attribute.link_id)
-        .where(Attribute.link_entity == "service", Attribute.taxonomy_term_id.in_(list(term_ids)))
+        .select_from(ids)
+        # Outer join: look up each service's links by index instead of scanning all links.
+        .join(
+            Attribute,
+            and_(Attribute.link_id == ids.c.service_id, Attribute.link_entity == "service"),
+            isouter=True,
+        )
+        .where(Attribute.taxonomy_term_id.in_(list(term_ids)))
     ):
         terms[sid].append(term)
     return _Directory(nearby=nearby, national=national, info=info, terms=terms)

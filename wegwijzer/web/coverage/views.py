@@ -27,6 +27,7 @@ from ...models import Role
 from ...services import coverage
 from ...services.taxonomy import TaxonomyInfo, list_taxonomies
 from ..auth import manages_municipality, role_required
+from .cells import CellRenderer
 from .export import inventory_csv, scope_label
 
 bp = Blueprint("coverage", __name__, url_prefix="/beheer/dekking")
@@ -63,7 +64,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "lang": _lang(),
         "lang_url": _lang_url,
-        "cell_url": _cell_url,
+        "cells": CellRenderer(int(current_app.config["OVERLAP_THRESHOLD"]), _lang()),
         "day": _day,
         "scope_label": scope_label,
         "max_fresh_rows": MAX_FRESH_ROWS,
@@ -75,15 +76,6 @@ def _lang_url(endpoint: str, **values: Any) -> str:
     if _lang() == "en":
         values["lang"] = "en"
     return url_for(endpoint, **values)
-
-
-def _cell_url(gm_code: str, facet: str, code: str, phase: str | None = None) -> str:
-    """Return the drill-down URL of one cell: ``/beheer/dekking/cel?gm=&fase=&thema=``."""
-    values: dict[str, str] = {"gm": gm_code}
-    if phase:
-        values["fase"] = phase
-    values[facet] = code
-    return _lang_url("coverage.cell", **values)
 
 
 def _day(value: date | datetime) -> str:
