@@ -110,8 +110,6 @@ def second_app(template_db: Path, tmp: Path) -> Iterator[Flask]:
     """Yield another app on a fresh copy of the template database (for round trips)."""
     tmp.mkdir(parents=True, exist_ok=True)
     shutil.copy(template_db, tmp / "wegwijzer.sqlite3")
-    # ``db`` is one object bound to the newest app; give it back to the first app afterwards.
-    saved = db._sessions
     app = create_app(
         {
             "TESTING": True,
@@ -126,7 +124,6 @@ def second_app(template_db: Path, tmp: Path) -> Iterator[Flask]:
             yield app
             db.remove()
     finally:
-        db._sessions = saved
         Database.engine(app).dispose()
 
 

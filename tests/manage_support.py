@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 
 from wegwijzer.extensions import db
@@ -18,24 +18,13 @@ _CSRF = re.compile(
 )
 
 
-class FreshClient(FlaskClient):
-    """A test client whose requests start without per-request values left in ``g``.
-
-    The shared ``app`` fixture keeps one application context open for the whole test, so
-    Flask reuses it (and its ``g``) for every request: Flask-Login's cached user, the
-    CSRF token and the CSP nonce would leak from one request (and one client) to the next.
-    """
-
-    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
-        for key in ("_login_user", "csrf_token", "csp_nonce"):
-            g.pop(key, None)
-        return super().open(*args, **kwargs)
+# The conftest's IsolatedClient already runs every request in its own application context.
+FreshClient = FlaskClient
 
 
-def new_client(app: Flask) -> FreshClient:
-    """Return a test client with its own cookies and a clean ``g`` per request."""
-    app.test_client_class = FreshClient
-    return app.test_client()  # type: ignore[return-value]
+def new_client(app: Flask) -> FlaskClient:
+    """Return a test client with its own cookies."""
+    return app.test_client()
 
 
 def make_user(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
@@ -14,10 +14,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 
 class Database:
-    """Own the engine and a session per application context."""
-
-    def __init__(self) -> None:
-        self._sessions: scoped_session[Session] | None = None
+    """Own one engine per app and a session per application context."""
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
@@ -25,23 +22,28 @@ class Database:
         app.extensions["wegwijzer.engine"] = engine
         factory = sessionmaker(bind=engine, expire_on_commit=False)
         app.extensions["wegwijzer.sessionmaker"] = factory
-        self._sessions = scoped_session(factory, scopefunc=_scope)
+        app.extensions["wegwijzer.sessions"] = scoped_session(factory, scopefunc=_scope)
 
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:
-            if self._sessions is not None:
-                self._sessions.remove()
+            app.extensions["wegwijzer.sessions"].remove()
+
+    @staticmethod
+    def _registry() -> scoped_session[Session]:
+        try:
+            return current_app.extensions["wegwijzer.sessions"]
+        except (RuntimeError, KeyError):
+            raise RuntimeError(
+                "No database session here: use it inside an app created by create_app()."
+            ) from None
 
     @property
     def session(self) -> Session:
-        if self._sessions is None:
-            raise RuntimeError("Database not initialised: call create_app() first.")
-        return self._sessions()
+        return self._registry()()
 
     def remove(self) -> None:
         """Close this application context's session."""
-        if self._sessions is not None:
-            self._sessions.remove()
+        self._registry().remove()
 
     @staticmethod
     def engine(app: Flask) -> Engine:
