@@ -88,7 +88,8 @@ def main() -> None:
 
     from wegwijzer.extensions import db
     from wegwijzer.search import search
-    from wegwijzer.services.route import Answers, compute_route, load_route
+    from wegwijzer.services.route import Answers, load_route
+    from wegwijzer.services.route_result import compute_route
 
     tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-route-"))
     try:

@@ -15,19 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.route_support import route_client
 from wegwijzer.extensions import db
 from wegwijzer.models import AuditEntry, Base, ChangeLog, Municipality, Service
 
 ROOT = Path(__file__).resolve().parent.parent
 ZWOLLE = {"lat": 52.5125, "lon": 6.0944}
 KAMPEN = {"lat": 52.5550, "lon": 5.9110}
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client whose every request starts with a clean ``g`` (language, login)."""
-    return route_client(app)
 
 
 @pytest.fixture
@@ -246,8 +239,8 @@ def test_wishes_reorder_the_best_steps(client: FlaskClient, directory: dict) -> 
 
 def test_the_url_reproduces_the_result(app: Flask, directory: dict) -> None:
     url = "/wegwijzer/resultaat?situatie=rekeningen&plaats=Kampen&hulp=telefoon&over-u=jong"
-    first = route_client(app).get(url).get_data(as_text=True)
-    again = route_client(app).get(url).get_data(as_text=True)
+    first = app.test_client().get(url).get_data(as_text=True)
+    again = app.test_client().get(url).get_data(as_text=True)
     assert names_in(first, "beste-stappen") == names_in(again, "beste-stappen")
     assert names_in(first, "andere-mogelijkheden") == names_in(again, "andere-mogelijkheden")
     assert names_in(first, "beste-stappen")
@@ -337,7 +330,7 @@ def test_a_route_writes_nothing_and_logs_nothing(
     changes = db.session.scalar(select(func.max(ChangeLog.seq)))
     audits = db.session.scalar(select(func.count()).select_from(AuditEntry))
     caplog.set_level(logging.DEBUG)
-    client = route_client(app)
+    client = app.test_client()
     urls = [
         "/wegwijzer",
         "/wegwijzer/stap/1?situatie=deurwaarder&verder=1",
@@ -368,7 +361,7 @@ def test_an_invalid_route_file_gives_a_calm_page_and_a_clear_log(
     bad = tmp_path / "route.json"
     bad.write_text('{"version": 1, "questions": [{"id": "a", "kind": "need"}]}', "utf-8")
     app.config["ROUTE_FILE"] = str(bad)
-    response = route_client(app).get("/wegwijzer")
+    response = app.test_client().get("/wegwijzer")
     assert response.status_code == 503
     assert "De wegwijzer werkt even niet" in response.get_data(as_text=True)
     assert any("vraag 1 ('a')" in r.getMessage() for r in caplog.records)
@@ -390,7 +383,7 @@ def test_a_municipality_adapts_the_route_without_code(
     path = tmp_path / "route.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     app.config["ROUTE_FILE"] = str(path)
-    client = route_client(app)
+    client = app.test_client()
     html = client.get("/wegwijzer").get_data(as_text=True)
     assert "Waarmee kunnen we u helpen?" in html
     assert "Ik moet een formulier invullen" in html

@@ -10,7 +10,6 @@ from flask import Flask
 from markupsafe import escape
 
 from tests.manage_support import login, make_user
-from tests.route_support import route_client as new_client
 from wegwijzer.models import Service
 
 PRIVATE = {"name": "Petra Verwijs", "phone": "038-0009999", "email": "petra@voorbeeld.example.org"}
@@ -41,7 +40,7 @@ def _main(html: str) -> str:
 def test_anonymous_handover_sheet_shows_the_procedure_but_no_private_contact(
     app: Flask, receiving: Service
 ) -> None:
-    response = new_client(app).get(f"/hulp/{receiving.id}/overdracht")
+    response = app.test_client().get(f"/hulp/{receiving.id}/overdracht")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Overdrachtsformulier" in html
@@ -62,7 +61,7 @@ def test_helper_sees_the_direct_contact_on_the_handover_sheet(
     app: Flask, receiving: Service
 ) -> None:
     make_user("vrijwilliger@example.org", "verwijzer", gm_codes=["GM0193"])
-    client = new_client(app)
+    client = app.test_client()
     assert login(client, "vrijwilliger@example.org").status_code in (302, 303)
     html = client.get(f"/hulp/{receiving.id}/overdracht").get_data(as_text=True)
     assert PRIVATE["name"] in html
@@ -70,12 +69,12 @@ def test_helper_sees_the_direct_contact_on_the_handover_sheet(
     assert PRIVATE["email"] in html
     assert "Log in om de vaste contactpersoon" not in html
     # The anonymous visitor after the helper still sees nothing private.
-    anonymous = new_client(app).get(f"/hulp/{receiving.id}/overdracht").get_data(as_text=True)
+    anonymous = app.test_client().get(f"/hulp/{receiving.id}/overdracht").get_data(as_text=True)
     assert PRIVATE["name"] not in anonymous
 
 
 def test_what_the_helper_types_cannot_be_sent(app: Flask, receiving: Service) -> None:
-    html = _main(new_client(app).get(f"/hulp/{receiving.slug}/overdracht").get_data(as_text=True))
+    html = _main(app.test_client().get(f"/hulp/{receiving.slug}/overdracht").get_data(as_text=True))
     assert "<form" not in html
     fields = re.findall(r"<(?:input|textarea|select)\b[^>]*>", html)
     assert len(fields) >= 8
@@ -90,7 +89,7 @@ def test_general_checklist_when_the_organisation_gave_none(
     app: Flask, make_service: Callable[..., Service]
 ) -> None:
     service = make_service("Thuisadministratie Hulp", handover_needs=[], warm_handover=None)
-    html = new_client(app).get(f"/hulp/{service.id}/overdracht").get_data(as_text=True)
+    html = app.test_client().get(f"/hulp/{service.id}/overdracht").get_data(as_text=True)
     assert "De organisatie heeft geen eigen lijst gegeven" in html
     assert "Toestemming van de inwoner om gegevens te delen" in html
     assert "Niet bekend. Vraag het als u belt." in html
@@ -100,13 +99,13 @@ def test_handover_sheet_only_for_published_services(
     app: Flask, make_service: Callable[..., Service]
 ) -> None:
     concept = make_service("Nog niet klaar", publication_status="concept")
-    client = new_client(app)
+    client = app.test_client()
     assert client.get(f"/hulp/{concept.id}/overdracht").status_code == 404
     assert client.get("/hulp/bestaat-niet/overdracht").status_code == 404
 
 
 def test_handover_sheet_in_english(app: Flask, receiving: Service) -> None:
-    html = new_client(app).get(f"/hulp/{receiving.id}/overdracht?lang=en").get_data(as_text=True)
+    html = app.test_client().get(f"/hulp/{receiving.id}/overdracht?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html
 
 
@@ -133,18 +132,18 @@ def test_signals_page_lists_every_signal_with_why(app: Flask) -> None:
 
     signals = load_signals(app.config["DATA_DIR"])
     assert signals
-    html = new_client(app).get("/signalen").get_data(as_text=True)
+    html = app.test_client().get("/signalen").get_data(as_text=True)
     for signal in signals:
         assert str(escape(signal.label("nl"))) in html
         assert str(escape(signal.why("nl"))) in html
-    english = new_client(app).get("/signalen?lang=en").get_data(as_text=True)
+    english = app.test_client().get("/signalen?lang=en").get_data(as_text=True)
     assert str(escape(signals[0].why("en"))) in english
 
 
 def test_anonymous_signals_page_shows_debt_help_but_not_the_volunteer_contact(
     app: Flask, zwolle_desk: Service
 ) -> None:
-    response = new_client(app).get("/signalen?plaats=8011")
+    response = app.test_client().get("/signalen?plaats=8011")
     html = response.get_data(as_text=True)
     assert "Gemeente Zwolle" in html
     assert "Schuldhulp Gemeente Zwolle" in html
@@ -160,7 +159,7 @@ def test_helper_sees_the_volunteer_contact_of_their_municipality(
     app: Flask, zwolle_desk: Service
 ) -> None:
     make_user("helper@example.org", "verwijzer", gm_codes=["GM0193"])
-    client = new_client(app)
+    client = app.test_client()
     login(client, "helper@example.org")
     html = client.get("/signalen").get_data(as_text=True)
     assert "Gemeente Zwolle" in html
@@ -170,6 +169,6 @@ def test_helper_sees_the_volunteer_contact_of_their_municipality(
 
 
 def test_signals_page_explains_an_unknown_place(app: Flask) -> None:
-    html = new_client(app).get("/signalen?plaats=Zwole").get_data(as_text=True)
+    html = app.test_client().get("/signalen?plaats=Zwole").get_data(as_text=True)
     assert "We kennen Zwole niet" in html
     assert "plaats=Zwolle" in html

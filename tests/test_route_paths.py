@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 
 from wegwijzer.extensions import db
-from wegwijzer.services.route import Answers, Route, compute_route, load_route
+from wegwijzer.services.route import Answers, Route, load_route
+from wegwijzer.services.route_result import compute_route
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_MUNICIPALITIES = json.loads(

@@ -1,4 +1,4 @@
-"""The guided route (wegwijzer): the route file, residents' answers and the personal result.
+"""The guided route (wegwijzer): the route file and residents' answers.
 
 The route is data (``data/route.json``): questions, answers in nl and en, and how each answer
 maps to taxonomy codes, search words and urgency. A municipality adapts it without code; an
@@ -11,19 +11,15 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
 from ..geo import NotFound, Resolved
-from ..models import (
-    Service,
-)
 from .taxonomy import TaxonomyFileError, read_taxonomy_file
 
 #: Taxonomy facets an answer may map to: exactly the search filters.
@@ -37,10 +33,6 @@ RESERVED_IDS = frozenset({"lang", "verder", "weergave", "stap", "q", "page"})
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _QUESTION_KEYS = {"id", "kind", "multiple", "required", "text", "help", "answers"}
 _ANSWER_KEYS = {"id", "text", "words", "urgent", *MAPPED_FACETS}
-#: Candidates collected from search before ranking; enough for two best steps and options.
-CANDIDATES = 12
-#: Other options shown below the best next steps.
-OTHER_OPTIONS = 8
 
 
 class RouteFileError(ValueError):
@@ -400,198 +392,3 @@ def place_problem(result: NotFound) -> StepProblem:
             query=result.query,
         )
     return StepProblem(message, tuple(result.suggestions[:5]))
-
-
-# --- the personal result -----------------------------------------------------------------------
-
-
-@dataclass
-class Step:
-    """One service on the result page, with the reasons it fits the resident."""
-
-    service: Service
-    distance_km: float | None
-    reasons: tuple[str, ...]
-    fits_need: bool
-    is_debt_help: bool = False
-
-
-@dataclass
-class RouteResult:
-    """The resident's short route: best next steps first, then other options."""
-
-    location: Resolved
-    is_urgent: bool
-    debt_help: Service | None
-    best: list[Step]
-    others: list[Step]
-    is_close_match: bool
-    summary: list[tuple[Question, list[str]]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Tier:
-    filters: dict[str, list[str]]
-    query: str
-    #: 0 = fits everything the resident needs, 1 = fits part of it, 2 = only nearby.
-    level: int
-
-
-def _merge_codes(answers: Iterable[Answer]) -> dict[str, list[str]]:
-    merged: dict[str, list[str]] = {}
-    for answer in answers:
-        for facet, codes in answer.codes.items():
-            bucket = merged.setdefault(facet, [])
-            bucket.extend(c for c in codes if c not in bucket)
-    return merged
-
-
-def _tiers(need: dict[str, list[str]], words: str) -> list[_Tier]:
-    """Return searches from strict to loose, so every route ends in something useful."""
-    partial = {f: need[f] for f in ("thema", "doelgroep") if f in need}
-    themes = {f: need[f] for f in ("thema",) if f in need}
-    candidates = [
-        (need, words),
-        (need, ""),
-        (partial, ""),
-        (themes, ""),
-        ({}, words),
-        ({}, ""),
-    ]
-    tiers: list[_Tier] = []
-    seen: list[tuple[dict[str, list[str]], str]] = []
-    for filters, query in candidates:
-        if (filters, query) in seen or (query and not words):
-            continue
-        seen.append((filters, query))
-        if filters == need:
-            level = 0
-        elif filters:
-            level = 1
-        else:
-            level = 2
-        tiers.append(_Tier(filters, query, level))
-    return tiers
-
-
-def _codes_by_facet(service: Service) -> dict[str, set[str]]:
-    codes: dict[str, set[str]] = {}
-    for term in service.terms:
-        codes.setdefault(term.taxonomy.facet, set()).add(term.code)
-    return codes
-
-
-def _reasons(service: Service, wanted: dict[str, list[str]], lang: str) -> tuple[str, ...]:
-    """Return the labels of what the resident asked for that this service offers."""
-    labels = []
-    for facet in ("thema", "toegang", "doelgroep", "fase"):
-        codes = wanted.get(facet, [])
-        for term in service.terms:
-            if term.taxonomy.facet == facet and term.code in codes:
-                label = term.label(lang)
-                if label not in labels:
-                    labels.append(label)
-    return tuple(labels[:4])
-
-
-def compute_route(
-    session: Session, route: Route, answers: Answers, lang: str = "nl"
-) -> RouteResult:
-    """Search with the mapped answers and rank the resident's next steps.
-
-    Needs are filters (strict first, relaxed until there is something near the resident);
-    wishes only reorder. With an urgent answer the municipality's debt help comes first.
-    """
-    from ..search import search
-    from .referral import distance_to, find_debt_help, load_services
-
-    location = resolve_place(answers.place)
-    if isinstance(location, NotFound):
-        raise ValueError("compute_route needs a place that the gazetteer knows")
-    need_answers = [a for q in route.questions if q.kind == "need" for a in answers.chosen(q)]
-    wish_answers = [a for q in route.questions if q.kind == "preference" for a in answers.chosen(q)]
-    is_urgent = any(a.is_urgent for a in need_answers + wish_answers)
-    need = _merge_codes(need_answers)
-    words = " ".join(dict.fromkeys(w for a in need_answers for w in a.words))
-
-    found: dict[str, tuple[int, int, int, float | None]] = {}
-    for tier_index, tier in enumerate(_tiers(need, words)):
-        result = search(
-            query=tier.query,
-            filters=tier.filters,
-            near=answers.place,
-            per_page=CANDIDATES,
-            lang=lang,
-        )
-        for position, hit in enumerate(result.results):
-            if hit.service_id not in found:
-                found[hit.service_id] = (tier.level, tier_index, position, hit.distance_km)
-        if len(found) >= CANDIDATES:
-            break
-
-    services = load_services(session, list(found), display=False)
-    wanted = _merge_codes(need_answers + wish_answers)
-
-    def wish_score(service: Service) -> int:
-        codes = _codes_by_facet(service)
-        return sum(
-            1
-            for wish in wish_answers
-            if any(set(c) & codes.get(facet, set()) for facet, c in wish.codes.items())
-        )
-
-    def rank(service: Service) -> tuple[int, int, int, int]:
-        level, tier_index, position, _distance = found[service.id]
-        return (level, -wish_score(service), tier_index, position)
-
-    ranked = sorted(services, key=rank)
-    steps = [
-        Step(
-            service=s,
-            distance_km=found[s.id][3],
-            reasons=_reasons(s, wanted, lang),
-            fits_need=found[s.id][0] < 2,
-        )
-        for s in ranked
-    ]
-
-    debt_help = find_debt_help(session, location.gm_code, display=False) if is_urgent else None
-    best: list[Step] = []
-    if debt_help is not None:
-        distance = found[debt_help.id][3] if debt_help.id in found else None
-        if distance is None and not debt_help.is_national:
-            distance = distance_to(debt_help, location.lat, location.lon)
-        best.append(
-            Step(
-                service=debt_help,
-                distance_km=distance,
-                reasons=_reasons(debt_help, wanted, lang),
-                fits_need=True,
-                is_debt_help=True,
-            )
-        )
-        steps = [s for s in steps if s.service.id != debt_help.id]
-    fitting = [s for s in steps if s.fits_need]
-    best.extend((fitting or steps)[: 2 - len(best)])
-    best_ids = {s.service.id for s in best}
-    others = [s for s in steps if s.service.id not in best_ids][:OTHER_OPTIONS]
-    # Load phones, addresses and hours only for what the page shows.
-    load_services(session, [s.service.id for s in best + others], display=True)
-    first = next((s for s in best if not s.is_debt_help), None)
-    is_close_match = first is None or found.get(first.service.id, (0,))[0] == 0
-
-    summary: list[tuple[Question, list[str]]] = []
-    for question in route.questions:
-        if question.kind == "place":
-            summary.append((question, [answers.place]))
-        else:
-            summary.append((question, [a.label(lang) for a in answers.chosen(question)]))
-    return RouteResult(
-        location=location,
-        is_urgent=is_urgent,
-        debt_help=debt_help,
-        best=best,
-        others=others,
-        is_close_match=is_close_match,
-        summary=summary,
-    )

@@ -22,13 +22,13 @@ from ...services.route import (
     RouteFileError,
     StepProblem,
     check_answer,
-    compute_route,
     first_problem,
     load_route,
     place_problem,
     read_answers,
     resolve_place,
 )
+from ...services.route_result import compute_route
 from ..auth import is_helper
 
 bp = Blueprint("route", __name__)
