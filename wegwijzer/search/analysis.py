@@ -72,6 +72,12 @@ def words(text: str) -> list[str]:
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """Yield ``(start, end, folded word)`` for each word in ``text``, for highlighting."""
+    lowered = text.lower()
+    if text.isascii() and len(lowered) == len(text):
+        # One lower() for the whole text; offsets stay valid for ASCII.
+        for m in _WORD_RE.finditer(lowered):
+            yield m.start(), m.end(), m.group().replace("'", "")
+        return
     for m in _WORD_RE.finditer(text):
         yield m.start(), m.end(), fold(m.group()).replace("'", "")
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+
+import numpy as np
 
 from ..services.hours import TZ
 from .categories import Categories
@@ -15,7 +16,7 @@ from .query import ParsedQuery, parse_query
 from .results import EXTRA_OPEN_NOW, EXTRA_WALK_IN, Hit, SearchResult
 from .schema import CATEGORY_BOOST, FACETS, FLAG_WALK_IN, NATIONAL
 from .snippets import make_snippet
-from .view import View, bits_from
+from .view import View, idf
 
 MAX_QUERY = 200
 MAX_PER_PAGE = 100
@@ -23,6 +24,7 @@ MAX_PER_PAGE = 100
 TIERS = 3
 #: Share of the score kept by a document that matches only some of the query's words.
 COORD_FLOOR = 0.4
+EARTH_KM = 6371.0088
 
 
 def run_search(
@@ -73,7 +75,7 @@ def run_search(
         live.analyzer,
         engine.synonyms(),
         engine.signals(),
-        is_known=lambda term: bool(view.term(term)[0] or cats.get(term)),
+        is_known=lambda term: bool(len(view.term(term)[0]) or cats.get(term)),
         correct=spell.correct,
         is_surface=spell.__contains__,
     )
@@ -81,29 +83,30 @@ def run_search(
     result.signals = parsed.signals
     result.urgent = bool(parsed.signals)
 
-    scores, match_bits = _score(view, parsed, cats)
+    scores, match = _score(view, parsed, cats)
     restrictions = _restrictions(view, filters, location, radius_km, open_now, walk_in, when)
 
-    def combined(exclude: str | None = None) -> int:
-        bits = match_bits
-        for key, (_, b) in restrictions.items():
+    def combined(exclude: str | None = None) -> np.ndarray:
+        mask = match
+        for key, allowed in restrictions.items():
             if key != exclude:
-                bits &= b
-        return bits
+                mask = mask & allowed
+        return mask
 
-    final_bits = combined()
-    total = final_bits.bit_count()
+    final = combined()
+    total = int(np.count_nonzero(final))
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        base = combined(facet)
+        base = combined(facet) if facet in restrictions else final
         facets[facet] = {
-            code: (base & view.keyword(facet, code)[1]).bit_count() for code in view.values(facet)
+            code: int(np.count_nonzero(base & view.mask(facet, code)))
+            for code in view.values(facet)
         }
+    open_base = combined(EXTRA_OPEN_NOW) if EXTRA_OPEN_NOW in restrictions else final
+    walk_base = combined(EXTRA_WALK_IN) if EXTRA_WALK_IN in restrictions else final
     facets["extra"] = {
-        EXTRA_OPEN_NOW: (combined(EXTRA_OPEN_NOW) & view.open_at(when)[1]).bit_count(),
-        EXTRA_WALK_IN: (
-            combined(EXTRA_WALK_IN) & view.keyword("flags", FLAG_WALK_IN)[1]
-        ).bit_count(),
+        EXTRA_OPEN_NOW: int(np.count_nonzero(open_base & view.open_at(when))),
+        EXTRA_WALK_IN: int(np.count_nonzero(walk_base & view.mask("flags", FLAG_WALK_IN))),
     }
     result.facets = facets
 
@@ -111,10 +114,10 @@ def run_search(
     if result.urgent and location is not None:
         pick = _urgent_pick(view, location.gm_code, scores, debt_help_id)
     need = page * per_page + 1
-    ordered, distances = _rank(view, scores, restrictions, location, need)
+    ordered, distances = _rank(view, scores, final, location, need)
     if pick is not None:
         ordered = [pick] + [d for d in ordered if d != pick]
-        if not (final_bits >> pick) & 1:
+        if not final[pick]:
             total += 1
     result.total = total
     result.pages = math.ceil(total / per_page) if total else 0
@@ -124,7 +127,7 @@ def run_search(
     for d in ordered[start : start + per_page]:
         rec = view.record(d)
         if location is not None and d not in distances:
-            distances[d] = _distance(rec, location)
+            distances[d] = _distance(view, d, location)
         stored = reader.stored_fields(d).get("data") or {}
         result.results.append(
             Hit(
@@ -138,7 +141,7 @@ def run_search(
                 gm_codes=list(rec.gm),
                 themes=list(rec.themes),
                 is_urgent_pick=d == pick,
-                score=round(scores.get(d, 0.0), 4) if scores else 0.0,
+                score=round(float(scores[d]), 4) if scores is not None else 0.0,
             )
         )
     return result
@@ -157,53 +160,34 @@ def _check_filters(filters: Mapping[str, Sequence[str]] | None) -> dict[str, lis
     return out
 
 
-def _score(
-    view: View, parsed: ParsedQuery, cats: Categories
-) -> tuple[dict[int, float] | None, int]:
-    """Return (docnum → score, bitset of matching live documents); None scores = no query."""
+def _score(view: View, parsed: ParsedQuery, cats: Categories) -> tuple[Any, np.ndarray]:
+    """Return (score per document or None without a query, mask of matching live documents)."""
     groups = [g for g in parsed.groups if g.terms]
     if not groups:
-        return None, view.live_bits
-    totals: dict[int, float] = {}
-    counts: dict[int, int] = {}
-    bits = 0
+        return None, view.live
+    totals = np.zeros(view.size, dtype=np.float32)
+    matched = np.zeros(view.size, dtype=np.int8)
     for group in groups:
-        group_scores: dict[int, float] = {}
-        get = group_scores.get
+        group_scores = np.zeros(view.size, dtype=np.float32)
         categories: dict[str, float] = {}
         for term, weight in group.terms.items():
             for cat in cats.get(term):
                 categories[cat] = max(categories.get(cat, 0.0), weight)
-            postings, term_bits = view.term(term)
-            if not postings:
-                continue
-            bits |= term_bits
-            factor = weight * view.idf(term)
-            for d, w in postings.items():
-                group_scores[d] = get(d, 0.0) + factor * w
+            ids, weights = view.term(term)
+            if len(ids):
+                group_scores[ids] += np.float32(weight * view.idf(term)) * weights
         for cat, weight in categories.items():
-            docs, cat_bits = view.keyword("cat", cat)
-            if not docs:
-                continue
-            bits |= cat_bits
-            factor = weight * CATEGORY_BOOST * _idf(view.count, len(docs))
-            for d in docs:
-                group_scores[d] = get(d, 0.0) + factor
-        get_total = totals.get
-        get_count = counts.get
-        for d, s in group_scores.items():
-            totals[d] = get_total(d, 0.0) + s
-            counts[d] = get_count(d, 0) + 1
+            members = view.mask("cat", cat)
+            df = int(np.count_nonzero(members))
+            if df:
+                group_scores[members] += np.float32(weight * CATEGORY_BOOST * idf(view.count, df))
+        totals += group_scores
+        matched += group_scores > 0
     n = len(groups)
     if n > 1:
         # Documents matching more of the meaningful words rank higher (sentence queries).
-        spread = (1 - COORD_FLOOR) / n
-        totals = {d: s * (COORD_FLOOR + spread * counts[d]) for d, s in totals.items()}
-    return totals, bits & view.live_bits
-
-
-def _idf(total: int, df: int) -> float:
-    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+        totals *= COORD_FLOOR + (1 - COORD_FLOOR) / n * matched
+    return totals, (totals > 0) & view.live
 
 
 def _restrictions(
@@ -214,44 +198,59 @@ def _restrictions(
     open_now: bool,
     walk_in: bool,
     when: datetime,
-) -> dict[str, tuple[frozenset[int], int]]:
-    out: dict[str, tuple[frozenset[int], int]] = {}
+) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
     for facet, codes in filters.items():
-        ids: set[int] = set()
-        bits = 0
-        for code in codes:
-            s, b = view.keyword(facet, code)
-            ids |= s
-            bits |= b
-        out[facet] = (frozenset(ids), bits)
+        allowed = view.mask(facet, codes[0])
+        for code in codes[1:]:
+            allowed = allowed | view.mask(facet, code)
+        out[facet] = allowed
     if location is not None:
-        local, local_bits = view.keyword("area", location.gm_code)
-        national, national_bits = view.keyword("area", NATIONAL)
+        local = view.mask("area", location.gm_code)
         if radius_km is not None:
-            local = frozenset(
-                d
-                for d in local
-                if (dist := _distance(view.record(d), location)) is None or dist <= radius_km
-            )
-            local_bits = bits_from(local)
-        out["location"] = (local | national, local_bits | national_bits)
+            ids = np.flatnonzero(local)
+            dist = _distances(view, ids, location)
+            # Services without an address (phone, online) stay: they have no distance.
+            keep = ids[np.isnan(dist) | (dist <= radius_km)]
+            local = np.zeros(view.size, dtype=bool)
+            local[keep] = True
+        out["location"] = local | view.mask("area", NATIONAL)
     if open_now:
         out[EXTRA_OPEN_NOW] = view.open_at(when)
     if walk_in:
-        out[EXTRA_WALK_IN] = view.keyword("flags", FLAG_WALK_IN)
+        out[EXTRA_WALK_IN] = view.mask("flags", FLAG_WALK_IN)
     return out
+
+
+def _distances(view: View, ids: np.ndarray, location: Any) -> np.ndarray:
+    """Kilometres from ``location`` to each document's nearest address (NaN: none)."""
+    lat = np.radians(view.lat[ids])
+    lon = np.radians(view.lon[ids])
+    lat0 = math.radians(location.lat)
+    lon0 = math.radians(location.lon)
+    a = np.sin((lat - lat0) / 2) ** 2 + math.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+    dist = 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(1.0, a)))
+    extra = view.extra_geo
+    if extra:
+        for i, d in enumerate(ids.tolist()):
+            points = extra.get(d)
+            if points:
+                dist[i] = min(_haversine(location.lat, location.lon, p, q) for p, q in points)
+    return dist
 
 
 def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _distance(rec: Any, location: Any) -> float | None:
-    """Kilometres to the nearest location of a local service; None for national/phone-only."""
+def _distance(view: View, docnum: int, location: Any) -> float | None:
+    """Kilometres to the nearest address of a local service; None for national/phone-only."""
+    rec = view.record(docnum)
     if rec.national or not rec.geo:
         return None
     return min(_haversine(location.lat, location.lon, lat, lon) for lat, lon in rec.geo)
@@ -263,65 +262,44 @@ def _round(km: float | None) -> float | None:
 
 def _rank(
     view: View,
-    scores: dict[int, float] | None,
-    restrictions: dict[str, tuple[frozenset[int], int]],
+    scores: np.ndarray | None,
+    final: np.ndarray,
     location: Any,
     need: int,
 ) -> tuple[list[int], dict[int, float | None]]:
     """Return at least ``need`` docnums in result order (fewer if there are fewer)."""
-    sets = sorted((s for s, _ in restrictions.values()), key=len)
-    deleted = view.deleted
     distances: dict[int, float | None] = {}
-    if scores is None:
-        if sets:
-            base = set(sets[0]).intersection(*sets[1:]) - deleted
-            docs = [d for d in view.name_order() if d in base] if location is None else list(base)
-        else:
-            docs = view.name_order() if location is None else view.live_ids()
-        if location is None:
-            return docs[:need], distances
-        cands = [(0.0, d) for d in docs]
-    else:
-        cands = [
-            (s, d) for d, s in scores.items() if d not in deleted and all(d in r for r in sets)
-        ]
-    if not cands:
-        return [], distances
-
-    def name(d: int) -> str:
-        return view.record(d).sortkey
-
     if location is None:
-        top = heapq.nlargest(need, cands)
-        threshold = top[-1][0]
-        tied = [c for c in cands if c[0] >= threshold] if len(top) == need else top
-        tied.sort(key=lambda c: (-c[0], name(c[1])))
-        return [d for _, d in tied[:need]], distances
+        if scores is None:
+            order = view.name_order()
+            return order[final[order]][:need].tolist(), distances
+        cand = np.flatnonzero(final)
+        s = scores[cand]
+        if len(cand) > need:
+            # Keep everything tied with the last place, so the name decides among equals.
+            threshold = np.partition(s, len(s) - need)[len(s) - need]
+            keep = s >= threshold
+            cand, s = cand[keep], s[keep]
+        order = np.lexsort((view.sortkeys[cand], -s))
+        return cand[order][:need].tolist(), distances
+    cand = np.flatnonzero(final)
+    if not len(cand):
+        return [], distances
+    s = scores[cand] if scores is not None else np.zeros(len(cand), dtype=np.float32)
+    dist = _distances(view, cand, location)
+    dist[view.mask("area", NATIONAL)[cand]] = np.nan
+    best = float(s.max())
+    tier = np.minimum(TIERS - 1, np.floor(TIERS * s / best)) if best > 0 else np.zeros(len(s))
+    # National and phone-only services follow the local ones of the same relevance band.
+    far = np.isnan(dist)
+    order = np.lexsort((view.sortkeys[cand], -s, np.where(far, 0.0, dist), far, -tier))[:need]
+    top = cand[order]
+    for d, km in zip(top.tolist(), dist[order].tolist(), strict=True):
+        distances[d] = None if math.isnan(km) else km
+    return top.tolist(), distances
 
-    best = max(s for s, _ in cands) or 1.0
-    bands: dict[int, list[tuple[float, int]]] = {}
-    for s, d in cands:
-        tier = min(TIERS - 1, int(TIERS * s / best)) if s > 0 else 0
-        bands.setdefault(tier, []).append((s, d))
-    ordered: list[int] = []
-    for tier in sorted(bands, reverse=True):
-        members = bands[tier]
-        keyed = []
-        for s, d in members:
-            dist = _distance(view.record(d), location)
-            distances[d] = dist
-            # National and phone-only services follow the local ones of the same band.
-            keyed.append((dist is None, dist or 0.0, -s, name(d), d))
-        keyed.sort()
-        ordered.extend(k[-1] for k in keyed)
-        if len(ordered) >= need:
-            break
-    return ordered[:need], distances
 
-
-def _urgent_pick(
-    view: View, gm_code: str, scores: dict[int, float] | None, debt_help_id: Any
-) -> int | None:
+def _urgent_pick(view: View, gm_code: str, scores: Any, debt_help_id: Any) -> int | None:
     """Return the docnum of the municipality's debt-help service, if it is in the index."""
     service_id = debt_help_id(gm_code) if debt_help_id else None
     if service_id:
@@ -329,12 +307,14 @@ def _urgent_pick(
             docnum = view.reader.first_id("id", service_id)
         except Exception:  # Whoosh raises TermNotFound subclasses of several kinds
             docnum = None
-        if docnum is not None and docnum not in view.deleted:
-            return docnum
-    municipal = view.keyword("organisatietype", "gemeente")[0]
-    debts = view.keyword("thema", "schulden")[0]
-    local = view.keyword("area", gm_code)[0]
-    cands = (municipal & debts & local) - view.deleted
-    if not cands:
+        if docnum is not None and view.live[docnum]:
+            return int(docnum)
+    cand = np.flatnonzero(
+        view.mask("organisatietype", "gemeente")
+        & view.mask("thema", "schulden")
+        & view.mask("area", gm_code)
+    )
+    if not len(cand):
         return None
-    return min(cands, key=lambda d: (-(scores or {}).get(d, 0.0), view.record(d).sortkey))
+    s = scores[cand] if scores is not None else np.zeros(len(cand), dtype=np.float32)
+    return int(cand[np.lexsort((view.sortkeys[cand], -s))[0]])

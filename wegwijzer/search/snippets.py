@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from threading import Lock
+
 from markupsafe import Markup, escape
 
-from .analysis import Analyzer
+from .analysis import Analyzer, word_spans
 
 WINDOW = 28
+_CACHE_SIZE = 4096
+
+# Word positions per text: the same services come back for the same popular queries.
+_spans_cache: OrderedDict[str, tuple[tuple[int, int, str], ...]] = OrderedDict()
+_spans_lock = Lock()
+
+
+def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    with _spans_lock:
+        found = _spans_cache.get(text)
+        if found is not None:
+            _spans_cache.move_to_end(text)
+            return found
+    found = tuple(word_spans(text))
+    with _spans_lock:
+        _spans_cache[text] = found
+        if len(_spans_cache) > _CACHE_SIZE:
+            _spans_cache.popitem(last=False)
+    return found
 
 
 def make_snippet(text: str, terms: set[str], analyzer: Analyzer, window: int = WINDOW) -> Markup:
@@ -14,53 +36,41 @@ def make_snippet(text: str, terms: set[str], analyzer: Analyzer, window: int = W
     text = " ".join((text or "").split())
     if not text:
         return Markup("")
-    spans = []
-    for start, end, word in _spans(text):
-        a = analyzer.word(word)
-        hit = bool(terms) and (a.stem in terms or any(p in terms for p in a.parts))
-        spans.append((start, end, hit))
+    spans = _spans(text)
     if not spans:
         return Markup(escape(text[:200]))
+    is_hit: dict[str, bool] = {}
+    hits = []
+    for _start, _end, word in spans:
+        hit = is_hit.get(word)
+        if hit is None:
+            a = analyzer.word(word)
+            hit = a.stem in terms or any(p in terms for p in a.parts)
+            is_hit[word] = hit
+        hits.append(hit)
     # The window of words with the most hits; the earliest such window wins.
-    best_start, best_hits, hits = 0, -1, 0
-    for i, span in enumerate(spans):
-        hits += span[2]
+    best_start, best_hits, count = 0, 0, 0
+    for i, hit in enumerate(hits):
+        count += hit
         if i >= window:
-            hits -= spans[i - window][2]
-        first = max(0, i - window + 1)
-        if hits > best_hits:
-            best_start, best_hits = first, hits
-    if best_hits <= 0:
-        best_start = 0
-    chosen = spans[best_start : best_start + window]
-    # Start at a sentence start when one is close, so the excerpt reads well.
-    begin = chosen[0][0]
-    end = chosen[-1][1]
+            count -= hits[i - window]
+        if count > best_hits:
+            best_start, best_hits = max(0, i - window + 1), count
+    last = min(len(spans), best_start + window) - 1
+    begin, end = spans[best_start][0], spans[last][1]
     if best_start > 0:
+        # Start at the beginning of the sentence when it is close, so the excerpt reads well.
         dot = text.rfind(". ", 0, begin)
-        if dot != -1 and begin - dot < 60 and _count_hits(spans, dot, begin) == 0:
+        if dot != -1 and begin - dot < 60:
             begin = dot + 2
     out = ["…" if begin > 0 else ""]
     pos = begin
-    for start, stop, hit in spans:
-        if stop <= begin or start >= end:
-            continue
-        if not hit:
-            continue
-        out.append(str(escape(text[pos:start])))
-        out.append(f"<mark>{escape(text[start:stop])}</mark>")
-        pos = stop
+    for (start, stop, _word), hit in zip(spans, hits, strict=True):
+        if hit and start >= begin and stop <= end:
+            out.append(str(escape(text[pos:start])))
+            out.append(f"<mark>{escape(text[start:stop])}</mark>")
+            pos = stop
     out.append(str(escape(text[pos:end])))
     if end < len(text):
-        out.append(" …" if not text[end:].startswith((".", "!", "?")) else text[end])
+        out.append(text[end] if text[end] in ".!?" else " …")
     return Markup("".join(out).strip())
-
-
-def _spans(text: str) -> list[tuple[int, int, str]]:
-    from .analysis import word_spans
-
-    return list(word_spans(text))
-
-
-def _count_hits(spans: list[tuple[int, int, bool]], start: int, end: int) -> int:
-    return sum(1 for s, e, h in spans if h and s >= start and e <= end)

@@ -1,13 +1,14 @@
-"""Per-segment caches and a per-reader view: term scores, document sets and bitsets.
+"""Per-segment caches and a per-reader view: term weights, document masks, places, hours.
 
 Whoosh segments never change once written, except that their set of deleted documents
 grows. So everything read from a segment (postings, stored records, field lengths) is
 cached per segment id and reused by every later reader; a view over one reader generation
-only adds the documents deleted since. After an edit, a new reader shares the big
+only adds which documents are deleted. After an edit, a new reader shares the big
 segment's caches and only the small new segment is read.
 
-Sets of documents are kept twice: as frozensets (membership while ranking) and as Python
-ints used as bitsets (facet counts are ``(a & b).bit_count()``, microseconds each).
+Per-document values are numpy arrays indexed by document number, so scoring, filtering,
+facet counting and distance sorting are a few array operations instead of Python loops
+over thousands of matching documents.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from __future__ import annotations
 import bisect
 import math
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import numpy as np
 
 from ..services.hours import Rule, compile_rules, is_open_rules
 from .documents import HOURS_KEYS
@@ -26,35 +28,13 @@ from .schema import FLAG_HOURS, LENGTH_NORM, TEXT_FIELDS
 
 K1 = 1.2
 _MAX_TERMS = 20_000
-
-
-def bits_from(ids: Iterable[int]) -> int:
-    """Return a bitset (a Python int) with the given bit positions set."""
-    ids = sorted(ids)
-    if not ids:
-        return 0
-    buf = bytearray((ids[-1] >> 3) + 1)
-    for i in ids:
-        buf[i >> 3] |= 1 << (i & 7)
-    return int.from_bytes(buf, "little")
-
-
-def ids_from(bits: int) -> list[int]:
-    """Return the positions of the set bits, ascending."""
-    out = []
-    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    for byte_index, byte in enumerate(data):
-        if byte:
-            base = byte_index << 3
-            for bit in range(8):
-                if byte >> bit & 1:
-                    out.append(base + bit)
-    return out
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """The small per-document facts needed to rank and show a hit."""
+    """The small per-document facts needed to show a hit."""
 
     id: str
     name: str
@@ -85,6 +65,36 @@ def _record(stored: dict[str, Any]) -> Record:
     )
 
 
+class _Hours:
+    """Weekly opening intervals of a segment as arrays, plus documents with dated rules."""
+
+    def __init__(self, records: list[Record], candidates: np.ndarray) -> None:
+        docs, days, opens, closes = [], [], [], []
+        self.special: list[int] = []
+        for d in candidates.tolist():
+            rules = records[d].rules
+            if any(r.is_dated or r.is_closed for r in rules):
+                self.special.append(d)
+                continue
+            for r in rules:
+                for day in r.days or range(7):
+                    docs.append(d)
+                    days.append(day)
+                    opens.append(r.opens)
+                    closes.append(r.closes)
+        self.docs = np.array(docs, dtype=np.int64)
+        self.days = np.array(days, dtype=np.int8)
+        self.opens = np.array(opens, dtype=np.int16)
+        self.closes = np.array(closes, dtype=np.int16)
+
+    def open_at(self, records: list[Record], when: datetime) -> np.ndarray:
+        minute = when.hour * 60 + when.minute
+        hit = (self.days == when.weekday()) & (self.opens <= minute) & (minute < self.closes)
+        ids = set(self.docs[hit].tolist())
+        ids.update(d for d in self.special if is_open_rules(records[d].rules, when))
+        return np.array(sorted(ids), dtype=np.int64)
+
+
 class SegmentCache:
     """Everything read from one segment, shared by all readers and threads."""
 
@@ -94,12 +104,18 @@ class SegmentCache:
         self.avgdl = avgdl
         self._lock = threading.Lock()
         self._records: list[Record] | None = None
-        self._lengths: dict[str, list[int]] = {}
-        self._terms: dict[str, tuple[dict[int, float], int]] = {}
-        self._keywords: dict[tuple[str, str], tuple[frozenset[int], int]] = {}
-        self._open: tuple[Any, frozenset[int]] | None = None
         #: Surface word → number of documents, for the spelling corrector.
         self.word_counts: dict[str, int] = {}
+        self.lat = np.full(size, np.nan)
+        self.lon = np.full(size, np.nan)
+        self.sortkeys = np.array([], dtype=str)
+        #: Documents with more than one location: all their points.
+        self.extra_geo: dict[int, tuple[tuple[float, float], ...]] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._keywords: dict[tuple[str, str], np.ndarray] = {}
+        self._hours: _Hours | None = None
+        self._open: tuple[Any, np.ndarray] | None = None
 
     def update_avgdl(self, avgdl: dict[str, float]) -> None:
         """Drop cached term weights when average field lengths moved by more than a quarter."""
@@ -111,70 +127,93 @@ class SegmentCache:
         if self._records is None:
             with self._lock:
                 if self._records is None:
-                    counts: dict[str, int] = {}
-                    records = []
-                    for d in range(self.size):
-                        stored = reader.stored_fields(d)
-                        records.append(_record(stored))
-                        for w in (stored.get("data") or {}).get("w", "").split():
-                            counts[w] = counts.get(w, 0) + 1
-                    self.word_counts = counts
-                    self._records = records
+                    self._load(reader)
+        assert self._records is not None
         return self._records
 
-    def _field_lengths(self, reader: Any, field: str) -> list[int]:
+    def _load(self, reader: Any) -> None:
+        counts: dict[str, int] = {}
+        records = []
+        for d in range(self.size):
+            stored = reader.stored_fields(d)
+            rec = _record(stored)
+            records.append(rec)
+            for w in (stored.get("data") or {}).get("w", "").split():
+                counts[w] = counts.get(w, 0) + 1
+            if rec.geo:
+                self.lat[d], self.lon[d] = rec.geo[0]
+                if len(rec.geo) > 1:
+                    self.extra_geo[d] = rec.geo
+        self.sortkeys = np.array([r.sortkey for r in records], dtype=str)
+        self.word_counts = counts
+        self._records = records
+
+    def _field_lengths(self, reader: Any, field: str) -> np.ndarray:
         lengths = self._lengths.get(field)
         if lengths is None:
-            lengths = [reader.doc_field_length(d, field, 0) for d in range(self.size)]
+            lengths = np.array(
+                [reader.doc_field_length(d, field, 0) for d in range(self.size)],
+                dtype=np.float32,
+            )
             self._lengths[field] = lengths
         return lengths
 
-    def term(self, reader: Any, term: str) -> tuple[dict[int, float], int]:
-        """Return (local docnum → field-weighted BM25 term weight, bitset) for ``term``."""
+    def term(self, reader: Any, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return (local docnums, field-weighted BM25 term weights) for ``term``."""
         found = self._terms.get(term)
         if found is not None:
             return found
-        scores: dict[int, float] = {}
+        id_parts, weight_parts = [], []
         for field, boost in TEXT_FIELDS.items():
             if (field, term) not in reader:
                 continue
             lengths = self._field_lengths(reader, field)
             b = LENGTH_NORM[field]
             avg = self.avgdl.get(field) or 1.0
-            k_base = K1 * (1 - b)
-            k_len = K1 * b / avg
-            for docnum, tf in reader.postings(field, term).items_as("weight"):
-                w = boost * tf * (K1 + 1) / (tf + k_base + k_len * lengths[docnum])
-                scores[docnum] = scores.get(docnum, 0.0) + w
-        found = (scores, bits_from(scores))
+            postings = list(reader.postings(field, term).items_as("weight"))
+            ids = np.fromiter((p[0] for p in postings), dtype=np.int64, count=len(postings))
+            tf = np.fromiter((p[1] for p in postings), dtype=np.float32, count=len(postings))
+            id_parts.append(ids)
+            weight_parts.append(
+                boost * tf * (K1 + 1) / (tf + K1 * (1 - b) + K1 * b * lengths[ids] / avg)
+            )
+        if not id_parts:
+            found = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+        elif len(id_parts) == 1:
+            found = (id_parts[0], weight_parts[0].astype(np.float32))
+        else:
+            # One weight per document: the sum over the fields it occurs in.
+            ids, inverse = np.unique(np.concatenate(id_parts), return_inverse=True)
+            sums = np.bincount(inverse, weights=np.concatenate(weight_parts))
+            found = (ids, sums.astype(np.float32))
         if len(self._terms) > _MAX_TERMS:
-            self._terms.clear()
+            self._terms = {}
         self._terms[term] = found
         return found
 
-    def keyword(self, reader: Any, field: str, value: str) -> tuple[frozenset[int], int]:
-        """Return the local docnums (and bitset) that carry ``value`` in a keyword field."""
+    def keyword(self, reader: Any, field: str, value: str) -> np.ndarray:
+        """Return the local docnums that carry ``value`` in a keyword field."""
         key = (field, value)
         found = self._keywords.get(key)
         if found is None:
             if (field, value) in reader:
-                ids = frozenset(reader.postings(field, value).all_ids())
+                found = np.fromiter(reader.postings(field, value).all_ids(), dtype=np.int64)
             else:
-                ids = frozenset()
-            found = (ids, bits_from(ids))
+                found = _EMPTY_IDS
             if len(self._keywords) > _MAX_TERMS:
-                self._keywords.clear()
+                self._keywords = {}
             self._keywords[key] = found
         return found
 
-    def open_at(self, reader: Any, when: datetime, key: Any) -> frozenset[int]:
+    def open_at(self, reader: Any, when: datetime, key: Any) -> np.ndarray:
         """Return the local docnums open at ``when`` (cached for one minute ``key``)."""
         cached = self._open
         if cached is not None and cached[0] == key:
             return cached[1]
         records = self.records(reader)
-        candidates, _ = self.keyword(reader, "flags", FLAG_HOURS)
-        result = frozenset(d for d in candidates if is_open_rules(records[d].rules, when))
+        if self._hours is None:
+            self._hours = _Hours(records, self.keyword(reader, "flags", FLAG_HOURS))
+        result = self._hours.open_at(records, when)
         self._open = (key, result)
         return result
 
@@ -185,10 +224,10 @@ class View:
     def __init__(self, reader: Any, caches: dict[str, SegmentCache]):
         self.reader = reader
         self.parts: list[tuple[Any, SegmentCache, int]] = []
-        deleted: set[int] = set()
-        live = 0
         total = reader.doc_count_all() or 1
         avgdl = {f: (reader.field_length(f) or 0) / total or 1.0 for f in TEXT_FIELDS}
+        self.size = reader.doc_count_all()
+        self.live = np.ones(self.size, dtype=bool)
         for sub, offset in reader.leaf_readers():
             segment = sub.segment()
             if segment is None:  # an empty index
@@ -202,19 +241,18 @@ class View:
             else:
                 cache.update_avgdl(avgdl)
             self.parts.append((sub, cache, offset))
-            gone = sub.deleted_docs_set if sub.has_deletions() else ()
-            deleted.update(offset + d for d in gone)
-            live |= ((1 << size) - 1) << offset
-        self.size = reader.doc_count_all()
-        self.deleted = frozenset(deleted)
-        self.live_bits = live & ~bits_from(deleted) if deleted else live
-        self.count = self.size - len(deleted)
+            if sub.has_deletions():
+                gone = np.fromiter(sub.deleted_docs_set, dtype=np.int64)
+                self.live[gone + offset] = False
+        self.count = int(self.live.sum())
         self._offsets = [offset for _, _, offset in self.parts]
-        self._terms: dict[str, tuple[dict[int, float], int]] = {}
-        self._keywords: dict[tuple[str, str], tuple[frozenset[int], int]] = {}
+        self._terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
         self._lexicons: dict[str, list[str]] = {}
-        self._name_order: list[int] | None = None
-        self._open: tuple[Any, frozenset[int], int] | None = None
+        self._arrays: dict[str, np.ndarray] = {}
+        self._extra_geo: dict[int, tuple[tuple[float, float], ...]] | None = None
+        self._name_order: np.ndarray | None = None
+        self._open: tuple[Any, np.ndarray] | None = None
 
     # Documents ---------------------------------------------------------------------------
 
@@ -223,69 +261,92 @@ class View:
         sub, cache, offset = self.parts[i]
         return cache.records(sub)[docnum - offset]
 
-    def load_records(self) -> None:
+    def load(self) -> None:
         """Read every segment's records now (warm-up), so the first search is fast."""
         for sub, cache, _ in self.parts:
             cache.records(sub)
 
-    def live_ids(self) -> list[int]:
-        return [d for d in range(self.size) if d not in self.deleted]
+    def _concat(self, name: str, fill: Any, dtype: Any) -> np.ndarray:
+        found = self._arrays.get(name)
+        if found is None:
+            self.load()
+            pieces = [getattr(cache, name) for _, cache, _ in self.parts]
+            found = np.concatenate(pieces) if pieces else np.full(0, fill, dtype=dtype)
+            self._arrays[name] = found
+        return found
 
-    def name_order(self) -> list[int]:
+    @property
+    def lat(self) -> np.ndarray:
+        return self._concat("lat", np.nan, float)
+
+    @property
+    def lon(self) -> np.ndarray:
+        return self._concat("lon", np.nan, float)
+
+    @property
+    def sortkeys(self) -> np.ndarray:
+        return self._concat("sortkeys", "", str)
+
+    @property
+    def extra_geo(self) -> dict[int, tuple[tuple[float, float], ...]]:
+        if self._extra_geo is None:
+            self.load()
+            self._extra_geo = {
+                offset + d: points
+                for _, cache, offset in self.parts
+                for d, points in cache.extra_geo.items()
+            }
+        return self._extra_geo
+
+    def name_order(self) -> np.ndarray:
         """Return live docnums sorted by service name."""
         if self._name_order is None:
-            self._name_order = sorted(self.live_ids(), key=lambda d: self.record(d).sortkey)
+            order = np.argsort(self.sortkeys, kind="stable")
+            self._name_order = order[self.live[order]]
         return self._name_order
 
-    # Terms -------------------------------------------------------------------------------
+    # Terms and keywords ------------------------------------------------------------------
 
-    def term(self, term: str) -> tuple[dict[int, float], int]:
-        """Return (docnum → term weight, bitset) over the whole reader."""
+    def term(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return (docnums, term weights) over the whole reader (deleted ones included)."""
         found = self._terms.get(term)
         if found is not None:
             return found
-        if len(self.parts) == 1 and self.parts[0][2] == 0:
-            sub, cache, _ = self.parts[0]
-            found = cache.term(sub, term)
+        ids_parts, weight_parts = [], []
+        for sub, cache, offset in self.parts:
+            ids, weights = cache.term(sub, term)
+            if len(ids):
+                ids_parts.append(ids + offset if offset else ids)
+                weight_parts.append(weights)
+        if not ids_parts:
+            found = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+        elif len(ids_parts) == 1:
+            found = (ids_parts[0], weight_parts[0])
         else:
-            scores: dict[int, float] = {}
-            bits = 0
-            for sub, cache, offset in self.parts:
-                local, local_bits = cache.term(sub, term)
-                if not local:
-                    continue
-                if offset == 0 and not scores:
-                    scores = dict(local)
-                else:
-                    scores.update({offset + d: w for d, w in local.items()})
-                bits |= local_bits << offset
-            found = (scores, bits)
+            found = (np.concatenate(ids_parts), np.concatenate(weight_parts))
         self._terms[term] = found
         return found
 
     def doc_frequency(self, term: str) -> int:
-        return len(self.term(term)[0])
+        """Return how many live documents contain ``term``."""
+        ids = self.term(term)[0]
+        return int(np.count_nonzero(self.live[ids])) if len(ids) else 0
 
     def idf(self, term: str) -> float:
-        df = self.doc_frequency(term)
-        return math.log(1 + (self.count - df + 0.5) / (df + 0.5))
+        return idf(self.count, self.doc_frequency(term))
 
-    def keyword(self, field: str, value: str) -> tuple[frozenset[int], int]:
-        """Return (docnums, bitset) of live and deleted documents with a keyword value."""
+    def mask(self, field: str, value: str) -> np.ndarray:
+        """Return a boolean array: which live documents carry ``value`` in a keyword field."""
         key = (field, value)
-        found = self._keywords.get(key)
-        if found is not None:
-            return found
-        ids: frozenset[int] | set[int] = frozenset()
-        bits = 0
-        for sub, cache, offset in self.parts:
-            local, local_bits = cache.keyword(sub, field, value)
-            if not local:
-                continue
-            ids = local if offset == 0 and not ids else set(ids) | {offset + d for d in local}
-            bits |= local_bits << offset
-        found = (frozenset(ids), bits)
-        self._keywords[key] = found
+        found = self._masks.get(key)
+        if found is None:
+            found = np.zeros(self.size, dtype=bool)
+            for sub, cache, offset in self.parts:
+                ids = cache.keyword(sub, field, value)
+                if len(ids):
+                    found[ids + offset] = True
+            found &= self.live
+            self._masks[key] = found
         return found
 
     def values(self, field: str) -> list[str]:
@@ -298,21 +359,29 @@ class View:
             self._lexicons[field] = found
         return found
 
-    def open_at(self, when: datetime) -> tuple[frozenset[int], int]:
-        """Return (docnums, bitset) of documents open at ``when`` (per minute)."""
+    def open_at(self, when: datetime) -> np.ndarray:
+        """Return a boolean array of documents open at ``when`` (cached per minute)."""
         key = (when.date(), when.hour, when.minute)
         if self._open is not None and self._open[0] == key:
-            return self._open[1], self._open[2]
-        ids: set[int] = set()
+            return self._open[1]
+        result = np.zeros(self.size, dtype=bool)
         for sub, cache, offset in self.parts:
-            ids.update(offset + d for d in cache.open_at(sub, when, key))
-        result = frozenset(ids)
-        bits = bits_from(result)
-        self._open = (key, result, bits)
-        return result, bits
+            ids = cache.open_at(sub, when, key)
+            if len(ids):
+                result[ids + offset] = True
+        result &= self.live
+        self._open = (key, result)
+        return result
 
-    def segment_words(self) -> Iterable[tuple[str, dict[str, int]]]:
-        """Yield (segment id, word → documents) to feed the spelling index per segment."""
+    def segment_words(self) -> list[tuple[str, dict[str, int]]]:
+        """Return (segment id, word → documents) to feed the spelling index per segment."""
+        out = []
         for sub, cache, _ in self.parts:
             cache.records(sub)
-            yield cache.segment_id, cache.word_counts
+            out.append((cache.segment_id, cache.word_counts))
+        return out
+
+
+def idf(total: int, df: int) -> float:
+    """BM25 inverse document frequency (never negative)."""
+    return math.log(1 + (max(total, df) - df + 0.5) / (df + 0.5))
