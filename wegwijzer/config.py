@@ -19,6 +19,9 @@ INDEX_DIR: str = ""
 #: Read-only data shipped with the application: taxonomy, synonyms, route, gazetteer, demo set.
 DATA_DIR: str = str(PROJECT_ROOT / "data")
 
+#: Guided-route definition; empty means ``route.json`` in DATA_DIR.
+ROUTE_FILE: str = ""
+
 #: Demo mode: shows the "voorbeeldgegevens" banner and allows the development secret key.
 DEMO: bool = False
 
