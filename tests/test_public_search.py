@@ -283,3 +283,29 @@ def test_results_page_html_stays_small(
     print(f"\nresults page HTML with 20 results: {size / 1024:.1f} KB (budget 60 KB)")
     assert response.data.count(b'class="result"') == 20
     assert size <= 60 * 1024
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_public_route_in_both_languages(
+    client: FlaskClient, directory: dict[str, Service], lang: str
+) -> None:
+    svc = directory["inloop"]
+    urls = [
+        "/",
+        "/?plaats=Zwolle",
+        "/zoeken",
+        "/zoeken?q=schulden&plaats=Zwolle",
+        "/zoeken?q=schulden&plaats=Zwolle&weergave=kaart",
+        "/zoeken?q=schulden&plaats=Zwolle&print=1",
+        f"/hulp/{svc.slug}",
+        f"/hulp/{svc.slug}?print=1",
+        f"/organisatie/{svc.organization.slug}",
+        "/privacy",
+        "/toegankelijkheid",
+    ]
+    for url in urls:
+        joined = f"{url}{'&' if '?' in url else '?'}lang={lang}"
+        html = _html(client, joined)
+        assert f'<html lang="{lang}">' in html, joined
+        other = "nl" if lang == "en" else "en"
+        assert f"lang={other}" in html, f"no language switch on {joined}"
