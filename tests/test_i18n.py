@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-OPTIONS = {"**/templates/**.html": {"trimmed": "true"}}
+with (ROOT / "babel.cfg").open(encoding="utf-8") as _cfg:
+    METHOD_MAP, OPTIONS = parse_mapping_cfg(_cfg)
 KEYWORDS = {
     "_": None,
     "_l": None,
@@ -61,8 +62,18 @@ def test_compiled_catalogue_matches_the_po_file(lang: str) -> None:
         po = read_po(fh, locale=lang)
     with (folder / "messages.mo").open("rb") as fh:
         mo = read_mo(fh)
-    expected = {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
-    actual = {m.id: m.string for m in mo if m.id}
+
+    def key(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+        return value if isinstance(value, str) else tuple(value)
+
+    expected = {
+        key(m.id): key(m.string)
+        for m in po
+        if m.id
+        and not m.fuzzy
+        and all(key(m.string) if not isinstance(m.string, str) else [m.string])
+    }
+    actual = {key(m.id): key(m.string) for m in mo if m.id}
     assert actual == expected, "run: pybabel compile -d translations"
 
 
