@@ -285,3 +285,23 @@ def test_load_municipality_settings(app: Flask, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed, match="bestaat niet"):
         load_municipality_settings(db.session, bad)
     assert db.session.get(Municipality, "GM0193").debt_help_service_id is not None
+
+
+def test_repeated_child_ids_and_a_listed_direct_contact_import_once(app: Flask) -> None:
+    svc = service_obj()
+    phone = svc["phones"][0]
+    svc["phones"].append({**phone, "number": "038-0000998"})  # same id twice
+    contact_id = "5e1d0000-0000-4000-8009-000000000001"
+    svc["contacts"] = [{"id": contact_id, "name": "Piet", "phones": [phone]}]
+    svc["x_wegwijzer"]["direct_contact"] = {"name": "Anna", "phone": "038-1", "is_public": False}
+    report = _import(as_bytes([svc]))
+    assert report.ok and report.written, report.problems
+    stored = db.session.get(Service, svc["id"])
+    assert sorted(p.number for p in stored.phones) == ["038-0000998", "038-0000999"]
+    assert sorted(c.name for c in stored.contacts) == ["Anna", "Piet"]
+    again = _import(as_bytes([svc]))
+    assert again.counts["service"].unchanged == 1
+    exported = export_hsds_json(db.session, internal=True)
+    svc2 = dict(svc)
+    svc2["contacts"] = exported[0]["contacts"]  # the export lists the direct contact too
+    assert _import(as_bytes([svc2])).counts["service"].unchanged == 1

@@ -122,6 +122,8 @@ class Builder(PlaceChecks):
         children["contacts"] = self._contacts(raw, data, "", service_id)
         direct = self._direct_contact(raw, ext, service_id)
         if direct is not None:
+            # The same person may also be listed in ``contacts`` (an exported file): once.
+            children["contacts"] = [c for c in children["contacts"] if c.id != direct.id]
             children["contacts"].append(direct)
         children["schedules"] = self._schedules(raw, data, service_id)
         children["service_areas"] = self._areas(raw, data, service_id)

@@ -313,7 +313,8 @@ class Checker:
     def child_id(self, value: Any, table: str, parent_id: str, index: int) -> str:
         """Return the file's id for a child when it is a free UUID, else a stable derived one."""
         given = as_uuid(value.strip()) if isinstance(value, str) else None
-        if given is not None and self._claimed.setdefault((table, given), parent_id) == parent_id:
+        if given is not None and (table, given) not in self._claimed:
+            self._claimed[(table, given)] = parent_id
             return given
         seed = value.strip() if isinstance(value, str) and value.strip() else str(index)
         return stable_id(table, parent_id, seed)
