@@ -52,18 +52,18 @@ def page_weight(client: FlaskClient, url: str) -> tuple[int, dict[str, int]]:
     for ref in re.findall(r'<(?:link|script|img)\b[^>]*(?:href|src)="([^"]+)"', html):
         if not ref.startswith("/static/"):
             continue
-        asset = client.get(ref)
-        assert asset.status_code == 200, ref
-        assets[ref] = len(asset.data)
-        asset.close()
+        with client.get(ref) as asset:
+            assert asset.status_code == 200, ref
+            body = asset.get_data()
+        assets[ref] = len(body)
         if ref.endswith(".css"):
             # Images a stylesheet uses (Leaflet's marker icons) count too.
             base = ref.rsplit("/", 1)[0]
-            for img in re.findall(r"url\(([^)\"']+\.png)\)", asset.get_data(as_text=True)):
-                path = f"{base}/{img}"
-                extra = client.get(path)
-                if extra.status_code == 200:
-                    assets[path] = len(extra.data)
+            for img in re.findall(r"url\(([^)\"']+\.png)\)", body.decode("utf-8")):
+                with client.get(f"{base}/{img}") as extra:
+                    if extra.status_code == 200:
+                        assets[f"{base}/{img}"] = len(extra.get_data())
+    response.close()
     return len(response.data), assets
 
 

@@ -15,7 +15,7 @@ from wegwijzer.extensions import db
 from wegwijzer.models import Municipality, Service
 from wegwijzer.search import sync_index
 
-from .public_support import assert_private_response, inline_scripts_have_nonce
+from .public_support import assert_private_response, inline_scripts_have_nonce, page_weight
 
 WALK_IN_WEEKDAYS = [
     {
@@ -309,3 +309,27 @@ def test_every_public_route_in_both_languages(
         assert f'<html lang="{lang}">' in html, joined
         other = "nl" if lang == "en" else "en"
         assert f"lang={other}" in html, f"no language switch on {joined}"
+
+
+@pytest.mark.parametrize(
+    ("url", "budget_kb"),
+    [
+        ("/", 150),
+        ("/zoeken?q=schulden&plaats=Zwolle", 150),
+        ("/zoeken?q=schulden&plaats=Zwolle&print=1", 150),
+        ("/zoeken?q=schulden&plaats=Zwolle&weergave=kaart", 400),
+        ("/hulp/{slug}", 400),
+    ],
+)
+def test_total_page_weight_stays_within_budget(
+    client: FlaskClient, directory: dict[str, Service], url: str, budget_kb: int
+) -> None:
+    url = url.format(slug=directory["inloop"].slug)
+    html_size, assets = page_weight(client, url)
+    total = html_size + sum(assets.values())
+    print(
+        f"\n{url}: HTML {html_size / 1024:.1f} KB + assets {sum(assets.values()) / 1024:.1f} KB"
+        f" = {total / 1024:.1f} KB (budget {budget_kb} KB, tiles excluded)"
+    )
+    assert all(a.startswith("/static/") for a in assets)
+    assert total <= budget_kb * 1024
