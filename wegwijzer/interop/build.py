@@ -127,6 +127,14 @@ class Builder(PlaceChecks):
             children["contacts"].append(direct)
         children["schedules"] = self._schedules(raw, data, service_id)
         children["service_areas"] = self._areas(raw, data, service_id)
+        if not children["service_areas"] and (
+            raw.present is None or "service_areas" in raw.present
+        ):
+            self.warn(
+                raw,
+                "service_areas",
+                "Geen werkgebied (gemeente of landelijk): de dienst is niet te vinden op plaats.",
+            )
         children["languages"] = self.children_of(
             raw, data, "languages", "languages", service_id, self._language
         )
