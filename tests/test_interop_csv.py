@@ -187,6 +187,21 @@ def test_flat_round_trip_and_reimport_of_hsds_data_changes_nothing(
         assert _flat(internal=True) == text
 
 
+def test_flat_reimport_keeps_the_time_of_last_verification(app: Flask) -> None:
+    from datetime import UTC, datetime
+
+    _import(as_bytes([service_obj()]), "hsds")
+    svc = db.session.scalar(select(Service))
+    svc.last_verified_at = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+    db.session.commit()
+    report = _import(_flat().encode(), "csv")
+    assert report.counts["service"].unchanged == 1
+    changed = _flat().replace("2026-11-20", "2026-11-21")
+    assert _import(changed.encode(), "csv").counts["service"].updated == 1
+    db.session.expire_all()
+    assert db.session.get(Service, svc.id).last_verified_at == datetime(2026, 11, 21, tzinfo=UTC)
+
+
 def test_flat_import_only_changes_the_columns_it_has(app: Flask) -> None:
     _import(as_bytes([service_obj()]), "hsds")
     svc = db.session.scalar(select(Service))

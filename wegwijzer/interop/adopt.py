@@ -75,6 +75,14 @@ def adopt_children(session: Session, bundle: Bundle) -> None:
         svc = existing.get(record.id)
         if svc is None:
             continue
+        verified = record.fields.get("last_verified_at")
+        if (
+            verified is not None
+            and svc.last_verified_at is not None
+            and verified.date() == svc.last_verified_at.date()
+        ):
+            # A spreadsheet holds the date only; the same day keeps the exact time.
+            record.fields["last_verified_at"] = svc.last_verified_at
         for name, (keys, carried) in ADOPT.items():
             if name in record.children:
                 _adopt(specs[name], list(getattr(svc, name)), record.children[name], keys, carried)
