@@ -16,7 +16,9 @@ from typing import Any
 import folium
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from folium.map import CustomPane
 from folium.plugins import FastMarkerCluster
+from folium.utilities import JsCode
 from markupsafe import Markup
 
 from .security import csp_nonce
@@ -48,6 +50,18 @@ _MARKER_CALLBACK = """function (row) {
     }
     marker.bindPopup(box);
     return marker;
+}"""
+
+
+# Writes each municipality's name on the map (as text, never markup): with the outlines this
+# keeps the map readable when no tiles load. The names sit above the areas, below the markers.
+_LABEL_CALLBACK = """function (feature, layer) {
+    var label = document.createElement("span");
+    label.textContent = feature.properties.name;
+    layer.bindTooltip(label, {
+        permanent: true, direction: "center", className: "municipality-label", interactive: false,
+        pane: "labels"
+    });
 }"""
 
 
@@ -182,18 +196,15 @@ def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -
         ).add_to(m)
     boundaries = _boundaries(markers, near)
     if boundaries is not None:
+        # Between the areas (overlay pane, 400) and the markers (600).
+        CustomPane("labels", z_index=450, pointer_events=False).add_to(m)
         folium.GeoJson(
             boundaries,
             name="gemeenten",
             style_function=_boundary_style,
+            interactive=False,
             control=False,
-            tooltip=folium.GeoJsonTooltip(
-                fields=["name"],
-                labels=False,
-                permanent=True,
-                direction="center",
-                class_name="municipality-label",
-            ),
+            on_each_feature=JsCode(_LABEL_CALLBACK),
         ).add_to(m)
     rows = [[mk.lat, mk.lon, mk.name, mk.url, mk.organization] for mk in markers]
     cluster = FastMarkerCluster(

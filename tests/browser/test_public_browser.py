@@ -192,6 +192,8 @@ def test_map_shows_one_marker_per_located_result(browser: Any, live_server: str)
     assert len(shown) >= len(located)
     # Tiles cannot load here; the municipality boundaries keep the map readable.
     assert browser.find_elements(By.CSS_SELECTOR, ".leaflet-overlay-pane path")
+    labels = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".municipality-label")]
+    assert "Zwolle" in labels
 
 
 def test_map_popup_links_to_the_service_page(browser: Any, live_server: str) -> None:
