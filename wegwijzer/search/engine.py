@@ -102,7 +102,18 @@ class SearchEngine:
             if self._live is None:
                 self.rebuild()
             self.sync()
+            self.warm()
             return self.document_count()
+
+    def warm(self) -> None:
+        """Read the per-document data now, so the first search of a worker is fast.
+
+        Called before gunicorn forks: the workers share these caches copy-on-write.
+        """
+        view, live = self.view()
+        view.warm()
+        self.spell(view, live)
+        self.categories(live)
 
     def _open(self, gen: Path) -> None:
         ix = open_generation(gen)
@@ -194,42 +205,53 @@ class SearchEngine:
         """Note that this process committed a change; the next search applies it first."""
         self._dirty = True
 
-    def sync(self) -> int:
-        """Apply change-log rows this generation has not applied; return how many services."""
+    def sync(self, wait: bool = True) -> int:
+        """Apply change-log rows this generation has not applied; return how many services.
+
+        ``wait=False`` (the search path) never blocks: when another thread or process holds
+        the writer, it returns at once and the change follows on a later search.
+        """
         live = self.live()
-        with self._lock:
-            self._dirty = False
-            try:
-                writer = live.ix.writer(timeout=self.lock_timeout)
-            except LockError:
+        if not self._lock.acquire(blocking=wait):
+            self._dirty = True
+            return 0
+        try:
+            return self._sync(live, wait)
+        finally:
+            self._lock.release()
+
+    def _sync(self, live: _Live, wait: bool) -> int:
+        self._dirty = False
+        try:
+            writer = live.ix.writer(timeout=self.lock_timeout if wait else 0.0, delay=0.01)
+        except LockError:
+            if wait:
                 log.warning("Zoekindex bezet; de wijzigingen volgen bij de volgende zoekvraag.")
-                self._dirty = True
-                return 0
-            try:
-                with self.session() as session:
-                    applied = read_applied(live.path)
-                    rows = session.execute(
-                        select(
-                            ChangeLog.seq, ChangeLog.at, ChangeLog.entity_type, ChangeLog.entity_id
-                        )
-                        .where(ChangeLog.seq > applied.seq)
-                        .order_by(ChangeLog.seq)
-                    ).all()
-                    new = [r for r in rows if r.seq not in applied.extra]
-                    if not new:
-                        writer.cancel()
-                        changed = 0
-                    else:
-                        changed = self._apply(session, writer, live, new)
-                        writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-            if rows:
-                write_applied(live.path, _advance(applied, rows))
-            if new:
-                self._version += 1
-            return changed
+            self._dirty = True
+            return 0
+        try:
+            with self.session() as session:
+                applied = read_applied(live.path)
+                rows = session.execute(
+                    select(ChangeLog.seq, ChangeLog.at, ChangeLog.entity_type, ChangeLog.entity_id)
+                    .where(ChangeLog.seq > applied.seq)
+                    .order_by(ChangeLog.seq)
+                ).all()
+                new = [r for r in rows if r.seq not in applied.extra]
+                if not new:
+                    writer.cancel()
+                    changed = 0
+                else:
+                    changed = self._apply(session, writer, live, new)
+                    writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        if rows:
+            write_applied(live.path, _advance(applied, rows))
+        if new:
+            self._version += 1
+        return changed
 
     def _apply(self, session: Session, writer: Any, live: _Live, rows: list[Any]) -> int:
         by_type: dict[str, set[str]] = {}
@@ -268,7 +290,7 @@ class SearchEngine:
                     live = self.live()
             live.stamp = stamp
         if self._dirty or self._log_advanced(live):
-            self.sync()
+            self.sync(wait=False)
         # Another process sharing this index directory may have committed.
         latest = live.ix.latest_generation()
         if latest != self._disk_generation:

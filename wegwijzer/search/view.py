@@ -148,7 +148,7 @@ class SegmentCache:
         self.word_counts = counts
         self._records = records
 
-    def _field_lengths(self, reader: Any, field: str) -> np.ndarray:
+    def field_lengths(self, reader: Any, field: str) -> np.ndarray:
         lengths = self._lengths.get(field)
         if lengths is None:
             lengths = np.array(
@@ -167,7 +167,7 @@ class SegmentCache:
         for field, boost in TEXT_FIELDS.items():
             if (field, term) not in reader:
                 continue
-            lengths = self._field_lengths(reader, field)
+            lengths = self.field_lengths(reader, field)
             b = LENGTH_NORM[field]
             avg = self.avgdl.get(field) or 1.0
             postings = list(reader.postings(field, term).items_as("weight"))
@@ -262,9 +262,17 @@ class View:
         return cache.records(sub)[docnum - offset]
 
     def load(self) -> None:
-        """Read every segment's records now (warm-up), so the first search is fast."""
+        """Read every segment's records."""
         for sub, cache, _ in self.parts:
             cache.records(sub)
+
+    def warm(self) -> None:
+        """Read records, field lengths and places of every segment now."""
+        for sub, cache, _ in self.parts:
+            cache.records(sub)
+            for field in TEXT_FIELDS:
+                cache.field_lengths(sub, field)
+        _ = (self.lat, self.lon, self.sortkeys, self.extra_geo)
 
     def _concat(self, name: str, fill: Any, dtype: Any) -> np.ndarray:
         found = self._arrays.get(name)
