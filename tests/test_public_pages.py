@@ -306,3 +306,12 @@ def test_expired_form_gets_a_plain_explanation(app: Flask, client: FlaskClient) 
     html = response.get_data(as_text=True)
     assert "Het formulier is verlopen" in html
     assert "Dit adres klopt niet" not in html
+
+
+def test_only_web_addresses_become_links(
+    client: FlaskClient, make_service: Callable[..., Service]
+) -> None:
+    svc = make_service("Rare link", url="javascript:alert(1)")
+    html = client.get(f"/hulp/{svc.slug}").get_data(as_text=True)
+    assert 'href="javascript:' not in html
+    assert "javascript:alert(1)" in html

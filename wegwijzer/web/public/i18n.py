@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale as babel_locale
@@ -58,6 +58,11 @@ def has_endpoint(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+def is_web_url(value: object) -> bool:
+    """Return True for http(s) addresses: only those become links (never ``javascript:``)."""
+    return isinstance(value, str) and urlsplit(value.strip()).scheme in ("http", "https")
+
+
 def init_template_globals(app: Flask) -> None:
     """Make the language and link helpers available in every template."""
     app.jinja_env.globals.update(
@@ -68,3 +73,4 @@ def init_template_globals(app: Flask) -> None:
         lang_field=lang_field,
         has_endpoint=has_endpoint,
     )
+    app.jinja_env.tests["web_url"] = is_web_url
