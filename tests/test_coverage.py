@@ -319,3 +319,53 @@ def test_points_are_the_located_nearby_services(make_service: Callable[..., Serv
     points = cov.municipalities[0].points
     assert [(p.lat, p.lon) for p in points] == [(52.51, 6.09)]
     assert points[0].label == "Organisatie Inloop Zwolle: Inloop Zwolle"
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_inventory_equals_brute_force(
+    make_service: Callable[..., Service],
+    make_organization: Callable[..., Organization],
+    seed: int,
+) -> None:
+    from wegwijzer.models import Attribute
+    from wegwijzer.services.coverage import compute_inventory
+    from wegwijzer.services.taxonomy import term_id
+
+    build_directory(make_service, make_organization, seed, n=40)
+    # An organisation type set on the organisation itself, not on a service.
+    first = db.session.scalars(select(Organization).order_by(Organization.name)).first()
+    db.session.add(
+        Attribute(
+            link_id=first.id,
+            link_entity="organization",
+            taxonomy_term_id=term_id("wegwijzer-organisatietype", "welzijnsorganisatie"),
+        )
+    )
+    db.session.commit()
+    gms = ["GM0193", "GM0148"]
+    inv = compute_inventory(db.session, gms, stale_months=6)
+    expected: dict[str, dict[str, Any]] = {}
+    for gm in gms:
+        for svc, scope in available(gm):
+            row = expected.setdefault(
+                svc.organization_id,
+                {"services": set(), "scopes": set(), "gms": set(), "codes": defaultdict(set)},
+            )
+            row["services"].add(svc.name)
+            row["scopes"].add(scope)
+            if scope != NATIONAL:
+                row["gms"].add(gm)
+            for facet in ("fase", "thema", "doelgroep", "organisatietype"):
+                row["codes"][facet].update(svc.codes(f"wegwijzer-{facet}"))
+    if first.id in expected:
+        expected[first.id]["codes"]["organisatietype"].add("welzijnsorganisatie")
+    got = {r.organization_id: r for r in inv.rows}
+    assert set(got) == set(expected)
+    assert len(got) > 3
+    for org_id, row in got.items():
+        want = expected[org_id]
+        assert sorted(row.services) == sorted(want["services"])
+        assert set(row.scopes) == want["scopes"]
+        assert set(row.gm_codes) == want["gms"]
+        for facet in ("fase", "thema", "doelgroep", "organisatietype"):
+            assert set(row.codes[facet]) == want["codes"][facet], facet

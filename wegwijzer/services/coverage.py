@@ -377,9 +377,7 @@ def _load_directory(
     ):
         national[sid] = org
         info[sid] = (org_name, verified)
-    near = _nearby_select(gm_codes).subquery("near")
-    nat = _national_select().subquery("nat")
-    ids = union(select(near.c.service_id), select(nat.c.service_id)).subquery("ids")
+    ids = _service_ids(gm_codes)
     terms: dict[str, list[str]] = defaultdict(list)
     for sid, term in conn.execute(
         select(Attribute.link_id, Attribute.taxonomy_term_id)
@@ -394,6 +392,13 @@ def _load_directory(
     ):
         terms[sid].append(term)
     return _Directory(nearby=nearby, national=national, info=info, terms=terms)
+
+
+def _service_ids(gm_codes: Sequence[str]) -> Any:
+    """Return a subquery of the distinct ids of every service available in ``gm_codes``."""
+    near = _nearby_select(gm_codes).subquery("near")
+    nat = _national_select().subquery("nat")
+    return union(select(near.c.service_id), select(nat.c.service_id)).subquery("ids")
 
 
 class _BitCounter:
@@ -716,19 +721,32 @@ def compute_inventory(
     names = _check_municipalities(session, gm_codes)
     taxonomies = {t.facet: t for t in list_taxonomies(session)}
     cutoff = stale_cutoff(now or utcnow(), stale_months)
-    avail = _available(gm_codes)
+    term_keys = {
+        t.id: (facet, t.code)
+        for facet in INVENTORY_FACETS
+        if facet in taxonomies
+        for t in taxonomies[facet].terms
+    }
+    data = _load_directory(session, gm_codes, term_keys)
     rows: dict[str, InventoryRow] = {}
     scopes: dict[str, set[str]] = defaultdict(set)
     gms: dict[str, set[str]] = defaultdict(set)
-    for gm, _svc, org_id, scope in session.execute(
-        select(avail.c.gm_code, avail.c.service_id, avail.c.organization_id, avail.c.scope)
-    ):
+    org_of: dict[str, str] = {}
+    for gm, sid, org_id, scope in data.nearby:
         scopes[org_id].add(scope)
-        if scope != NATIONAL:
-            gms[org_id].add(gm)
-    ids = select(avail.c.service_id).distinct().subquery("ids")
+        gms[org_id].add(gm)
+        org_of[sid] = org_id
+    for sid, org_id in data.national.items():
+        scopes[org_id].add(NATIONAL)
+        org_of[sid] = org_id
+    codes: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for sid, term_ids in data.terms.items():
+        for term in term_ids:
+            facet, code = term_keys[term]
+            codes[org_of[sid]][facet].add(code)
+    ids = _service_ids(gm_codes)
     values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in session.execute(
+    for row in session.connection().execute(
         select(
             Organization.id,
             Organization.name,
@@ -767,28 +785,20 @@ def compute_inventory(
                 inv.stale += 1
             if inv.oldest_verified_at is None or verified < inv.oldest_verified_at:
                 inv.oldest_verified_at = verified
-    codes: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    service_terms = _service_terms(INVENTORY_FACETS, "inv_terms")
-    for org_id, facet, code in session.execute(
-        select(Service.organization_id, service_terms.c.facet, service_terms.c.code)
-        .select_from(ids)
-        .join(Service, Service.id == ids.c.service_id)
-        .join(service_terms, service_terms.c.service_id == Service.id)
-    ):
-        codes[org_id][facet].add(code)
     # The organisation type may also be set on the organisation itself (HSDS attribute).
-    org_ids = select(Service.organization_id).join(ids, ids.c.service_id == Service.id)
-    for org_id, facet, code in session.execute(
-        select(Attribute.link_id, Taxonomy.facet, TaxonomyTerm.code)
-        .join(TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id)
-        .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
-        .where(
-            Attribute.link_entity == "organization",
-            Attribute.link_id.in_(org_ids),
-            Taxonomy.facet.in_(INVENTORY_FACETS),
-        )
-    ):
-        codes[org_id][facet].add(code)
+    org_ids = list(rows)
+    for start in range(0, len(org_ids), 5000):  # stay below SQLite's parameter limit
+        for org_id, facet, code in session.connection().execute(
+            select(Attribute.link_id, Taxonomy.facet, TaxonomyTerm.code)
+            .join(TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id)
+            .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+            .where(
+                Attribute.link_entity == "organization",
+                Attribute.link_id.in_(org_ids[start : start + 5000]),
+                Taxonomy.facet.in_(INVENTORY_FACETS),
+            )
+        ):
+            codes[org_id][facet].add(code)
     order = {
         facet: {t.code: i for i, t in enumerate(tax.terms)} for facet, tax in taxonomies.items()
     }
