@@ -29,7 +29,13 @@ from wegwijzer.models import (
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo" / "services.json"
-SCHEMA = Path("/work/shared/hsds/schema/compiled_service_with_definitions.json")
+SCHEMA = (
+    Path(__file__).resolve().parent.parent
+    / "data"
+    / "hsds"
+    / "schema"
+    / "compiled_service_with_definitions.json"
+)
 ORG_ID = "0b9d7c6e-1f2a-4b3c-8d4e-5f6a7b8c9d01"
 LOC_ID = "0b9d7c6e-1f2a-4b3c-8d4e-5f6a7b8c9d02"
 

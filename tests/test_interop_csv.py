@@ -318,7 +318,7 @@ def test_cli_import_dry_run_report_then_import_and_export(
 
 
 def test_foreign_hsds_example_package_gets_problems_per_file_and_line(app: Flask) -> None:
-    example = Path("/work/shared/hsds/examples/csv")
+    example = Path(__file__).resolve().parent.parent / "data" / "hsds" / "examples" / "csv"
     before = table_counts(db.session)
     report = _import(example, "hsds-csv")
     assert not report.ok
