@@ -68,7 +68,8 @@ def parse_query(
         whole_known = is_known(a.stem)
         known = whole_known or (bool(a.parts) and all(is_known(p) for p in a.parts))
         fixed = None
-        if a.word.isalpha() and not is_surface(a.word):
+        # A short word whose stem the index knows is a real word ("snap"), not a typo.
+        if a.word.isalpha() and not is_surface(a.word) and not (known and len(a.word) <= 6):
             fixed = correct(a.word)
             if fixed and not _inflection_of(a.word, fixed):
                 corrections[a.word] = fixed

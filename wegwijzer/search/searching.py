@@ -70,14 +70,26 @@ def run_search(
 
     spell = engine.spell(view, live)
     cats = engine.categories(live)
+    synonyms = engine.synonyms()
+    signals = engine.signals()
+
+    def is_surface(word: str) -> bool:
+        # Words of the index, the taxonomy, the synonyms and the signals are never typos.
+        return (
+            word in spell
+            or word in synonyms.surface
+            or word in cats.words
+            or any(word in phrase for s in signals for phrase in s.phrases)
+        )
+
     parsed = parse_query(
         text,
         live.analyzer,
-        engine.synonyms(),
-        engine.signals(),
+        synonyms,
+        signals,
         is_known=lambda term: bool(len(view.term(term)[0]) or cats.get(term)),
         correct=spell.correct,
-        is_surface=spell.__contains__,
+        is_surface=is_surface,
     )
     result.suggestion = parsed.suggestion(query)
     result.signals = parsed.signals
