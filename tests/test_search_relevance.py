@@ -361,6 +361,16 @@ def test_suggestion_for_typo(directory: dict[str, Service]) -> None:
     assert search("schuldhulpverleenig").suggestion == "schuldhulpverlening"
     assert search("thuisadminstratie zwolle").suggestion == "thuisadministratie zwolle"
     assert search("huurachterstand").suggestion is None
+    # Words of the synonyms file, the taxonomy and the signals are never "corrected".
+    assert search("ik snap mijn brieven niet").suggestion is None
+    assert search("deurwaarder").suggestion is None
+
+
+def test_english_words_reach_dutch_services(directory: dict[str, Service]) -> None:
+    result = search("bailiff", near="Zwolle", lang="en")
+    assert result.urgent
+    assert result.results[0].name == "Schuldhulpverlening Zwolle"
+    assert "Huurachterstand-team Zwolle" in [h.name for h in search("rent arrears").results[:5]]
 
 
 def test_place_in_text_limits_location(directory: dict[str, Service]) -> None:
