@@ -347,3 +347,34 @@ def _close_readers(app: Flask) -> Iterator[None]:
     reader = getattr(getattr(engine, "_local", None), "reader", None)
     if reader is not None:
         reader.close()
+
+
+def test_concurrent_searches_in_threads(
+    app: Flask, make_service: Callable[..., Service], no_throttle: None
+) -> None:
+    for i in range(30):
+        make_service(f"Schuldhulp {i}", description="schulden en rekeningen", lat=52.5, lon=6.1)
+    sync_index()
+    errors: list[BaseException] = []
+    totals: set[int] = set()
+
+    def worker() -> None:
+        with app.app_context():
+            try:
+                for n in range(25):
+                    result = search("schulden" if n % 2 else "rekeningen", near="Zwolle")
+                    totals.add(result.total)
+                    assert len(result.results) == 20
+            except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    make_service("Schuldhulp extra", description="schulden", lat=52.5, lon=6.1)
+    sync_index()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert totals <= {30, 31}
+    assert search("schulden").total == 31

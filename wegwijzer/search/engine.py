@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -100,7 +101,7 @@ class SearchEngine:
                 except IndexBroken as exc:
                     log.warning("Zoekindex wordt opnieuw gebouwd: %s", exc)
             if self._live is None:
-                self.rebuild()
+                self.rebuild(force=False)
             self.sync()
             self.warm()
             return self.document_count()
@@ -128,6 +129,16 @@ class SearchEngine:
             stamp=pointer_stamp(self.root),
         )
         self._version += 1
+
+    @staticmethod
+    def _usable(gen: Path | None) -> Path | None:
+        if gen is None:
+            return None
+        try:
+            open_generation(gen)
+        except IndexBroken:
+            return None
+        return gen
 
     def live(self) -> _Live:
         if self._live is None:
@@ -166,9 +177,17 @@ class SearchEngine:
         vocab |= {w for w, c in counts.items() if c >= 2 and len(w) >= 5}
         return vocab
 
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Build a fresh generation beside the live one, swap to it, apply later changes."""
+    def rebuild(self, progress: Callable[[int], None] | None = None, force: bool = True) -> int:
+        """Build a fresh generation beside the live one, swap to it, apply later changes.
+
+        ``force=False`` (start-up repair) first checks, holding the rebuild lock, whether
+        another process has just built a usable generation, and uses that one instead.
+        """
         with rebuild_lock(self.root), self.session() as session:
+            if not force and (ready := self._usable(current_generation(self.root))):
+                with self._lock:
+                    self._open(ready)
+                return self.document_count()
             applied = _visible_position(session)
             gen = new_generation(self.root)
             parts = self.vocabulary(session)
@@ -186,6 +205,7 @@ class SearchEngine:
                 writer.commit()
             except BaseException:
                 writer.cancel()
+                shutil.rmtree(gen, ignore_errors=True)
                 raise
             if progress:
                 progress(count % 100)
