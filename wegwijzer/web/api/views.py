@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
@@ -57,9 +58,12 @@ def _int(args: MultiDict[str, str], name: str, default: int, low: int, high: int
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(name, f"'{name}' moet een heel getal zijn.") from None
+        raise ApiError(name, _("'%(name)s' moet een heel getal zijn.", name=name)) from None
     if not low <= value <= high:
-        raise ApiError(name, f"'{name}' moet tussen {low} en {high} liggen.")
+        raise ApiError(
+            name,
+            _("'%(name)s' moet tussen %(low)s en %(high)s liggen.", name=name, low=low, high=high),
+        )
     return value
 
 
@@ -69,7 +73,7 @@ def _bool(args: MultiDict[str, str], name: str) -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise ApiError(name, f"'{name}' moet true of false zijn.")
+    raise ApiError(name, _("'%(name)s' moet true of false zijn.", name=name))
 
 
 def _radius(args: MultiDict[str, str]) -> float | None:
@@ -79,9 +83,11 @@ def _radius(args: MultiDict[str, str]) -> float | None:
     try:
         value = float(raw.replace(",", "."))
     except ValueError:
-        raise ApiError("radius_km", "'radius_km' moet een getal zijn (kilometers).") from None
+        raise ApiError("radius_km", _("'radius_km' moet een getal zijn (kilometers).")) from None
     if not 0 < value <= MAX_RADIUS_KM:
-        raise ApiError("radius_km", f"'radius_km' moet tussen 0 en {MAX_RADIUS_KM:g} liggen.")
+        raise ApiError(
+            "radius_km", _("'radius_km' moet tussen 0 en %(max)s liggen.", max=f"{MAX_RADIUS_KM:g}")
+        )
     return value
 
 
@@ -94,7 +100,7 @@ def _filters(args: MultiDict[str, str]) -> dict[str, list[str]]:
             if value not in known.get(name, set()):
                 raise ApiError(
                     name,
-                    f"'{name}' kent de code '{value[:40]}' niet.",
+                    _("'%(name)s' kent de code '%(code)s' niet.", name=name, code=value[:40]),
                     allowed=sorted(known.get(name, set())),
                 )
         if values:
@@ -105,7 +111,7 @@ def _filters(args: MultiDict[str, str]) -> dict[str, list[str]]:
 def _text(args: MultiDict[str, str], name: str) -> str:
     value = " ".join((args.get(name) or "").split())
     if len(value) > MAX_QUERY:
-        raise ApiError(name, f"'{name}' is langer dan {MAX_QUERY} tekens.")
+        raise ApiError(name, _("'%(name)s' is langer dan %(n)s tekens.", name=name, n=MAX_QUERY))
     return value
 
 
@@ -115,12 +121,12 @@ def search_services() -> ResponseReturnValue:
     args = request.args
     lang = args.get("lang") or "nl"
     if lang not in ("nl", "en"):
-        raise ApiError("lang", "'lang' moet nl of en zijn.")
+        raise ApiError("lang", _("'lang' moet nl of en zijn."))
     q = _text(args, "q")
     near = _text(args, "near")
     radius_km = _radius(args)
     if radius_km is not None and not near:
-        raise ApiError("radius_km", "'radius_km' werkt alleen samen met 'near'.")
+        raise ApiError("radius_km", _("'radius_km' werkt alleen samen met 'near'."))
     filters = _filters(args)
     result = search(
         query=q,
@@ -137,7 +143,7 @@ def search_services() -> ResponseReturnValue:
         err = result.location_error
         raise ApiError(
             "near",
-            err.message or f"'{near}' is geen plaats of postcode die we kennen.",
+            _("'%(place)s' is geen plaats of postcode die we kennen.", place=near[:100]),
             suggestions=list(err.suggestions),
         )
     return jsonify(_payload(result, lang))
