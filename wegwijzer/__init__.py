@@ -35,9 +35,12 @@ def create_app(
 
     db.init_app(app)
     babel.init_app(
-        app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Amsterdam"
+        app,
+        locale_selector=_select_locale,
+        timezone_selector=lambda: "Europe/Amsterdam",
+        # An absolute path: Flask-Babel resolves relative ones against the package.
+        default_translation_directories=str(Path(app.root_path).parent / "translations"),
     )
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path).parent / "translations")
     app.jinja_env.globals["get_locale"] = get_locale
     csrf.init_app(app)
     login_manager.init_app(app)
