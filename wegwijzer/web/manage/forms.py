@@ -35,6 +35,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...services.accounts import PASSWORD_MAX
+from ...services.internal_fields import AGREEMENTS, FUNDING_SOURCES
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Geef een geldig e-mailadres."))
 
@@ -116,19 +117,11 @@ class UserForm(FlaskForm):
 
 FUNDING_CHOICES = [
     SelectChoice("", _l("Onbekend")),
-    SelectChoice("gemeentelijke-subsidie", _l("Gemeentelijke subsidie")),
-    SelectChoice("provincie", _l("Provincie")),
-    SelectChoice("rijk", _l("Rijk")),
-    SelectChoice("fondsen", _l("Fondsen")),
-    SelectChoice("donaties", _l("Donaties")),
+    *(SelectChoice(code, label) for code, label in FUNDING_SOURCES.items()),
 ]
 AGREEMENT_CHOICES = [
-    SelectChoice("", _l("Geen of onbekend")),
-    SelectChoice("subsidieafspraak", _l("Subsidieafspraak")),
-    SelectChoice("convenant", _l("Convenant")),
-    SelectChoice("samenwerkingsovereenkomst", _l("Samenwerkingsovereenkomst")),
-    SelectChoice("inkoopcontract", _l("Inkoopcontract")),
-    SelectChoice("informeel", _l("Informele afspraak")),
+    SelectChoice("", _l("Onbekend")),
+    *(SelectChoice(code, label) for code, label in AGREEMENTS.items()),
 ]
 
 
