@@ -25,7 +25,7 @@ Definitions, used by every count in this module (the database is the truth, not 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -342,6 +342,10 @@ def _check_municipalities(session: Session, gm_codes: Sequence[str]) -> dict[str
     return names
 
 
+#: Ids per IN list: below SQLite's limit of 32,766 parameters, with room for the rest.
+_CHUNK = 5000
+
+
 @dataclass
 class _Directory:
     """The counting services of a region, read with a few set-based queries."""
@@ -357,7 +361,7 @@ class _Directory:
 
 
 def _load_directory(
-    session: Session, gm_codes: Sequence[str], term_ids: Iterable[str]
+    session: Session, gm_codes: Sequence[str], term_ids: Collection[str]
 ) -> _Directory:
     """Read the region's counting services, their organisations and their term links."""
     # Core execution: the ORM's per-row bookkeeping doubles the time for ~100k term links.
@@ -366,7 +370,7 @@ def _load_directory(
     nearby = []
     seen: set[tuple[str, str]] = set()
     info: dict[str, tuple[str, datetime | None]] = {}
-    for gm, sid, org, n_gm, org_name, verified in conn.execute(near_q):
+    for gm, sid, org, n_gm, org_name, verified in conn.execute(near_q).all():
         if (gm, sid) not in seen:  # a duplicated area row must not count twice
             seen.add((gm, sid))
             nearby.append((gm, sid, org, LOCAL if n_gm == 1 else REGIONAL))
@@ -374,13 +378,29 @@ def _load_directory(
     national = {}
     for sid, org, org_name, verified in conn.execute(
         _national_select().add_columns(Organization.name, Service.last_verified_at)
-    ):
+    ).all():
         national[sid] = org
         info[sid] = (org_name, verified)
-    ids = _service_ids(gm_codes)
-    terms: dict[str, list[str]] = defaultdict(list)
-    for sid, term in conn.execute(
-        select(Attribute.link_id, Attribute.taxonomy_term_id)
+    terms = _term_links(conn, gm_codes, term_ids, info) if term_ids else {}
+    return _Directory(nearby=nearby, national=national, info=info, terms=terms)
+
+
+def _term_links(
+    conn: Any, gm_codes: Sequence[str], term_ids: Collection[str], keep: Container[str]
+) -> dict[str, list[str]]:
+    """Return ``{service_id: [term ids]}`` for the services in ``keep`` and ``term_ids``."""
+    # Every service with an area in the region or a national area: a cheap superset of
+    # ``keep`` (the counting conditions were applied already), filtered below.
+    ids = union(
+        select(ServiceArea.service_id).where(
+            ServiceArea.extent_type == "gemeente", ServiceArea.gm_code.in_(list(gm_codes))
+        ),
+        select(ServiceArea.service_id).where(ServiceArea.extent_type == "landelijk"),
+    ).subquery("ids")
+    # One row per service with its term ids joined: fetching ten times fewer rows is faster
+    # than a row per link, and than IN lists of the ids already read (measured on SQLite).
+    rows = conn.execute(
+        select(ids.c.service_id, func.aggregate_strings(Attribute.taxonomy_term_id, ","))
         .select_from(ids)
         # Outer join: look up each service's links by index instead of scanning all links.
         .join(
@@ -389,9 +409,9 @@ def _load_directory(
             isouter=True,
         )
         .where(Attribute.taxonomy_term_id.in_(list(term_ids)))
-    ):
-        terms[sid].append(term)
-    return _Directory(nearby=nearby, national=national, info=info, terms=terms)
+        .group_by(ids.c.service_id)
+    ).all()
+    return {sid: joined.split(",") for sid, joined in rows if sid in keep}
 
 
 def _service_ids(gm_codes: Sequence[str]) -> Any:
@@ -787,14 +807,14 @@ def compute_inventory(
                 inv.oldest_verified_at = verified
     # The organisation type may also be set on the organisation itself (HSDS attribute).
     org_ids = list(rows)
-    for start in range(0, len(org_ids), 5000):  # stay below SQLite's parameter limit
+    for start in range(0, len(org_ids), _CHUNK):
         for org_id, facet, code in session.connection().execute(
             select(Attribute.link_id, Taxonomy.facet, TaxonomyTerm.code)
             .join(TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id)
             .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
             .where(
                 Attribute.link_entity == "organization",
-                Attribute.link_id.in_(org_ids[start : start + 5000]),
+                Attribute.link_id.in_(org_ids[start : start + _CHUNK]),
                 Taxonomy.facet.in_(INVENTORY_FACETS),
             )
         ):
