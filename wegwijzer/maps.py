@@ -298,3 +298,154 @@ def service_map(page: Any, lang: str) -> MapParts:
 
 def _lang_arg(lang: str) -> dict[str, str]:
     return {"lang": lang} if lang != "nl" else {}
+
+
+# --- coverage maps (owner: coverage; used by wegwijzer/web/coverage) ------------------------
+# A municipality's boundary with the places of its services, and a choropleth of a region.
+# The coverage page shows the same numbers in tables; these maps are an extra.
+
+#: Five classes, light to dark, for the number of phase x theme cells with help nearby.
+CHOROPLETH_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+
+
+def _coverage_map() -> folium.Map:
+    config = current_app.config
+    m = folium.Map(location=list(NL_CENTER), zoom_start=NL_ZOOM, tiles=None, zoom_control=False)
+    if config.get("TILE_URL"):
+        folium.TileLayer(
+            tiles=config["TILE_URL"],
+            attr=config.get("TILE_ATTRIBUTION") or "",
+            name="tiles",
+            max_zoom=19,
+            control=False,
+        ).add_to(m)
+    return m
+
+
+def _coverage_parts(m: folium.Map, features: Sequence[dict[str, Any]], label: str) -> MapParts:
+    """Fit the map to ``features`` and render it like ``build_map`` does (vendored, nonce)."""
+    boxes = [_feature_bbox(f) for f in features if f["geometry"]["type"] != "Point"]
+    points = [f["geometry"]["coordinates"] for f in features if f["geometry"]["type"] == "Point"]
+    xs = [b[0] for b in boxes] + [b[2] for b in boxes] + [p[0] for p in points]
+    ys = [b[1] for b in boxes] + [b[3] for b in boxes] + [p[1] for p in points]
+    if xs:
+        m.fit_bounds([[min(ys), min(xs)], [max(ys), max(xs)]], padding=(12, 12))
+    for element in _walk(m):
+        _vendored(element)
+    root = m.get_root()
+    root.render()
+    map_id = m.get_name()
+    zoom = (
+        f"L.control.zoom({{zoomInTitle: {_js(_('Inzoomen'))}, "
+        f"zoomOutTitle: {_js(_('Uitzoomen'))}}}).addTo({map_id});\n"
+    )
+    script = (root.script.render() + "\n" + zoom).replace("</", "<\\/")
+    html = Markup('<div class="folium-map" id="{id}" role="region" aria-label="{label}"></div>')
+    return MapParts(
+        header=_asset_tags(m),
+        html=html.format(id=map_id, label=label),
+        script=Markup('<script nonce="{}">\n').format(csp_nonce())
+        + Markup(script)
+        + Markup("\n</script>"),
+        markers=len(points),
+    )
+
+
+def boundary_map(
+    features: Sequence[dict[str, Any]], points: Iterable[tuple[float, float, str]], label: str
+) -> MapParts:
+    """Draw municipality boundaries and service places ``(lat, lon, text)`` as yellow dots."""
+    m = _coverage_map()
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": list(features)},
+            name="grens",
+            style_function=lambda _f: {"color": "#154273", "weight": 3, "fillOpacity": 0.05},
+            interactive=False,
+            control=False,
+        ).add_to(m)
+    dots = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            # The tooltip is HTML: escape names typed by editors.
+            "properties": {"label": str(Markup.escape(text))},
+        }
+        for lat, lon, text in points
+    ]
+    if dots:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": dots},
+            name="plaatsen",
+            marker=folium.CircleMarker(
+                radius=7,
+                color="#1b1b1b",
+                weight=2,
+                fill=True,
+                fill_color="#ffdd00",
+                fill_opacity=1,
+            ),
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            control=False,
+        ).add_to(m)
+    return _coverage_parts(m, list(features) + dots, label)
+
+
+def choropleth_class(value: int, maximum: int) -> int:
+    """Return the colour class 0..4 of ``value`` out of ``maximum`` (0 only for nothing)."""
+    if maximum <= 0 or value <= 0:
+        return 0
+    return min(len(CHOROPLETH_COLOURS) - 1, 1 + (value * 4 - 1) // maximum)
+
+
+def choropleth_ranges(maximum: int) -> list[tuple[int, int]]:
+    """Return the (lowest, highest) value of each colour class; empty classes have low > high."""
+    ranges = [(0, 0)]
+    for k in range(1, len(CHOROPLETH_COLOURS)):
+        ranges.append((-(-((k - 1) * maximum + 1) // 4), k * maximum // 4))
+    return ranges
+
+
+def choropleth_map(
+    features: Sequence[dict[str, Any]],
+    values: dict[str, tuple[str, int]],
+    maximum: int,
+    label: str,
+    tooltip: str,
+) -> MapParts:
+    """Colour each municipality by ``values[gm_code] = (name, value)`` out of ``maximum``.
+
+    ``tooltip`` has ``{name}``, ``{value}`` and ``{maximum}`` placeholders.
+    """
+    m = _coverage_map()
+    shaped = []
+    for feature in features:
+        gm = feature.get("properties", {}).get("gm_code")
+        if gm not in values:
+            continue
+        name, value = values[gm]
+        text = tooltip.format(name=name, value=value, maximum=maximum)
+        shaped.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {
+                    "label": str(Markup.escape(text)),
+                    "colour": CHOROPLETH_COLOURS[choropleth_class(value, maximum)],
+                },
+            }
+        )
+    if shaped:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": shaped},
+            name="dekking",
+            style_function=lambda f: {
+                "color": "#1b1b1b",
+                "weight": 2,
+                "fillColor": f["properties"]["colour"],
+                "fillOpacity": 0.8,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            control=False,
+        ).add_to(m)
+    return _coverage_parts(m, shaped, label)

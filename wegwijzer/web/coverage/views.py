@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from ... import maps_coverage
+from ... import maps
 from ...extensions import db
 from ...models import Role
 from ...services import coverage
@@ -122,53 +122,45 @@ def index() -> str:
         # Service locations are drawn only on the map of a single municipality.
         with_points=len(gm_codes) == 1,
     )
+    map_parts, legend = _map(cov)
     return render_template(
         "coverage/index.html",
         cov=cov,
         managed=managed,
         selected=gm_codes,
-        map_parts=_map(cov),
-        leaflet_js=maps_coverage.LEAFLET_JS,
-        leaflet_css=maps_coverage.LEAFLET_CSS,
+        map_parts=map_parts,
+        map_legend=legend,
     )
 
 
-def _map(cov: coverage.RegionCoverage) -> maps_coverage.MapParts:
-    """Draw one municipality with its service locations, or a region as a choropleth."""
-    static_url = url_for("static", filename="")
+def _map(cov: coverage.RegionCoverage) -> tuple[maps.MapParts, list[tuple[str, str]]]:
+    """Draw one municipality with its service places, or a region as a choropleth."""
     features = coverage.municipality_boundaries(m.gm_code for m in cov.municipalities)
-    texts = {"zoom_in": _("Inzoomen"), "zoom_out": _("Uitzoomen")}
     if len(cov.municipalities) == 1:
         muni = cov.municipalities[0]
-        texts["label"] = _("Kaart van %(name)s met de adressen van de hulp", name=muni.name)
-        return maps_coverage.boundary_map(
-            current_app.config,
-            static_url,
+        parts = maps.boundary_map(
             features,
             [(p.lat, p.lon, p.label) for p in muni.points],
-            texts,
+            _("Kaart van %(name)s met de adressen van de hulp", name=muni.name),
         )
+        return parts, []
     maximum = cov.municipalities[0].matrices["thema"].size
     legend = []
-    for low, high in maps_coverage.choropleth_ranges(maximum):
-        if low > high:
-            legend.append("")
-        elif low == high:
-            legend.append(_("%(n)s vakjes met aanbod", n=low))
-        else:
-            legend.append(_("%(low)s tot en met %(high)s vakjes", low=low, high=high))
-    texts["label"] = _("Kaart van de regio: dekking per gemeente")
-    # The placeholders are filled per municipality by the map module.
-    texts["tooltip"] = _("{name}: {value} van {maximum} vakjes met aanbod")
-    return maps_coverage.choropleth_map(
-        current_app.config,
-        static_url,
+    ranges = maps.choropleth_ranges(maximum)
+    for colour, (low, high) in zip(maps.CHOROPLETH_COLOURS, ranges, strict=True):
+        if low == high:
+            legend.append((colour, _("%(n)s vakjes met aanbod", n=low)))
+        elif low < high:
+            legend.append((colour, _("%(low)s tot en met %(high)s vakjes", low=low, high=high)))
+    parts = maps.choropleth_map(
         features,
         {m.gm_code: (m.name, m.matrices["thema"].covered) for m in cov.municipalities},
         maximum,
-        texts,
-        legend,
+        _("Kaart van de regio: dekking per gemeente"),
+        # The placeholders are filled per municipality by the map module.
+        _("{name}: {value} van {maximum} vakjes met aanbod"),
     )
+    return parts, legend
 
 
 @bp.get("/cel")
