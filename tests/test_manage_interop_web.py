@@ -77,3 +77,27 @@ def test_other_exports_download(app: Flask, admin, make_service) -> None:
     zipped = admin.get("/beheer/export/hsds-csv")
     assert zipped.status_code == 200 and zipped.get_data()[:2] == b"PK"
     assert admin.get("/beheer/export/onbekend").status_code == 404
+
+
+def test_a_beheerder_cannot_import_services_of_another_municipality(
+    app: Flask, admin, make_service
+) -> None:
+    kampen = make_service("Formulierenhulp Kampen", gm_codes=["GM0166"])
+    zwolle = make_service("Formulierenhulp Zwolle", gm_codes=["GM0193"])
+    exported = json.loads(admin.get("/beheer/export/hsds-json").get_data(as_text=True))
+    for item in exported:
+        item["name"] += " (gewijzigd)"
+    response = _upload(admin, json.dumps(exported).encode(), "alles.json", dry_run=False)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Formulierenhulp Kampen" in page and "GM0166" in page
+    db.session.expire_all()
+    # All or nothing: the Zwolle service in the same file is not changed either.
+    assert db.session.get(Service, zwolle.id).name == "Formulierenhulp Zwolle"
+    assert db.session.get(Service, kampen.id).name == "Formulierenhulp Kampen"
+
+    only_zwolle = [i for i in exported if i["id"] == zwolle.id]
+    ok = _upload(admin, json.dumps(only_zwolle).encode(), "zwolle.json", dry_run=False)
+    assert ok.status_code == 200, ok.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Service, zwolle.id).name == "Formulierenhulp Zwolle (gewijzigd)"

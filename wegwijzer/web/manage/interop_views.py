@@ -44,6 +44,7 @@ def import_export() -> str | tuple[str, int]:
             actor=user.email,
             user_id=user.id,
             max_bytes=max_bytes,
+            allowed_gm_codes=user.gm_codes,
         )
         if not report.ok:
             status = 422
