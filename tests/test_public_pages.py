@@ -305,7 +305,7 @@ def test_expired_form_gets_a_plain_explanation(app: Flask, client: FlaskClient) 
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Het formulier is verlopen" in html
-    assert "Dit adres klopt niet" not in html
+    assert "Deze link klopt niet" not in html
 
 
 def test_only_web_addresses_become_links(

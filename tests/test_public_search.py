@@ -232,7 +232,7 @@ def test_bad_parameters_give_a_400_page(
 ) -> None:
     html = _html(client, f"/zoeken?{query}", status=400)
     assert message in html
-    assert "Dit adres klopt niet helemaal" in html
+    assert "Deze link klopt niet helemaal" in html
 
 
 def test_odd_but_harmless_input_never_fails(

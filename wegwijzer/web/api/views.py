@@ -85,9 +85,8 @@ def _radius(args: MultiDict[str, str]) -> float | None:
     except ValueError:
         raise ApiError("radius_km", _("'radius_km' moet een getal zijn (kilometers).")) from None
     if not 0 < value <= MAX_RADIUS_KM:
-        raise ApiError(
-            "radius_km", _("'radius_km' moet tussen 0 en %(max)s liggen.", max=f"{MAX_RADIUS_KM:g}")
-        )
+        limit = format(MAX_RADIUS_KM, "g")
+        raise ApiError("radius_km", _("'radius_km' moet tussen 0 en %(max)s liggen.", max=limit))
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -19,21 +20,21 @@ from .service_views import editable_services
 #: Most audit entries shown on one page.
 AUDIT_LIMIT = 200
 ACTION_LABELS = {
-    "create": "aangemaakt",
-    "update": "gewijzigd",
-    "submit": "ingediend",
-    "publish": "gepubliceerd",
-    "send-back": "teruggestuurd",
-    "archive": "gearchiveerd",
-    "unarchive": "uit archief",
-    "delete": "verwijderd",
-    "restore": "teruggezet",
-    "verify": "gecontroleerd",
-    "password-set": "wachtwoord gekozen",
-    "token-created": "link gemaakt",
-    "totp": "tweede stap",
-    "import": "geïmporteerd",
-    "report-resolved": "melding afgehandeld",
+    "create": _l("aangemaakt"),
+    "update": _l("gewijzigd"),
+    "submit": _l("ingediend"),
+    "publish": _l("gepubliceerd"),
+    "send-back": _l("teruggestuurd"),
+    "archive": _l("gearchiveerd"),
+    "unarchive": _l("uit archief"),
+    "delete": _l("verwijderd"),
+    "restore": _l("teruggezet"),
+    "verify": _l("gecontroleerd"),
+    "password-set": _l("wachtwoord gekozen"),
+    "token-created": _l("link gemaakt"),
+    "totp": _l("tweede stap"),
+    "import": _l("geïmporteerd"),
+    "report-resolved": _l("melding afgehandeld"),
 }
 
 
