@@ -315,3 +315,28 @@ def test_only_web_addresses_become_links(
     html = client.get(f"/hulp/{svc.slug}").get_data(as_text=True)
     assert 'href="javascript:' not in html
     assert "javascript:alert(1)" in html
+
+
+def test_service_page_lets_anyone_report_a_mistake_without_a_cookie(
+    client: FlaskClient, zwolle_service: Service
+) -> None:
+    from wegwijzer.models import Report
+
+    page = client.get(f"/hulp/{zwolle_service.slug}?lang=en")
+    html = page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers
+    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    assert "lang=en" in action
+    response = client.post(
+        action.replace("&amp;", "&"),
+        data={"token": token, "message": "Het telefoonnummer is veranderd."},
+        headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status_code == 302
+    assert "Set-Cookie" not in response.headers
+    assert "lang=en" in response.headers["Location"]
+    assert "melding=ontvangen" in response.headers["Location"]
+    report = db.session.query(Report).one()
+    assert report.service_id == zwolle_service.id
+    assert report.message == "Het telefoonnummer is veranderd."

@@ -72,6 +72,13 @@ def _result(message: str, svc: Service | None, status: int) -> tuple[str, int]:
     return render_template("manage/report_result.html", message=message, service=svc), status
 
 
+def _received(svc: Service) -> Response:
+    """Go back to the service page, in the visitor's language, with a thank-you note."""
+    lang = request.args.get("lang") if request.args.get("lang") in ("nl", "en") else None
+    target = url_for("public.service", key=svc.slug, melding="ontvangen", lang=lang)
+    return redirect(target + "#melding")
+
+
 @csrf.exempt
 def report_service(key: str) -> Response | tuple[str, int]:
     """Store a report about a published service; no account, no cookie, no personal data."""
@@ -96,7 +103,7 @@ def report_service(key: str) -> Response | tuple[str, int]:
         return _result(_("Het formulier is niet goed verstuurd. Laad de pagina opnieuw."), svc, 400)
     if request.form.get("website"):
         # The hidden field only robots fill in; answer as if all went well.
-        return redirect(url_for("public.service", key=svc.slug, melding="ontvangen") + "#melding")
+        return _received(svc)
     if _over_limit():
         return _result(
             _("U heeft al een paar meldingen gestuurd. Probeer het over tien minuten opnieuw."),
@@ -109,7 +116,7 @@ def report_service(key: str) -> Response | tuple[str, int]:
         return _result(str(exc), svc, 400)
     db.session.add(LoginAttempt(key=_limit_key()))
     db.session.commit()
-    return redirect(url_for("public.service", key=svc.slug, melding="ontvangen") + "#melding")
+    return _received(svc)
 
 
 @bp.record_once
