@@ -229,3 +229,17 @@ def test_postgresql_runs_the_same_migrations_and_models(
         command.check(cfg)
     terms = {t.name: t for t in list_taxonomies(db.session)}
     assert {t.code for t in terms["wegwijzer-fase"].terms} == EXPECTED_CODES["wegwijzer-fase"]
+
+
+@pytest.mark.postgres
+def test_bulk_generate_refreshes_postgresql_statistics(pg_app: Flask) -> None:
+    from sqlalchemy import text
+
+    from wegwijzer.services.generate import generate_services
+    from wegwijzer.services.places import gazetteer
+
+    generate_services(db.session, gazetteer(), 1000, seed=3)
+    analysed = db.session.scalar(
+        text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'services'")
+    )
+    assert analysed is not None

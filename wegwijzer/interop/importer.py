@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..services.database import refresh_statistics
 from ..services.places import gazetteer
 from .build import Builder
 from .hsds_json import parse_hsds_json
@@ -156,6 +157,7 @@ def import_file(
         if apply:
             session.commit()
             report.written = True
+            refresh_statistics(session, len(bundle.services))
         else:
             session.rollback()
     except SQLAlchemyError as exc:

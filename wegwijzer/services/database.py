@@ -9,7 +9,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from ..extensions import Database
 
@@ -58,3 +60,19 @@ def _describe(app: Flask, exc: OperationalError) -> str:
     url = Database.engine(app).url.render_as_string(hide_password=True)
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     return f"Database niet bereikbaar ({url}): {reason}"
+
+
+#: After this many rows written at once, refresh PostgreSQL's planner statistics.
+BULK_ROWS = 1000
+
+
+def refresh_statistics(session: Session, rows: int) -> None:
+    """Run ANALYZE on PostgreSQL after a bulk write, so the next queries get good plans.
+
+    Autovacuum would do it within about a minute; until then the coverage page measured
+    ~5 s instead of ~0.2 s for 20,000 new services. SQLite needs nothing here.
+    """
+    if rows < BULK_ROWS or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text("ANALYZE"))
+    session.commit()

@@ -38,6 +38,7 @@ from ..models import (
     new_id,
     utcnow,
 )
+from .database import refresh_statistics
 from .taxonomy import term_id
 
 _BATCH = 2000
@@ -541,4 +542,5 @@ def generate_services(
                 .values(debt_help_service_id=sid)
             )
     session.commit()
+    refresh_statistics(session, count)
     return GenerateSummary(count, len(orgs), len(touched))
