@@ -53,11 +53,13 @@ def manages_service(user: User, service: Service) -> bool:
 
 
 def can_edit_organization(user: User, org: Organization) -> bool:
-    """Return True when ``user`` may edit ``org`` (its redacteur, or a beheerder of its area)."""
+    """Return True when ``user`` may edit ``org``: its redacteur, or a beheerder of all its areas."""
     if user.role == Role.EDITOR:
         return org.id in user.organization_ids
     if user.role == Role.ADMIN:
-        return not org.services or any(manages_service(user, s) for s in org.services)
+        # All, not any: an organisation that also works elsewhere is edited (or deleted) only
+        # by someone who manages every place it works. A new one without services is open.
+        return all(manages_service(user, s) for s in org.services)
     return False
 
 

@@ -259,14 +259,21 @@ def _users_in_scope(admin: User) -> list[User]:
         .distinct()
         .order_by(User.email)
     )
-    return list(db.session.scalars(query))
+    editable = set(org_ids)
+    return [u for u in db.session.scalars(query) if _user_in_scope(admin, u, editable)]
 
 
-def _user_in_scope(admin: User, other: User) -> bool:
-    if admin.gm_codes & other.gm_codes:
-        return True
-    org_ids = {o.id for o in _editable_organizations(admin)}
-    return bool(org_ids & other.organization_ids)
+def _user_in_scope(admin: User, other: User, org_ids: set[str] | None = None) -> bool:
+    """Let a beheerder act on an account only when they cover its whole scope.
+
+    Sharing one municipality is not enough: a beheerder of Kampen must not reset the password
+    of a beheerder of Kampen and Zwolle, and so gain Zwolle's rights.
+    """
+    if not (other.gm_codes or other.organization_ids):
+        return other.id == admin.id
+    if org_ids is None:
+        org_ids = {o.id for o in _editable_organizations(admin)}
+    return other.gm_codes <= admin.gm_codes and other.organization_ids <= org_ids
 
 
 def _fill_choices(form: UserForm, admin: User) -> tuple[set[str], set[str]]:
