@@ -340,3 +340,27 @@ def test_service_page_lets_anyone_report_a_mistake_without_a_cookie(
     report = db.session.query(Report).one()
     assert report.service_id == zwolle_service.id
     assert report.message == "Het telefoonnummer is veranderd."
+
+
+def test_report_rate_limit_keeps_no_lasting_trace_of_the_address(
+    client: FlaskClient, zwolle_service: Service
+) -> None:
+    import hashlib
+    from datetime import timedelta
+
+    from wegwijzer.models import LoginAttempt, utcnow
+
+    db.session.add(LoginAttempt(key="r:" + "0" * 60, at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    html = client.get(f"/hulp/{zwolle_service.slug}").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    client.post(
+        f"/hulp/{zwolle_service.slug}/melding",
+        data={"token": token, "message": "Openingstijd klopt niet."},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    keys = [a.key for a in db.session.query(LoginAttempt)]
+    assert len(keys) == 1  # the hour-old row is gone
+    for address in ("127.0.0.1", "localhost"):
+        plain = hashlib.sha256(f"report|{address}".encode()).hexdigest()
+        assert plain not in keys[0]

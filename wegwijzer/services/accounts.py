@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import re
 import secrets
 import string
@@ -45,6 +46,8 @@ def _hasher() -> PasswordHasher:
     return _hasher_for(
         cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"]
     )
+
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SEQUENCES = (
     "01234567890123456789",
@@ -370,8 +373,15 @@ def set_password_with_token(session: Session, raw: str, password: str) -> User:
 # --- login and throttling ---------------------------------------------------------------------
 
 
+def private_key(*parts: str) -> str:
+    """Return a keyed hash of ``parts`` (e.g. an IP address) that cannot be reversed by trying
+    all addresses without the app's secret key."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, "|".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
 def _throttle_key(email: str, ip: str) -> str:
-    return hashlib.sha256(f"{normalise_email(email)}|{ip}".encode()).hexdigest()
+    return private_key("login", normalise_email(email), ip)
 
 
 def is_throttled(session: Session, email: str, ip: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,12 +10,12 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.wrappers import Response
 
 from ...extensions import csrf, db
 from ...models import LoginAttempt, Service, utcnow
-from ...services import freshness
+from ...services import accounts, freshness
 from .blueprint import bp, client_ip
 
 #: A form older than this is refused (the visitor reloads the page and sends again).
@@ -53,9 +52,23 @@ def _same_origin() -> bool:
     return True
 
 
+#: Reports' rate-limit rows start with this, so they can be forgotten after the window.
+REPORT_KEY_PREFIX = "r:"
+
+
 def _limit_key() -> str:
-    # Only a hash of the address is kept, for a day at most (cleaned with the login attempts).
-    return hashlib.sha256(f"report|{client_ip()}".encode()).hexdigest()
+    # Only a keyed hash of the address is kept, and only for REPORT_WINDOW (see _forget_old).
+    return REPORT_KEY_PREFIX + accounts.private_key("report", client_ip())[:60]
+
+
+def _forget_old() -> None:
+    """Drop report rate-limit rows older than the window: no lasting link to any address."""
+    db.session.execute(
+        delete(LoginAttempt).where(
+            LoginAttempt.key.startswith(REPORT_KEY_PREFIX),
+            LoginAttempt.at < utcnow() - REPORT_WINDOW,
+        )
+    )
 
 
 def _over_limit() -> bool:
@@ -114,6 +127,7 @@ def report_service(key: str) -> Response | tuple[str, int]:
         freshness.create_report(db.session, svc, request.form.get("message", ""))
     except freshness.ReportError as exc:
         return _result(str(exc), svc, 400)
+    _forget_old()
     db.session.add(LoginAttempt(key=_limit_key()))
     db.session.commit()
     return _received(svc)
