@@ -68,3 +68,20 @@ def test_anonymous_visitors_get_no_cookie(client) -> None:  # type: ignore[no-un
     response = client.get("/")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+def test_behind_a_proxy_the_visitor_address_comes_from_x_forwarded_for(tmp_path: Path) -> None:
+    from flask import request
+
+    seen: list[str | None] = []
+    for count in (0, 1):
+        app = create_app(
+            {"TESTING": True, "PROXY_COUNT": count}, instance_path=str(tmp_path / str(count))
+        )
+        app.add_url_rule("/ip", "ip", lambda: seen.append(request.remote_addr) or "")
+        app.test_client().get(
+            "/ip",
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+    assert seen == ["10.0.0.1", "203.0.113.7"]

@@ -71,5 +71,10 @@ MAIL_SERVER = ""
 MAIL_PORT = 25
 MAIL_FROM = "wegwijzer@localhost"
 
+#: Number of reverse proxies in front of the app (nginx, Caddy) whose X-Forwarded-For and
+#: X-Forwarded-Proto headers are trusted. 0 (default) trusts none; set 1 behind one proxy, or
+#: every visitor shares the proxy's address in the login and report rate limits.
+PROXY_COUNT = 0
+
 #: Seconds a process waits for the Whoosh writer lock before giving up.
 INDEX_LOCK_TIMEOUT = 30.0
