@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..models import Report, Role, Service, User, utcnow
 from ..models.account import user_organizations
 from .audit import add_audit
+from .text import safe_cell as _neutralise
 
 #: Longest report message kept; longer text is refused, not cut.
 REPORT_MAX = 2000
@@ -86,16 +87,11 @@ def stale_csv(rows: list[StaleRow]) -> str:
                 _neutralise(row.service.name),
                 _neutralise(row.service.organization.name),
                 checked.date().isoformat() if checked else "",
-                " ".join(row.editors),
-                " ".join(row.admins),
+                _neutralise(" ".join(row.editors)),
+                _neutralise(" ".join(row.admins)),
             ]
         )
     return out.getvalue()
-
-
-def _neutralise(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def reminders(rows: list[StaleRow]) -> dict[str, list[Service]]:

@@ -65,6 +65,11 @@ class Rule:
         return not self.days or day.weekday() in self.days
 
 
+def today() -> date:
+    """Return today's date in the Netherlands (the server may run on UTC)."""
+    return datetime.now(TZ).date()
+
+
 def _get(item: Any, key: str) -> Any:
     if isinstance(item, Mapping):
         return item.get(key)

@@ -53,7 +53,7 @@ def manages_service(user: User, service: Service) -> bool:
 
 
 def can_edit_organization(user: User, org: Organization) -> bool:
-    """Return True when ``user`` may edit ``org``: its redacteur, or a beheerder of all its areas."""
+    """Return True when ``user`` may edit ``org``: its redacteur, or a beheerder of all areas."""
     if user.role == Role.EDITOR:
         return org.id in user.organization_ids
     if user.role == Role.ADMIN:

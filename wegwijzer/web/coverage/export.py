@@ -9,19 +9,10 @@ from collections.abc import Iterable, Sequence
 from flask_babel import gettext as _
 
 from ...services.coverage import LOCAL, NATIONAL, REGIONAL, Inventory
+from ...services.text import safe_cell as neutralise
 
 #: Excel reads UTF-8 only with a byte-order mark; Dutch Excel splits on semicolons.
 BOM = "\ufeff"
-#: A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """Return ``value`` as text a spreadsheet shows as-is, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

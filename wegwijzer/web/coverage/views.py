@@ -25,6 +25,7 @@ from ... import maps
 from ...extensions import db
 from ...models import Role
 from ...services import coverage
+from ...services.hours import today
 from ...services.taxonomy import TaxonomyInfo, list_taxonomies
 from ..auth import manages_municipality, role_required
 from .cells import CellRenderer
@@ -207,7 +208,7 @@ def inventory_download() -> Response:
     _threshold, stale_months = _config_ints()
     inv = coverage.compute_inventory(db.session, gm_codes, stale_months=stale_months)
     body = inventory_csv(inv, lang=_lang())
-    name = "inventarisatie-" + "-".join(gm_codes or ["leeg"]) + f"-{date.today():%Y%m%d}.csv"
+    name = "inventarisatie-" + "-".join(gm_codes or ["leeg"]) + f"-{today():%Y%m%d}.csv"
     return Response(
         body,
         mimetype="text/csv",
@@ -225,7 +226,7 @@ def inventory_report() -> str:
     gm_codes = _selected_municipalities()
     _threshold, stale_months = _config_ints()
     inv = coverage.compute_inventory(db.session, gm_codes, stale_months=stale_months)
-    return render_template("coverage/inventory.html", inv=inv, today=date.today())
+    return render_template("coverage/inventory.html", inv=inv, today=today())
 
 
 def _lang() -> str:

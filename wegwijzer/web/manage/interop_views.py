@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 
 from flask import Response as FlaskResponse
 from flask import current_app, render_template, request
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 from ...extensions import db
 from ...interop import export_flat_csv, export_hsds_csv, export_hsds_json, import_file
 from ...models import Role
+from ...services.hours import today
 from ..auth import role_required
 from .blueprint import bp, logged_in_user
 from .forms import ImportForm
@@ -67,7 +67,7 @@ def export_download(fmt: str) -> FlaskResponse | tuple[str, int]:
     if fmt not in EXPORTS:
         return render_template("manage/forbidden.html"), 404
     suffix, mime = EXPORTS[fmt]
-    name = f"wegwijzer-{date.today().isoformat()}-{suffix}"
+    name = f"wegwijzer-{today().isoformat()}-{suffix}"
     if fmt == "hsds-json":
         body: bytes = (
             json.dumps(export_hsds_json(db.session), ensure_ascii=False, indent=2) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
@@ -17,6 +16,7 @@ from ...extensions import db
 from ...search import search as search_directory
 from ...services import directory
 from ...services.demo import is_demo
+from ...services.hours import today
 from ...services.places import gazetteer
 from ...services.taxonomy import list_taxonomies
 from ..auth import is_helper
@@ -102,7 +102,7 @@ def search() -> str:
         "debt_help": debt_help,
         "debt_help_list": [] if debt_help else directory.debt_help_list(db.session),
         "lang": lang,
-        "today": date.today(),
+        "today": today(),
     }
     if params.printing:
         return render_template("public/results_print.html", **context)
