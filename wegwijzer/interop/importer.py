@@ -66,9 +66,7 @@ def parse_input(inp: Input, fmt: str, max_bytes: int) -> tuple[list[RawService],
     raise ImportFailed(f"Onbekend formaat '{fmt}'; kies uit {', '.join(FORMATS)}.")
 
 
-def check_scope(
-    session: Session, bundle: Bundle, allowed: set[str], report: ImportReport
-) -> None:
+def check_scope(session: Session, bundle: Bundle, allowed: set[str], report: ImportReport) -> None:
     """Report services whose area (new or current) lies outside ``allowed`` municipalities."""
     from ..models import Service
 
