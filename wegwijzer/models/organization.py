@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import JSON, CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import PUBLICATION_STATUSES, Base, IdMixin, TimestampMixin, VersionedMixin
@@ -33,6 +33,10 @@ class Organization(IdMixin, TimestampMixin, VersionedMixin, Base):
     publication_status: Mapped[str] = mapped_column(String(20), default="gepubliceerd")
     last_verified_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    #: A redacteur's edit waiting for a beheerder: ``{field: new value}``; the live values
+    #: stay on the site until the edit is approved.
+    pending_changes: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    pending_by: Mapped[str | None] = mapped_column(String(255))
 
     # Municipality-only fields: never in public pages, the API or public exports.
     funding_source: Mapped[str | None] = mapped_column(String(40))

@@ -649,28 +649,82 @@ def create_organization(session: Session, actor: User, fields: dict[str, Any]) -
 def update_organization(
     session: Session, actor: User, org: Organization, fields: dict[str, Any], expected_version: int
 ) -> Organization:
-    """Save an organisation edit; EditConflict on a concurrent save; log changed fields."""
+    """Save an organisation edit; EditConflict on a concurrent save; log changed fields.
+
+    A redacteur's edit waits in ``pending_changes`` for a beheerder (review before
+    publication); the site keeps showing the current values until it is approved.
+    """
     before = organization_snapshot(org)
     mine = {**before, **{k: fields.get(k) for k in ORGANIZATION_FIELDS}}
     mine["description"] = mine["description"] or ""
     if expected_version != org.version:
         raise EditConflict(before, mine, org.version)
-    for name in ORGANIZATION_FIELDS:
-        setattr(org, name, mine[name])
-    changes = diff(before, organization_snapshot(org))
+    changes = diff(before, mine)
+    if actor.role == Role.EDITOR:
+        if not changes:
+            session.rollback()
+            return org
+        org.pending_changes = {name: new for name, (_old, new) in changes.items()}
+        org.pending_by = actor.email
+        add_audit(session, actor, "organization", org.id, "submit", changes)
+        _commit_organization(session, org, mine)
+        return org
     if not changes:
         session.rollback()
         return org
+    for name in ORGANIZATION_FIELDS:
+        setattr(org, name, mine[name])
     add_audit(session, actor, "organization", org.id, "update", changes)
     _touch_organization(session, org)
+    _commit_organization(session, org, mine)
+    _sync_search()
+    return org
+
+
+def _commit_organization(session: Session, org: Organization, mine: dict[str, Any]) -> None:
     try:
         _commit(session)
     except StaleDataError:
         current = session.get(Organization, org.id)
         session.refresh(current)
         raise EditConflict(organization_snapshot(current), mine, current.version) from None
+
+
+def approve_organization_changes(session: Session, actor: User, org: Organization) -> None:
+    """Put a redacteur's waiting organisation edit live; log it; commit."""
+    pending = org.pending_changes or {}
+    before = organization_snapshot(org)
+    for name, value in pending.items():
+        if name in ORGANIZATION_FIELDS:
+            setattr(org, name, value)
+    org.pending_changes = None
+    org.pending_by = None
+    add_audit(
+        session, actor, "organization", org.id, "publish", diff(before, organization_snapshot(org))
+    )
+    _touch_organization(session, org)
+    _commit(session)
     _sync_search()
-    return org
+
+
+def reject_organization_changes(
+    session: Session, actor: User, org: Organization, comment: str
+) -> None:
+    """Drop a redacteur's waiting organisation edit, with a comment for them; commit."""
+    if not org.pending_changes:
+        return
+    add_audit(
+        session,
+        actor,
+        "organization",
+        org.id,
+        "send-back",
+        {name: [None, value] for name, value in org.pending_changes.items()},
+        comment=comment,
+    )
+    org.pending_changes = None
+    org.pending_by = None
+    _commit(session)
 
 
 def delete_organization(session: Session, actor: User, org: Organization) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 12:47:11.261581
+Create Date: 2026-11-27 14:45:16.524056
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ def upgrade() -> None:
     sa.Column('publication_status', sa.String(length=20), nullable=False),
     sa.Column('last_verified_at', wegwijzer.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('deleted_at', wegwijzer.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pending_changes', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('pending_by', sa.String(length=255), nullable=True),
     sa.Column('funding_source', sa.String(length=40), nullable=True),
     sa.Column('collaboration_agreement', sa.String(length=40), nullable=True),
     sa.Column('coordinator', sa.String(length=255), nullable=True),

@@ -15,7 +15,7 @@ from ...services import editing
 from ...services.readability import readability_hints
 from ..auth import can_edit_organization, role_required
 from .blueprint import bp, logged_in_user
-from .forms import ActionForm, LocationForm, OrganizationForm
+from .forms import ActionForm, LocationForm, OrganizationForm, SendBackForm
 
 
 def _org_or_404(org_id: str) -> Organization:
@@ -76,6 +76,11 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
         form.version.data = str(org.version)
         form.funding_source.data = org.funding_source or ""
         form.collaboration_agreement.data = org.collaboration_agreement or ""
+        if org.pending_changes and logged_in_user().role == Role.EDITOR:
+            # The redacteur continues from their own waiting edit, not the live values.
+            for name, value in org.pending_changes.items():
+                if name in form:
+                    form[name].data = value
     error = None
     conflict = None
     if request.method == "POST":
@@ -96,7 +101,15 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
                 conflict = exc
                 form.version.data = str(exc.version)
             else:
-                flash(_("Opgeslagen."))
+                if org.pending_changes and logged_in_user().role == Role.EDITOR:
+                    flash(
+                        _(
+                            "Opgeslagen. Een beheerder kijkt uw wijzigingen na; tot dan blijft "
+                            "de site de oude gegevens tonen."
+                        )
+                    )
+                else:
+                    flash(_("Opgeslagen."))
                 return redirect(url_for("manage.organization_edit", org_id=org.id))
     html = render_template(
         "manage/organization_form.html",
@@ -106,8 +119,41 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
         conflict=conflict,
         hints={"description": readability_hints(form.description.data or "")},
         action_form=ActionForm(),
+        send_back_form=SendBackForm(),
+        is_admin=logged_in_user().role == Role.ADMIN,
     )
     return (html, 409) if conflict else html
+
+
+@bp.post("/organisaties/<org_id>/wijzigingen/goedkeuren")
+@role_required(Role.ADMIN)
+def organization_approve(org_id: str) -> Response:
+    """Put a redacteur's waiting organisation edit live."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    org = _org_or_404(org_id)
+    if not org.pending_changes:
+        flash(_("Er wachten geen wijzigingen."))
+    else:
+        editing.approve_organization_changes(db.session, logged_in_user(), org)
+        flash(_("Goedgekeurd. De wijzigingen staan nu op de site."))
+    return redirect(url_for("manage.organization_edit", org_id=org.id))
+
+
+@bp.post("/organisaties/<org_id>/wijzigingen/terugsturen")
+@role_required(Role.ADMIN)
+def organization_reject(org_id: str) -> Response:
+    """Send a redacteur's waiting organisation edit back with a comment."""
+    org = _org_or_404(org_id)
+    form = SendBackForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(_("Schrijf kort wat er anders moet."))
+    else:
+        editing.reject_organization_changes(db.session, logged_in_user(), org, form.comment.data)
+        flash(_("Teruggestuurd naar de redacteur."))
+    return redirect(url_for("manage.organization_edit", org_id=org.id))
 
 
 @bp.post("/organisaties/<org_id>/verwijderen")

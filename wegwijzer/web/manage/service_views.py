@@ -506,8 +506,15 @@ def review() -> str:
     waiting = [
         s for s in editable_services(logged_in_user()) if s.publication_status == "ter-beoordeling"
     ]
+    user = logged_in_user()
+    orgs = db.session.scalars(
+        select(Organization)
+        .where(Organization.pending_changes.is_not(None), Organization.deleted_at.is_(None))
+        .order_by(Organization.name)
+    )
     return render_template(
         "manage/review.html",
+        organizations=[o for o in orgs if can_edit_organization(user, o)],
         services=waiting,
         action_form=ActionForm(),
         send_back_form=SendBackForm(),
