@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -561,40 +562,35 @@ def change_status(
     return svc
 
 
-def delete_service(session: Session, actor: User, svc: Service) -> None:
-    """Soft-delete a service (it can be restored); commit."""
-    if svc.deleted_at is not None:
+def _set_deleted(
+    session: Session,
+    actor: User,
+    kind: str,
+    entity: Service | Organization,
+    deleted: bool,
+    touch: Callable[[], None],
+) -> None:
+    """Soft-delete or restore ``entity``, log it, note it for search and commit."""
+    if (entity.deleted_at is not None) == deleted:
         return
-    svc.deleted_at = utcnow()
-    add_audit(
-        session,
-        actor,
-        "service",
-        svc.id,
-        "delete",
-        {"deleted_at": [None, svc.deleted_at.isoformat()]},
-    )
-    _touch_search(session, svc)
+    old = entity.deleted_at.isoformat() if entity.deleted_at else None
+    entity.deleted_at = utcnow() if deleted else None
+    new = entity.deleted_at.isoformat() if entity.deleted_at else None
+    action = "delete" if deleted else "restore"
+    add_audit(session, actor, kind, entity.id, action, {"deleted_at": [old, new]})
+    touch()
     _commit(session)
     _sync_search()
+
+
+def delete_service(session: Session, actor: User, svc: Service) -> None:
+    """Soft-delete a service (it can be restored); commit."""
+    _set_deleted(session, actor, "service", svc, True, lambda: _touch_search(session, svc))
 
 
 def restore_service(session: Session, actor: User, svc: Service) -> None:
     """Undo a soft delete; the service keeps its publication status; commit."""
-    if svc.deleted_at is None:
-        return
-    add_audit(
-        session,
-        actor,
-        "service",
-        svc.id,
-        "restore",
-        {"deleted_at": [svc.deleted_at.isoformat(), None]},
-    )
-    svc.deleted_at = None
-    _touch_search(session, svc)
-    _commit(session)
-    _sync_search()
+    _set_deleted(session, actor, "service", svc, False, lambda: _touch_search(session, svc))
 
 
 def verify_service(session: Session, actor: User, svc: Service) -> None:
@@ -729,41 +725,16 @@ def reject_organization_changes(
 
 def delete_organization(session: Session, actor: User, org: Organization) -> None:
     """Soft-delete an organisation and hide its services; commit."""
-    if org.deleted_at is not None:
-        return
-    org.deleted_at = utcnow()
-    add_audit(
-        session,
-        actor,
-        "organization",
-        org.id,
-        "delete",
-        {"deleted_at": [None, org.deleted_at.isoformat()]},
+    _set_deleted(
+        session, actor, "organization", org, True, lambda: _touch_organization(session, org)
     )
-    _touch_organization(session, org)
-    _commit(session)
-    _sync_search()
 
 
 def restore_organization(session: Session, actor: User, org: Organization) -> None:
     """Undo a soft delete of an organisation; commit."""
-    if org.deleted_at is None:
-        return
-    add_audit(
-        session,
-        actor,
-        "organization",
-        org.id,
-        "restore",
-        {"deleted_at": [org.deleted_at.isoformat(), None]},
+    _set_deleted(
+        session, actor, "organization", org, False, lambda: _touch_organization(session, org)
     )
-    org.deleted_at = None
-    _touch_organization(session, org)
-    _commit(session)
-    _sync_search()
-
-
-# --- locations -----------------------------------------------------------------------------
 
 
 def geocode_location(data: LocationInput) -> tuple[float, float, str | None]:
