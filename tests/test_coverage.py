@@ -87,7 +87,7 @@ def available(gm: str) -> list[tuple[Service, str]]:
     """Return (service, scope) for every service that counts in ``gm``, from Python alone."""
     out = []
     for svc in db.session.scalars(select(Service)):
-        if not svc.is_published or svc.organization.deleted_at is not None:
+        if not svc.is_public:
             continue
         if svc.is_national:
             out.append((svc, NATIONAL))

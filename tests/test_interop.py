@@ -56,7 +56,7 @@ def test_demo_set_imports_with_no_problems(app: Flask) -> None:
     )
     svc = db.session.get(Service, "fc6dd080-f3cd-5a3e-899a-3b73ad073963")
     assert svc is not None and svc.name == "Schuldhulpverlening Zwolle"
-    assert svc.is_published and svc.gm_codes == ["GM0193"]
+    assert svc.is_public and svc.gm_codes == ["GM0193"]
     assert "schulden" in svc.codes("wegwijzer-thema")
     assert [p.number for p in svc.phones] == ["038-0000100"]
     assert {(s.byday, s.opens_at, s.attending_type) for s in svc.schedules} >= {

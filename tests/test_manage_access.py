@@ -166,7 +166,7 @@ def test_every_post_without_csrf_token_is_refused(app: Flask, world) -> None:
 
     svc = db.session.get(Service, world["service_id"])
     db.session.refresh(svc)
-    assert svc.is_published
+    assert svc.is_public
 
 
 def test_no_get_changes_state(app: Flask, world) -> None:

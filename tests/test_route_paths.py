@@ -70,7 +70,7 @@ def test_every_path_reaches_next_steps_in_each_demo_municipality(demo_app: Flask
                 shown = outcome.best + outcome.others
                 ids = [s.service.id for s in shown]
                 assert len(ids) == len(set(ids)), where
-                assert all(s.service.is_published for s in shown), where
+                assert all(s.service.is_public for s in shown), where
                 assert all(s.service.is_national or gm_code in s.service.gm_codes for s in shown), (
                     where
                 )

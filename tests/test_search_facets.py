@@ -86,7 +86,7 @@ def _facts() -> list[dict[str, Any]]:
         out.append(
             {
                 "id": s.id,
-                "visible": s.is_published and s.organization.deleted_at is None,
+                "visible": s.is_public,
                 "codes": codes,
                 "gm": set(s.gm_codes),
                 "national": s.is_national,

@@ -25,11 +25,9 @@ DIRECT_CONTACT = "direct-contact"
 
 
 def export_services(session: Session, *, internal: bool = False) -> list[Service]:
-    """Return the services an export holds: published and public, or all (not deleted)."""
+    """Return the services an export holds: the public ones, or all that are not deleted."""
     stmt = (
         select(Service)
-        .join(Service.organization)
-        .where(Service.deleted_at.is_(None), Organization.deleted_at.is_(None))
         .options(
             selectinload(Service.organization).selectinload(Organization.phones),
             selectinload(Service.organization)
@@ -53,11 +51,13 @@ def export_services(session: Session, *, internal: bool = False) -> list[Service
         )
         .order_by(Service.name, Service.id)
     )
-    if not internal:
-        stmt = stmt.where(
-            Service.publication_status == "gepubliceerd",
-            Organization.publication_status == "gepubliceerd",
+    if internal:
+        # Concepts and archived services too, but nothing deleted.
+        stmt = stmt.join(Service.organization).where(
+            Service.deleted_at.is_(None), Organization.deleted_at.is_(None)
         )
+    else:
+        stmt = stmt.where(Service.is_public)
     return list(session.scalars(stmt))
 
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, String, Text
+from sqlalchemy import JSON, CheckConstraint, ColumnElement, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import PUBLICATION_STATUSES, Base, IdMixin, TimestampMixin, VersionedMixin
+from .base import (
+    PUBLICATION_STATUSES,
+    Base,
+    IdMixin,
+    PublicationStatus,
+    TimestampMixin,
+    VersionedMixin,
+)
 
 if TYPE_CHECKING:
     from .location import Location
@@ -30,7 +38,9 @@ class Organization(IdMixin, TimestampMixin, VersionedMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str | None] = mapped_column(String(255))
     website: Mapped[str | None] = mapped_column(String(500))
-    publication_status: Mapped[str] = mapped_column(String(20), default="gepubliceerd")
+    publication_status: Mapped[str] = mapped_column(
+        String(20), default=PublicationStatus.PUBLISHED.value
+    )
     last_verified_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     #: A redacteur's edit waiting for a beheerder: ``{field: new value}``; the live values
@@ -52,6 +62,21 @@ class Organization(IdMixin, TimestampMixin, VersionedMixin, Base):
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="organization", cascade="all, delete-orphan"
     )
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Whether anyone may see this organisation: published and not deleted.
+
+        Part of ``Service.is_public``; the SQL form below must say the same.
+        """
+        return self.publication_status == PublicationStatus.PUBLISHED and self.deleted_at is None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        return and_(
+            cls.publication_status == PublicationStatus.PUBLISHED.value, cls.deleted_at.is_(None)
+        )
 
     def __repr__(self) -> str:
         return f"<Organization {self.name!r}>"

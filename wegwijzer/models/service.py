@@ -9,20 +9,30 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Float,
     ForeignKey,
     Integer,
     String,
     Text,
     and_,
+    func,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from .base import PUBLICATION_STATUSES, Base, IdMixin, TimestampMixin, VersionedMixin
+from .base import (
+    PUBLICATION_STATUSES,
+    Base,
+    IdMixin,
+    PublicationStatus,
+    TimestampMixin,
+    VersionedMixin,
+)
+from .organization import Organization
 
 if TYPE_CHECKING:
     from .location import ServiceAtLocation
-    from .organization import Organization
     from .taxonomy import TaxonomyTerm
 
 from .taxonomy import Attribute
@@ -60,7 +70,9 @@ class Service(IdMixin, TimestampMixin, VersionedMixin, Base):
     keywords: Mapped[str] = mapped_column(Text, default="")
 
     # Wegwijzer extensions.
-    publication_status: Mapped[str] = mapped_column(String(20), default="concept", index=True)
+    publication_status: Mapped[str] = mapped_column(
+        String(20), default=PublicationStatus.CONCEPT.value, index=True
+    )
     review_comment: Mapped[str | None] = mapped_column(Text)
     last_verified_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
@@ -122,9 +134,33 @@ class Service(IdMixin, TimestampMixin, VersionedMixin, Base):
     def gm_codes(self) -> list[str]:
         return sorted({a.gm_code for a in self.service_areas if a.gm_code})
 
-    @property
-    def is_published(self) -> bool:
-        return self.publication_status == "gepubliceerd" and self.deleted_at is None
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Whether the public may see this service: the one rule for every public page.
+
+        Published (so not a concept, under review or archived), not deleted, and its
+        organisation is public too. ``Service.is_public`` is the same rule in SQL, for
+        ``select(Service).where(Service.is_public)``: service pages, print, handover sheets,
+        the search index, maps, the route, exports and coverage all use it.
+        """
+        return (
+            self.publication_status == PublicationStatus.PUBLISHED
+            and self.deleted_at is None
+            and self.organization is not None
+            and self.organization.is_public
+        )
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        return and_(
+            # The status is wrapped in a function on purpose: most services are published, so
+            # the index on it is a bad start; without it the planner starts from the ids, the
+            # slug or the region's areas.
+            func.coalesce(cls.publication_status, "") == PublicationStatus.PUBLISHED.value,
+            cls.deleted_at.is_(None),
+            cls.organization.has(Organization.is_public),
+        )
 
     def __repr__(self) -> str:
         return f"<Service {self.name!r}>"

@@ -59,28 +59,13 @@ class ServiceText:
         yield from self.body
 
 
-def _indexable_clause() -> list[Any]:
-    return [
-        Service.publication_status == "gepubliceerd",
-        Service.deleted_at.is_(None),
-        Organization.deleted_at.is_(None),
-    ]
-
-
 def published_ids(session: Session) -> list[str]:
-    """Return the ids of every service the public may find."""
-    return list(
-        session.scalars(
-            select(Service.id)
-            .join(Organization, Organization.id == Service.organization_id)
-            .where(*_indexable_clause())
-            .order_by(Service.id)
-        )
-    )
+    """Return the ids of every service the public may find (``Service.is_public``)."""
+    return list(session.scalars(select(Service.id).where(Service.is_public).order_by(Service.id)))
 
 
 def load_texts(session: Session, ids: Iterable[str]) -> Iterator[ServiceText]:
-    """Yield the index text of each indexable service among ``ids`` (others are skipped).
+    """Yield the index text of each public service among ``ids`` (others are skipped).
 
     Plain column queries, a handful per batch: building ORM objects for every service,
     schedule and location was most of the time of a rebuild.
@@ -118,7 +103,7 @@ def _load_batch(session: Session, ids: list[str], terms: dict[str, Any]) -> Iter
             Organization.alternate_name.label("org_alt"),
         )
         .join(Organization, Organization.id == Service.organization_id)
-        .where(Service.id.in_(ids), *_indexable_clause())
+        .where(Service.id.in_(ids), Service.is_public)
     ).all()
     if not services:
         return

@@ -169,7 +169,7 @@ class SearchEngine:
         rows = session.execute(
             select(Service.name, Service.description, Organization.name)
             .join(Organization, Organization.id == Service.organization_id)
-            .where(Service.publication_status == "gepubliceerd", Service.deleted_at.is_(None))
+            .where(Service.is_public)
         )
         for name, description, org_name in rows:
             for w in surface_words(f"{name} {description or ''} {org_name}"):
@@ -287,7 +287,8 @@ class SearchEngine:
             indexed.add(doc.id)
         for sid in ordered:
             if sid not in indexed:
-                # Unpublished, archived, deleted, or its organisation deleted.
+                # No longer public (Service.is_public): unpublished, archived, deleted,
+                # or its organisation deleted or unpublished.
                 writer.delete_by_term("id", sid)
         return len(ordered)
 

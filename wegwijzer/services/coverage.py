@@ -2,9 +2,9 @@
 
 Definitions, used by every count in this module (the database is the truth, not the index):
 
-* A service *counts* when it is published (``publication_status == "gepubliceerd"``), not
-  deleted (``deleted_at`` empty) and its organisation is not deleted. Concept, ter-beoordeling,
-  archived and deleted services never count.
+* A service *counts* when the public can see it (``Service.is_public``, the rule every public
+  page uses): published, not deleted, and its organisation published and not deleted.
+  Concept, ter-beoordeling, archived and deleted services never count.
 * A counting service is *available* to residents of municipality M when its service area
   contains M or is national ("landelijk"):
 
@@ -203,17 +203,6 @@ class CellEntry:
 # --- building blocks ---------------------------------------------------------------------------
 
 
-def counting_condition() -> list:
-    """Return the WHERE conditions for services that count (published, nothing deleted)."""
-    return [
-        # Wrapped in a function on purpose: most services are published, so an index on the
-        # status is a bad start; without it the planner starts from the region's areas.
-        func.coalesce(Service.publication_status, "") == "gepubliceerd",
-        Service.deleted_at.is_(None),
-        Organization.deleted_at.is_(None),
-    ]
-
-
 def _is_national(service_id: Any) -> Any:
     area = aliased(ServiceArea)
     return exists().where(area.service_id == service_id, area.extent_type == "landelijk")
@@ -249,7 +238,7 @@ def _nearby_select(gm_codes: Sequence[str]) -> Select:
             ServiceArea.extent_type == "gemeente",
             ServiceArea.gm_code.in_(list(gm_codes)),
             ~_is_national(Service.id),
-            *counting_condition(),
+            Service.is_public,
         )
     )
 
@@ -261,7 +250,7 @@ def _national_select() -> Select:
         .select_from(ServiceArea)
         .join(Service, Service.id == ServiceArea.service_id)
         .join(Organization, Organization.id == Service.organization_id)
-        .where(ServiceArea.extent_type == "landelijk", *counting_condition())
+        .where(ServiceArea.extent_type == "landelijk", Service.is_public)
         .distinct()
     )
 

@@ -48,47 +48,41 @@ _SERVICE_LOADS = (
 )
 
 
-def _published() -> list[object]:
-    return [Service.publication_status == "gepubliceerd", Service.deleted_at.is_(None)]
-
-
 def load_services(session: Session, ids: Sequence[str]) -> list[Service]:
-    """Load published services by id, in the order of ``ids``, with everything a card shows."""
+    """Load public services by id, in the order of ``ids``, with everything a card shows."""
     if not ids:
         return []
     rows = session.scalars(
-        select(Service).where(Service.id.in_(list(ids)), *_published()).options(*_CARD_LOADS)
+        select(Service).where(Service.id.in_(list(ids)), Service.is_public).options(*_CARD_LOADS)
     ).all()
     by_id = {s.id: s for s in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def get_public_service(session: Session, key: str) -> Service | None:
-    """Return the published service with slug or id ``key``, or None."""
+    """Return the public service with slug or id ``key``, or None."""
     return session.scalars(
         select(Service)
-        .where(or_(Service.slug == key, Service.id == key), *_published())
+        .where(or_(Service.slug == key, Service.id == key), Service.is_public)
         .options(*_SERVICE_LOADS)
     ).first()
 
 
 def get_public_organization(session: Session, key: str) -> Organization | None:
-    """Return the published organisation with slug or id ``key``, or None."""
+    """Return the public organisation with slug or id ``key``, or None."""
     return session.scalars(
         select(Organization).where(
-            or_(Organization.slug == key, Organization.id == key),
-            Organization.publication_status == "gepubliceerd",
-            Organization.deleted_at.is_(None),
+            or_(Organization.slug == key, Organization.id == key), Organization.is_public
         )
     ).first()
 
 
 def organization_services(session: Session, org: Organization) -> list[Service]:
-    """Return the published services of ``org``, by name."""
+    """Return the public services of ``org``, by name."""
     return list(
         session.scalars(
             select(Service)
-            .where(Service.organization_id == org.id, *_published())
+            .where(Service.organization_id == org.id, Service.is_public)
             .options(*_CARD_LOADS)
             .order_by(Service.name)
         )
@@ -112,9 +106,16 @@ class DebtHelp:
     tel_uri: str | None
 
 
+#: What ``_debt_help`` reads: the service, its organisation (``is_public``) and its phones.
+_DEBT_HELP_LOADS = (
+    selectinload(Municipality.debt_help_service).selectinload(Service.phones),
+    selectinload(Municipality.debt_help_service).selectinload(Service.organization),
+)
+
+
 def _debt_help(m: Municipality) -> DebtHelp | None:
     svc = m.debt_help_service
-    if svc is None or not svc.is_published:
+    if svc is None or not svc.is_public:
         return None
     phones = public_phones(svc.phones)
     return DebtHelp(
@@ -134,7 +135,7 @@ def debt_help_for(session: Session, gm_code: str | None) -> DebtHelp | None:
     m = session.scalars(
         select(Municipality)
         .where(Municipality.gm_code == gm_code)
-        .options(selectinload(Municipality.debt_help_service).selectinload(Service.phones))
+        .options(*_DEBT_HELP_LOADS)
     ).first()
     return _debt_help(m) if m is not None else None
 
@@ -144,7 +145,7 @@ def debt_help_list(session: Session) -> list[DebtHelp]:
     rows = session.scalars(
         select(Municipality)
         .where(Municipality.debt_help_service_id.is_not(None))
-        .options(selectinload(Municipality.debt_help_service).selectinload(Service.phones))
+        .options(*_DEBT_HELP_LOADS)
         .order_by(Municipality.name)
     )
     return [d for d in (_debt_help(m) for m in rows) if d is not None]

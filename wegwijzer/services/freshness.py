@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Report, Role, Service, User, utcnow
+from ..models import PublicationStatus, Report, Role, Service, User, utcnow
 from ..models.account import user_organizations
 from .audit import add_audit
 from .text import safe_cell as _neutralise
@@ -35,7 +35,7 @@ def stale_services(session: Session, months: int) -> list[Service]:
         select(Service)
         .where(
             Service.deleted_at.is_(None),
-            Service.publication_status != "gearchiveerd",
+            Service.publication_status != PublicationStatus.ARCHIVED,
             or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff),
         )
         .order_by(Service.last_verified_at.is_not(None), Service.last_verified_at, Service.name)

@@ -47,23 +47,24 @@ SERVICE_SHEET = (
 )
 
 
-def published_service(session: Session, key: str, display: bool = True) -> Service | None:
-    """Return a published, not deleted service by id or slug, or None."""
-    query = select(Service).where(or_(Service.id == key, Service.slug == key))
-    service = session.scalar(query.options(*SERVICE_SHEET) if display else query)
-    return service if service is not None and service.is_published else None
+def public_service(session: Session, key: str, display: bool = True) -> Service | None:
+    """Return the public service (``Service.is_public``) with id or slug ``key``, or None."""
+    query = select(Service).where(or_(Service.id == key, Service.slug == key), Service.is_public)
+    return session.scalar(query.options(*SERVICE_SHEET) if display else query)
 
 
 def load_services(session: Session, ids: list[str], display: bool = True) -> list[Service]:
-    """Return the published services with ``ids``, in the order of ``ids``.
+    """Return the public services with ``ids``, in the order of ``ids``.
 
     ``display=False`` loads only the taxonomy terms, which is all that ranking needs.
     """
     if not ids:
         return []
     options = SERVICE_CARD if display else (selectinload(Service.attributes),)
-    rows = session.scalars(select(Service).where(Service.id.in_(ids)).options(*options))
-    by_id = {s.id: s for s in rows if s.is_published}
+    rows = session.scalars(
+        select(Service).where(Service.id.in_(ids), Service.is_public).options(*options)
+    )
+    by_id = {s.id: s for s in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -84,12 +85,13 @@ def find_debt_help(session: Session, gm_code: str, display: bool = True) -> Serv
     """Return the municipality's own debt help for ``gm_code``, or None.
 
     The municipality's setting comes first; otherwise a published service of
-    organisatietype ``gemeente`` with thema ``schulden`` whose area covers ``gm_code``.
+    organisatietype ``gemeente`` with thema ``schulden`` whose area covers ``gm_code``
+    (both only when public: ``Service.is_public``).
     ``display=False`` skips loading phones, hours and addresses.
     """
     municipality = session.get(Municipality, gm_code)
     if municipality is not None and municipality.debt_help_service_id:
-        service = published_service(session, municipality.debt_help_service_id, display)
+        service = public_service(session, municipality.debt_help_service_id, display)
         if service is not None:
             return service
     candidates = session.scalars(
@@ -97,8 +99,7 @@ def find_debt_help(session: Session, gm_code: str, display: bool = True) -> Serv
         .join(ServiceArea, ServiceArea.service_id == Service.id)
         .where(
             ServiceArea.gm_code == gm_code,
-            Service.publication_status == "gepubliceerd",
-            Service.deleted_at.is_(None),
+            Service.is_public,
             _has_term("wegwijzer-organisatietype", "gemeente"),
             _has_term("wegwijzer-thema", "schulden"),
         )
@@ -176,8 +177,8 @@ class HandoverSheet:
 
 
 def handover_sheet(session: Session, key: str, helper: bool) -> HandoverSheet | None:
-    """Return the handover sheet of a published service (id or slug), or None."""
-    service = published_service(session, key)
+    """Return the handover sheet of a public service (id or slug), or None."""
+    service = public_service(session, key)
     if service is None:
         return None
     phones = [p for p in service.phones if p.is_public or helper]
