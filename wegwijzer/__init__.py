@@ -12,6 +12,7 @@ from flask_babel import get_locale
 
 from . import config as default_config
 from .extensions import babel, csrf, db, login_manager
+from .resources import TRANSLATIONS_DIR
 
 
 class ConfigError(RuntimeError):
@@ -44,9 +45,13 @@ def create_app(
         locale_selector=_select_locale,
         timezone_selector=lambda: "Europe/Amsterdam",
         # An absolute path: Flask-Babel resolves relative ones against the package.
-        default_translation_directories=str(Path(app.root_path).parent / "translations"),
+        default_translation_directories=str(TRANSLATIONS_DIR),
     )
     app.jinja_env.globals["get_locale"] = get_locale
+    from .web.hygiene import init_input_checks
+
+    # First of all request hooks: nothing may read a control character before it is refused.
+    init_input_checks(app)
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from .resources import DATA_DIR as _DATA_DIR
 
 #: Secret for signing sessions and CSRF tokens. Required outside demo and debug mode.
 SECRET_KEY: str | None = None
@@ -17,7 +15,7 @@ DATABASE_URL: str = ""
 INDEX_DIR: str = ""
 
 #: Read-only data shipped with the application: taxonomy, synonyms, route, gazetteer, demo set.
-DATA_DIR: str = str(PROJECT_ROOT / "data")
+DATA_DIR: str = str(_DATA_DIR)
 
 #: Guided-route definition; empty means ``route.json`` in DATA_DIR.
 ROUTE_FILE: str = ""

@@ -48,6 +48,8 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
+from .resources import DATA_DIR
+
 __all__ = [
     "DEFAULT_GAZETTEER_DIR",
     "Gazetteer",
@@ -75,7 +77,7 @@ __all__ = [
 
 Kind = Literal["postcode", "plaats", "gemeente"]
 
-DEFAULT_GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
+DEFAULT_GAZETTEER_DIR = DATA_DIR / "gazetteer"
 DEFAULT_USER_AGENT = "wegwijzer-sociale-kaart/0.1"
 
 #: Rough bounding box of the European Netherlands (lat_min, lat_max, lon_min, lon_max).
