@@ -46,7 +46,9 @@ def _bad_request(error: BadRequest) -> ResponseReturnValue:
         body = {"error": error.description, "parameter": error.parameter, **error.extra}
     else:
         lang = request.args.get("lang")
-        parameter = "lang" if lang not in (None, "nl", "en") else None
+        parameter = getattr(error, "parameter", None)
+        if parameter is None and lang not in (None, "nl", "en"):
+            parameter = "lang"
         body = {"error": error.description, "parameter": parameter}
     return jsonify(body), 400
 

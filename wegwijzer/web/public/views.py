@@ -185,7 +185,10 @@ def _error_page(error: HTTPException, template: str) -> ResponseReturnValue:
         message = None
     if request.path.startswith("/api/"):
         # API clients get JSON, even for addresses that match no route.
-        return jsonify(error=message or error.name), code, headers
+        body = {"error": message or error.name}
+        if hasattr(error, "parameter"):
+            body["parameter"] = error.parameter
+        return jsonify(body), code, headers
     is_form = isinstance(error, CSRFError)
     return render_template(template, message=message, is_form=is_form), code, headers
 
@@ -206,6 +209,18 @@ def not_found(error: HTTPException) -> ResponseReturnValue:
 def method_not_allowed(error: HTTPException) -> ResponseReturnValue:
     """Treat a wrong method like a wrong address."""
     return _error_page(error, "errors/404.html")
+
+
+@bp.app_errorhandler(413)
+def too_large(error: HTTPException) -> ResponseReturnValue:
+    """Say the upload or form is over the size limit, and what to do."""
+    # The import page has its own, lower limit for the file; name that one there.
+    key = "MAX_IMPORT_BYTES" if request.endpoint == "manage.import_export" else "MAX_CONTENT_LENGTH"
+    limit_mb = int(current_app.config[key] or 0) // (1024 * 1024)
+    if request.path.startswith("/api/"):
+        message = _("Wat u stuurt is te groot: hoogstens %(mb)s MB.", mb=limit_mb)
+        return jsonify(error=message), 413
+    return render_template("errors/413.html", limit_mb=limit_mb), 413
 
 
 @bp.app_errorhandler(500)
