@@ -253,31 +253,38 @@ def anon_status(setup: dict[str, Any], url: str) -> int:
 # --- the rule itself ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("database", ["app", "pg_app"])
 def test_the_python_and_sql_forms_of_the_rule_agree(
-    app: Flask, make_organization: Callable[..., Organization], make_service: Callable[..., Service]
+    request: pytest.FixtureRequest, database: str
 ) -> None:
     """``svc.is_public`` (templates, loaded rows) and ``Service.is_public`` (queries) agree."""
+    request.getfixturevalue(database)
     expected = {}
     for i, (status, deleted, org_status, org_deleted) in enumerate(
         product(PublicationStatus, (False, True), PublicationStatus, (False, True))
     ):
-        org = make_organization(
-            f"Organisatie {i}",
+        org = Organization(
+            name=f"Organisatie {i}",
+            slug=f"organisatie-{i}",
             publication_status=org_status,
             deleted_at=utcnow() if org_deleted else None,
         )
-        svc = make_service(
-            f"Dienst {i}",
+        svc = Service(
             organization=org,
+            name=f"Dienst {i}",
+            slug=f"dienst-{i}",
             publication_status=status,
             deleted_at=utcnow() if deleted else None,
         )
+        db.session.add(svc)
+        db.session.flush()
         expected[svc.id] = (
             status == PublicationStatus.PUBLISHED
             and not deleted
             and org_status == PublicationStatus.PUBLISHED
             and not org_deleted
         )
+    db.session.commit()
     db.session.expire_all()
     in_python = {s.id: s.is_public for s in db.session.scalars(select(Service))}
     in_sql = set(db.session.scalars(select(Service.id).where(Service.is_public)))
