@@ -9,6 +9,8 @@ runs under the page's CSP nonce.
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +84,120 @@ class Marker:
     name: str
     url: str
     organization: str = ""
+
+
+class MapTexts:
+    """Stand-ins for the texts on one map, so no text ever becomes template source.
+
+    branca renders each folium element to a string and then wraps that string in
+    ``Element(...)``, which compiles it as a Jinja template and runs it when the page script
+    is rendered. Text inside folium's data would be template source: ``{{ 7*7 }}`` in a service
+    name showed 49 and ``{{ lipsum.__globals__ ... }}`` ran commands. So every text (names,
+    addresses, links, labels, the tile settings) goes into folium as an opaque token of
+    ``[0-9a-z]`` and is put back, JSON-encoded, into the finished script by ``splice``.
+    """
+
+    _TOKEN = re.compile(r'"?(wwt[0-9a-f]{32})"?')
+
+    def __init__(self) -> None:
+        self._token_of: dict[str, str] = {}
+        self._value_of: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        """Return the token that stands for ``value`` (the same token for the same text)."""
+        if not value:
+            # Nothing to hide, and folium tests some settings for being empty.
+            return value
+        token = self._token_of.get(value)
+        if token is None:
+            token = "wwt" + secrets.token_hex(16)
+            self._token_of[value] = token
+            self._value_of[token] = value
+        return token
+
+    def feature(self, feature: dict[str, Any]) -> dict[str, Any]:
+        """Return a copy of a GeoJSON feature whose text properties are tokens."""
+        properties = {
+            key: self(value) if isinstance(value, str) else value
+            for key, value in (feature.get("properties") or {}).items()
+        }
+        return {**feature, "properties": properties}
+
+    def splice(self, script: str) -> str:
+        """Put the texts back into a rendered script, each as a JSON string literal."""
+
+        def back(match: re.Match[str]) -> str:
+            value = self._value_of.get(match.group(1))
+            if value is None:
+                return match.group(0)
+            if match.group(0) != f'"{match.group(1)}"':
+                # Outside a JSON string the text could not be put back safely.
+                raise RuntimeError("map text outside a JSON string in the folium output")
+            return js_string(value)
+
+        return self._TOKEN.sub(back, script)
+
+
+def js_string(value: str) -> str:
+    """Return ``value`` as a JSON string literal that is safe inside an inline ``<script>``.
+
+    The same encoding as folium's ``tojson``: ASCII only (so also U+2028/U+2029 escaped) and
+    ``< > & '`` as ``\\u`` escapes, so the text can never close the script or start markup.
+    """
+    return (
+        json.dumps(value)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
+
+
+#: What Jinja would read as a tag, an expression or a comment.
+_TEMPLATE_SYNTAX = ("{{", "{%", "{#")
+
+
+def _render_script(m: folium.Map, texts: MapTexts) -> str:
+    """Render the map's script without running anything in it as a template.
+
+    Each element adds its script to the figure (what ``Figure.render`` does before rendering
+    its page, which we skip). Every part must then be plain text: with all texts as tokens,
+    rendering the parts as templates changes nothing. A part that still looks like a
+    template (a folium element that got text directly) is refused before it can run.
+    """
+    root = m.get_root()
+    for child in list(root._children.values()):
+        child.render()
+    for part in root.script._children.values():
+        source = getattr(part, "_template_str", None) or ""
+        if any(mark in source for mark in _TEMPLATE_SYNTAX):
+            raise RuntimeError("map script part looks like a template; pass texts as tokens")
+    return texts.splice(root.script.render())
+
+
+def _map_parts(
+    m: folium.Map, texts: MapTexts, *, html: Markup, extra: str, markers: int
+) -> MapParts:
+    """Render ``m`` into our page: vendored assets, the map ``<div>`` and a nonce'd script."""
+    for element in _walk(m):
+        _vendored(element)
+    map_id = m.get_name()
+    # Translated zoom buttons: folium's own say "Zoom in" whatever the page language.
+    zoom = (
+        f"L.control.zoom({{zoomInTitle: {js_string(_('Inzoomen'))}, "
+        f"zoomOutTitle: {js_string(_('Uitzoomen'))}}}).addTo({map_id});\n"
+    )
+    script = _render_script(m, texts) + "\n" + zoom + extra
+    # "</" inside a script ends it early; "<\/" means the same inside JS strings.
+    script = script.replace("</", "<\\/")
+    return MapParts(
+        header=_asset_tags(m),
+        html=html,
+        script=Markup('<script nonce="{}">\n').format(csp_nonce())
+        + Markup(script)
+        + Markup("\n</script>"),
+        markers=markers,
+    )
 
 
 def _static(filename: str) -> str:
@@ -180,33 +296,46 @@ def _boundary_style(_feature: dict[str, Any]) -> dict[str, Any]:
     return {"color": "#4a4a4a", "weight": 2, "fillColor": "#ffffff", "fillOpacity": 0.6}
 
 
-def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -> MapParts:
-    """Render a clustered map of ``markers`` with the configured tiles and boundaries."""
+def _base_map(texts: MapTexts) -> folium.Map:
+    """Return an empty map of the Netherlands with the configured tiles (if any)."""
     config = current_app.config
     m = folium.Map(location=list(NL_CENTER), zoom_start=NL_ZOOM, tiles=None, zoom_control=False)
     tile_url = config.get("TILE_URL") or ""
     if tile_url:
         folium.TileLayer(
-            tiles=tile_url,
-            attr=config.get("TILE_ATTRIBUTION") or "",
+            tiles=texts(tile_url),
+            attr=texts(config.get("TILE_ATTRIBUTION") or ""),
             name="tiles",
             max_zoom=19,
             max_native_zoom=19,
             control=False,
         ).add_to(m)
+    return m
+
+
+def _results_folium(
+    markers: Sequence[Marker], near: Any, texts: MapTexts
+) -> tuple[folium.Map, FastMarkerCluster]:
+    """Build the folium map of ``markers`` (texts as tokens) and return it with its cluster."""
+    m = _base_map(texts)
     boundaries = _boundaries(markers, near)
     if boundaries is not None:
         # Between the areas (overlay pane, 400) and the markers (600).
         CustomPane("labels", z_index=450, pointer_events=False).add_to(m)
         folium.GeoJson(
-            boundaries,
+            {
+                "type": "FeatureCollection",
+                "features": [texts.feature(f) for f in boundaries["features"]],
+            },
             name="gemeenten",
             style_function=_boundary_style,
             interactive=False,
             control=False,
             on_each_feature=JsCode(_LABEL_CALLBACK),
         ).add_to(m)
-    rows = [[mk.lat, mk.lon, mk.name, mk.url, mk.organization] for mk in markers]
+    rows = [
+        [mk.lat, mk.lon, texts(mk.name), texts(mk.url), texts(mk.organization)] for mk in markers
+    ]
     cluster = FastMarkerCluster(
         rows,
         callback=_MARKER_CALLBACK,
@@ -237,39 +366,25 @@ def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -
     elif near is not None:
         m.location = [near.lat, near.lon]
         m.options["zoom"] = 11
-    for element in _walk(m):
-        _vendored(element)
+    return m, cluster
 
-    root = m.get_root()
-    root.render()
+
+def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -> MapParts:
+    """Render a clustered map of ``markers`` with the configured tiles and boundaries."""
+    texts = MapTexts()
+    m, cluster = _results_folium(markers, near, texts)
     map_id = m.get_name()
-    # Our own additions: translated zoom buttons and the marker count for tests and screen
-    # readers (the cluster hides single markers, so the DOM alone cannot tell).
+    # The marker count for tests and screen readers (the cluster hides single markers, so
+    # the DOM alone cannot tell).
     extra = (
-        f"L.control.zoom({{zoomInTitle: {_js(_('Inzoomen'))}, "
-        f"zoomOutTitle: {_js(_('Uitzoomen'))}}}).addTo({map_id});\n"
-        f"document.getElementById({_js(map_id)}).setAttribute("
+        f"document.getElementById({js_string(map_id)}).setAttribute("
         f"'data-markers-rendered', {cluster.get_name()}.getLayers().length);\n"
     )
-    script = root.script.render() + "\n" + extra
-    # "</" inside a script ends it early; "<\/" means the same inside JS strings.
-    script = script.replace("</", "<\\/")
     html = Markup(
         '<div class="folium-map {cls}" id="{id}" role="region" aria-label="{label}" '
         'data-markers="{n}"></div>'
-    ).format(cls=height_class, id=map_id, label=_("Kaart met de hulp uit de lijst"), n=len(rows))
-    return MapParts(
-        header=_asset_tags(m),
-        html=html,
-        script=Markup('<script nonce="{}">\n').format(csp_nonce())
-        + Markup(script)
-        + Markup("\n</script>"),
-        markers=len(rows),
-    )
-
-
-def _js(value: str) -> str:
-    return json.dumps(value)
+    ).format(cls=height_class, id=map_id, label=_("Kaart met de hulp uit de lijst"), n=len(markers))
+    return _map_parts(m, texts, html=html, extra=extra, markers=len(markers))
 
 
 def results_map(cards: Sequence[Any], near: Any, lang: str) -> MapParts:
@@ -308,21 +423,9 @@ def _lang_arg(lang: str) -> dict[str, str]:
 CHOROPLETH_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 
 
-def _coverage_map() -> folium.Map:
-    config = current_app.config
-    m = folium.Map(location=list(NL_CENTER), zoom_start=NL_ZOOM, tiles=None, zoom_control=False)
-    if config.get("TILE_URL"):
-        folium.TileLayer(
-            tiles=config["TILE_URL"],
-            attr=config.get("TILE_ATTRIBUTION") or "",
-            name="tiles",
-            max_zoom=19,
-            control=False,
-        ).add_to(m)
-    return m
-
-
-def _coverage_parts(m: folium.Map, features: Sequence[dict[str, Any]], label: str) -> MapParts:
+def _coverage_parts(
+    m: folium.Map, texts: MapTexts, features: Sequence[dict[str, Any]], label: str
+) -> MapParts:
     """Fit the map to ``features`` and render it like ``build_map`` does (vendored, nonce)."""
     boxes = [_feature_bbox(f) for f in features if f["geometry"]["type"] != "Point"]
     points = [f["geometry"]["coordinates"] for f in features if f["geometry"]["type"] == "Point"]
@@ -330,35 +433,21 @@ def _coverage_parts(m: folium.Map, features: Sequence[dict[str, Any]], label: st
     ys = [b[1] for b in boxes] + [b[3] for b in boxes] + [p[1] for p in points]
     if xs:
         m.fit_bounds([[min(ys), min(xs)], [max(ys), max(xs)]], padding=(12, 12))
-    for element in _walk(m):
-        _vendored(element)
-    root = m.get_root()
-    root.render()
-    map_id = m.get_name()
-    zoom = (
-        f"L.control.zoom({{zoomInTitle: {_js(_('Inzoomen'))}, "
-        f"zoomOutTitle: {_js(_('Uitzoomen'))}}}).addTo({map_id});\n"
-    )
-    script = (root.script.render() + "\n" + zoom).replace("</", "<\\/")
-    html = Markup('<div class="folium-map" id="{id}" role="region" aria-label="{label}"></div>')
-    return MapParts(
-        header=_asset_tags(m),
-        html=html.format(id=map_id, label=label),
-        script=Markup('<script nonce="{}">\n').format(csp_nonce())
-        + Markup(script)
-        + Markup("\n</script>"),
-        markers=len(points),
-    )
+    html = Markup(
+        '<div class="folium-map" id="{id}" role="region" aria-label="{label}"></div>'
+    ).format(id=m.get_name(), label=label)
+    return _map_parts(m, texts, html=html, extra="", markers=len(points))
 
 
 def boundary_map(
     features: Sequence[dict[str, Any]], points: Iterable[tuple[float, float, str]], label: str
 ) -> MapParts:
     """Draw municipality boundaries and service places ``(lat, lon, text)`` as yellow dots."""
-    m = _coverage_map()
+    texts = MapTexts()
+    m = _base_map(texts)
     if features:
         folium.GeoJson(
-            {"type": "FeatureCollection", "features": list(features)},
+            {"type": "FeatureCollection", "features": [texts.feature(f) for f in features]},
             name="grens",
             style_function=lambda _f: {"color": "#154273", "weight": 3, "fillOpacity": 0.05},
             interactive=False,
@@ -369,7 +458,7 @@ def boundary_map(
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
             # The tooltip is HTML: escape names typed by editors.
-            "properties": {"label": str(Markup.escape(text))},
+            "properties": {"label": texts(str(Markup.escape(text)))},
         }
         for lat, lon, text in points
     ]
@@ -388,7 +477,7 @@ def boundary_map(
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
             control=False,
         ).add_to(m)
-    return _coverage_parts(m, list(features) + dots, label)
+    return _coverage_parts(m, texts, list(features) + dots, label)
 
 
 def choropleth_class(value: int, maximum: int) -> int:
@@ -417,7 +506,8 @@ def choropleth_map(
 
     ``tooltip`` has ``{name}``, ``{value}`` and ``{maximum}`` placeholders.
     """
-    m = _coverage_map()
+    texts = MapTexts()
+    m = _base_map(texts)
     shaped = []
     for feature in features:
         gm = feature.get("properties", {}).get("gm_code")
@@ -428,9 +518,11 @@ def choropleth_map(
         shaped.append(
             {
                 "type": "Feature",
+                # folium tells the features apart by this id, not by a (tokenised) text.
+                "id": str(len(shaped)),
                 "geometry": feature["geometry"],
                 "properties": {
-                    "label": str(Markup.escape(text)),
+                    "label": texts(str(Markup.escape(text))),
                     "colour": CHOROPLETH_COLOURS[choropleth_class(value, maximum)],
                 },
             }
@@ -448,4 +540,4 @@ def choropleth_map(
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
             control=False,
         ).add_to(m)
-    return _coverage_parts(m, shaped, label)
+    return _coverage_parts(m, texts, shaped, label)
