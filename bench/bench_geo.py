@@ -9,7 +9,7 @@ import statistics
 import time
 from pathlib import Path
 
-from wegwijzer.geo import Gazetteer, distance_km, distance_km_precise
+from wegwijzer.domain.geo import Gazetteer, distance_km, distance_km_precise
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 QUERIES = ["8011", "8011 AB", "Zwolle", "den haag", "IJsselmuiden", "Heerhugowaard", "Atlantis"]

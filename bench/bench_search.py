@@ -378,7 +378,7 @@ def fts_search(
 
 
 def bench_fts(tmp: Path, rounds: int) -> tuple[list[float], float]:
-    from wegwijzer.geo import Gazetteer
+    from wegwijzer.domain.geo import Gazetteer
 
     gaz = Gazetteer.load(ROOT / "data" / "gazetteer")
 

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from ..geo import normalise
+from ..domain.geo import normalise
 from ..models import stable_id
 from .export import export_services, split_keywords
 from .reading import decode_text, read_csv

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..geo import distance_km
+from ..domain.geo import distance_km
 from ..models import (
     Address,
     Contact,

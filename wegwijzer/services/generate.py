@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..geo import Gazetteer
+from ..domain.geo import Gazetteer
 from ..models import (
     Address,
     Attribute,

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..geo import Gazetteer
+from ..domain.geo import Gazetteer
 from ..models import Municipality
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..geo import distance_km
+from ..domain.geo import distance_km
 from ..models import (
     Address,
     Attribute,

@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..geo import NotFound, Resolved
+from ..domain.geo import NotFound, Resolved
 from .taxonomy import TaxonomyFileError, read_taxonomy_file
 
 #: Taxonomy facets an answer may map to: exactly the search filters.

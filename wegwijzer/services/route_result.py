@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from ..geo import NotFound, Resolved
+from ..domain.geo import NotFound, Resolved
 from ..models import Service
 from .route import Answer, Answers, Question, Route, resolve_place
 

@@ -13,8 +13,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 
+from ...domain.geo import NotFound, Resolved
 from ...extensions import db
-from ...geo import NotFound, Resolved
 from ...services import referral
 from ...services.route import (
     Answers,

@@ -1,4 +1,4 @@
-"""Tests for wegwijzer.geo on the real bundled gazetteer (no Flask app, no network)."""
+"""Tests for wegwijzer.domain.geo on the real bundled gazetteer (no Flask app, no network)."""
 
 from __future__ import annotations
 
@@ -7,29 +7,22 @@ import random
 from pathlib import Path
 
 import pytest
-from geopy.exc import GeocoderServiceError
-from geopy.extra.rate_limiter import RateLimiter
-from geopy.geocoders import Nominatim
-from geopy.location import Location
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wegwijzer import geo
-from wegwijzer.geo import (
+from wegwijzer.domain.geo import (
     Gazetteer,
-    GazetteerGeocoder,
     Municipality,
     NotFound,
-    PdokLocatieserver,
     Place,
     Resolved,
     distance_km,
     distance_km_precise,
-    make_geocoder,
     normalise,
 )
+from wegwijzer.domain.geo.boundaries import crossings, prepare_shape
 
-DATA_DIR = Path(__file__).parent.parent / "data" / "gazetteer"
+DATA_DIR = Path(__file__).parents[2] / "data" / "gazetteer"
 gazetteer = Gazetteer.load(DATA_DIR)
 
 ZWOLLE_CENTRE = (52.5125, 6.0944)
@@ -68,6 +61,7 @@ def test_load_is_cached_per_path() -> None:
     assert Gazetteer.load(DATA_DIR) is gazetteer
     assert Gazetteer.load(str(DATA_DIR)) is gazetteer
     assert Gazetteer.load(DATA_DIR / ".." / "gazetteer") is gazetteer
+    assert Gazetteer.load() is gazetteer  # the copy shipped inside the package
 
 
 def test_dataclasses() -> None:
@@ -89,17 +83,6 @@ def test_municipalities_sorted_by_name() -> None:
     assert keys == sorted(keys)
     assert munis[0].name == "Aa en Hunze"
     assert "'s-Gravenhage" in {m.name for m in munis}
-
-
-def test_module_level_functions_use_bundled_data() -> None:
-    assert geo.default_gazetteer() is gazetteer
-    assert geo.resolve("Zwolle") == gazetteer.resolve("Zwolle")
-    assert geo.municipality("GM0166").name == "Kampen"
-    assert len(geo.municipalities()) == 342
-    assert geo.municipality_for_point(*ZWOLLE_CENTRE) == "GM0193"
-    assert geo.boundaries_geojson() is gazetteer.boundaries_geojson()
-    place, rest = geo.find_place_in_text("schuldhulp zwolle")
-    assert place is not None and place.gm_code == "GM0193" and rest == "schuldhulp"
 
 
 # -- normalise ------------------------------------------------------------------------------
@@ -264,14 +247,6 @@ def test_ambiguous_place_names_prefer_own_municipality_then_population() -> None
     assert gm("Bergen") == "GM0373"
     assert gm("Bergen (L.)") == "GM0893"
     assert gm("Bergen L") == "GM0893"
-
-
-def test_candidates_lists_all_homonyms() -> None:
-    codes = [r.gm_code for r in gazetteer.candidates("Oosterend")]
-    assert codes[0] == "GM0448"
-    assert set(codes) == {"GM0448", "GM1900", "GM0093"}
-    assert gazetteer.candidates("Atlantis") == []
-    assert [r.kind for r in gazetteer.candidates("8011")] == ["postcode"]
 
 
 def test_every_municipality_resolves_by_name() -> None:
@@ -499,7 +474,7 @@ def test_holes_are_excluded() -> None:
                 # A point just inside the hole is not in this municipality.
                 lon = sum(p[0] for p in hole) / len(hole)
                 lat = sum(p[1] for p in hole) / len(hole)
-                if not geo._crossings([tuple(p) for p in hole], lon, lat) % 2:
+                if not crossings([tuple(p) for p in hole], lon, lat) % 2:
                     continue  # centroid of a concave hole may lie outside it
                 code = gazetteer.municipality_for_point(lat, lon)
                 assert code != feature["properties"]["gm_code"]
@@ -511,13 +486,13 @@ def test_ray_casting_polygon_with_hole() -> None:
     square = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]
     hole = [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]]
     island = [[20, 20], [21, 20], [21, 21], [20, 20]]
-    polygon = geo._prepare_shape(
+    polygon = prepare_shape(
         {
             "geometry": {"type": "Polygon", "coordinates": [square, hole]},
             "properties": {"gm_code": "GM0001"},
         }
     )
-    multi = geo._prepare_shape(
+    multi = prepare_shape(
         {
             "geometry": {"type": "MultiPolygon", "coordinates": [[square, hole], [island]]},
             "properties": {"gm_code": "GM0002"},
@@ -527,7 +502,7 @@ def test_ray_casting_polygon_with_hole() -> None:
     assert polygon.contains(2, 2) and not polygon.contains(5, 5) and not polygon.contains(11, 5)
     assert multi.contains(20.8, 20.2) and not multi.contains(20.2, 20.8)
     assert not multi.contains(5, 5)
-    assert geo._prepare_shape({"geometry": {"type": "Point", "coordinates": [1, 2]}}) is None
+    assert prepare_shape({"geometry": {"type": "Point", "coordinates": [1, 2]}}) is None
 
 
 def test_most_postcode_and_place_points_fall_in_their_municipality() -> None:
@@ -547,7 +522,6 @@ def test_is_in_netherlands() -> None:
     assert gazetteer.is_in_netherlands(53.0, 3.8)  # in the box ...
     assert not gazetteer.is_in_netherlands(53.0, 3.8, strict=True)  # ... but at sea
     assert not gazetteer.is_in_netherlands("north", "east")  # type: ignore[arg-type]
-    assert geo.is_in_netherlands(*KAMPEN_CENTRE)
 
 
 def test_boundaries_geojson_is_cached() -> None:
@@ -576,118 +550,3 @@ def test_distance_fast_and_precise_agree() -> None:
     assert abs(fast - precise) / precise < 0.005
     assert distance_km(*a, *a) == 0.0
     assert math.isclose(distance_km(*a, *b), distance_km(*b, *a))
-
-
-# -- geopy geocoders ------------------------------------------------------------------------
-
-
-def test_gazetteer_geocoder_geocode() -> None:
-    geocoder = GazetteerGeocoder(gazetteer)
-    location = geocoder.geocode("IJsselmuiden")
-    assert isinstance(location, Location)
-    place = gazetteer.resolve("IJsselmuiden")
-    assert isinstance(place, Resolved)
-    assert (location.latitude, location.longitude) == pytest.approx((place.lat, place.lon))
-    assert location.raw["gm_code"] == "GM0166"
-    assert location.raw["kind"] == "plaats"
-    assert location.address == "IJsselmuiden, Kampen"
-    postcode = geocoder.geocode("8011 AB")
-    assert isinstance(postcode, Location)
-    assert postcode.raw == {
-        "name": "8011 Zwolle",
-        "municipality": "Zwolle",
-        "gm_code": "GM0193",
-        "kind": "postcode",
-        "province": "Overijssel",
-    }
-    assert geocoder.geocode("Atlantis") is None
-    assert geocoder.geocode("") is None
-    assert geocoder.geocode(None) is None
-
-
-def test_gazetteer_geocoder_many() -> None:
-    geocoder = GazetteerGeocoder(gazetteer)
-    locations = geocoder.geocode("Oosterend", exactly_one=False)
-    assert isinstance(locations, list) and len(locations) == 3
-    assert all(isinstance(loc, Location) for loc in locations)
-    assert geocoder.geocode("Atlantis", exactly_one=False) is None
-
-
-def test_gazetteer_geocoder_reverse() -> None:
-    geocoder = GazetteerGeocoder(gazetteer)
-    location = geocoder.reverse(ZWOLLE_CENTRE)
-    assert isinstance(location, Location)
-    assert location.address == "Zwolle"
-    assert location.raw["gm_code"] == "GM0193"
-    assert location.raw["kind"] == "gemeente"
-    assert (location.latitude, location.longitude) == pytest.approx(ZWOLLE_CENTRE)
-    assert geocoder.reverse("52.555, 5.91111").raw["gm_code"] == "GM0166"  # type: ignore[union-attr]
-    assert geocoder.reverse((53.0, 3.8)) is None
-    assert geocoder.reverse("not a point") is None
-    many = geocoder.reverse(ZWOLLE_CENTRE, exactly_one=False)
-    assert isinstance(many, list) and many[0].raw["gm_code"] == "GM0193"
-
-
-def test_gazetteer_geocoder_never_goes_online() -> None:
-    geocoder = GazetteerGeocoder(gazetteer)
-    with pytest.raises(GeocoderServiceError):
-        geocoder.adapter.get_json("https://example.org/", timeout=1, headers={})
-    with pytest.raises(GeocoderServiceError):
-        geocoder.adapter.get_text("https://example.org/", timeout=1, headers={})
-
-
-def test_make_geocoder_default_is_offline() -> None:
-    geocoder = make_geocoder()
-    assert isinstance(geocoder, GazetteerGeocoder)
-    assert geocoder.gazetteer is geo.default_gazetteer()
-    assert isinstance(make_geocoder("gazetteer", gazetteer=gazetteer), GazetteerGeocoder)
-    assert make_geocoder("gazetteer", path=DATA_DIR).gazetteer is gazetteer
-    with pytest.raises(ValueError):
-        make_geocoder("google")
-
-
-def test_make_geocoder_nominatim_is_rate_limited() -> None:
-    with make_geocoder("nominatim", user_agent="wegwijzer-tests") as geocoder:
-        assert isinstance(geocoder, Nominatim)
-        assert geocoder.headers["User-Agent"] == "wegwijzer-tests"
-        assert isinstance(geocoder.geocode, RateLimiter)
-        assert geocoder.geocode.min_delay_seconds == 1.0
-        assert isinstance(geocoder.reverse, RateLimiter)
-
-
-def test_make_geocoder_pdok() -> None:
-    with make_geocoder("pdok", user_agent="wegwijzer-tests") as geocoder:
-        assert isinstance(geocoder, PdokLocatieserver)
-        assert geocoder.api == "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
-
-
-def test_pdok_response_parsing() -> None:
-    response = {
-        "response": {
-            "numFound": 2,
-            "docs": [
-                {
-                    "type": "woonplaats",
-                    "weergavenaam": "Zwolle, Zwolle, Overijssel",
-                    "centroide_ll": "POINT(6.09622 52.50548)",
-                    "gemeentecode": "0193",
-                },
-                {
-                    "type": "gemeente",
-                    "weergavenaam": "Gemeente Kampen",
-                    "centroide_ll": "POINT(5.9234 52.5539)",
-                    "gemeentecode": "0166",
-                },
-                {"type": "gemeente", "weergavenaam": "kapot", "centroide_ll": "nope"},
-            ],
-        }
-    }
-    first = PdokLocatieserver._parse_json(response)
-    assert isinstance(first, Location)
-    assert (first.latitude, first.longitude) == pytest.approx((52.50548, 6.09622))
-    assert first.raw["gm_code"] == "GM0193"
-    assert first.raw["kind"] == "plaats"
-    both = PdokLocatieserver._parse_json(response, exactly_one=False)
-    assert [loc.raw["gm_code"] for loc in both] == ["GM0193", "GM0166"]
-    assert PdokLocatieserver._parse_json({"response": {"docs": []}}) is None
-    assert PdokLocatieserver._parse_json({}) is None
