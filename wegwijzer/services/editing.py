@@ -36,6 +36,12 @@ from ..models import (
 )
 from .audit import add_audit, diff
 from .changes import record_change
+from .permissions import (
+    can_use_organization,
+    manages_service,
+    may_spread_organization,
+    organization_gm_codes,
+)
 from .text import slugify
 
 SERVICE_FIELDS = (
@@ -316,12 +322,6 @@ def resolve_municipalities(session: Session, text: str) -> list[str]:
     return codes
 
 
-def _can_publish(user: User, svc: Service) -> bool:
-    if user.role != Role.ADMIN:
-        return False
-    return svc.is_national or bool(user.gm_codes & set(svc.gm_codes))
-
-
 def _touch_search(session: Session, svc: Service) -> None:
     record_change(session, "service", svc.id)
 
@@ -329,10 +329,26 @@ def _touch_search(session: Session, svc: Service) -> None:
 # --- services --------------------------------------------------------------------------------
 
 
-def _apply_service(session: Session, svc: Service, data: ServiceInput) -> None:
+#: Shown when an account may not put a service or location under the chosen organisation.
+OUT_OF_SCOPE_ORGANIZATION = (
+    "U kunt deze organisatie niet kiezen: zij werkt (ook) buiten uw gemeente(n), of u beheert "
+    "haar niet. Kies een organisatie van uzelf."
+)
+#: Shown when a change would make an organisation of others work in more municipalities.
+SPREADS_ORGANIZATION = (
+    "Hiermee gaat de organisatie ook in een andere gemeente werken. Dat kan alleen iemand die "
+    "alle gemeenten van deze organisatie beheert."
+)
+
+
+def _apply_service(
+    session: Session, actor: User, svc: Service, data: ServiceInput, current: Organization | None
+) -> None:
     org = session.get(Organization, data.organization_id)
     if org is None or org.deleted_at is not None:
         raise EditError("Kies een bestaande organisatie.")
+    if not can_use_organization(actor, org, current):
+        raise EditError(OUT_OF_SCOPE_ORGANIZATION)
     svc.organization = org
     for name in SERVICE_FIELDS:
         if name in data.fields:
@@ -451,8 +467,8 @@ def create_service(session: Session, actor: User, data: ServiceInput) -> Service
     session.add(svc)
     session.flush()
     try:
-        _apply_service(session, svc, data)
-        if actor.role == Role.ADMIN and not _can_publish(actor, svc):
+        _apply_service(session, actor, svc, data, None)
+        if actor.role == Role.ADMIN and not manages_service(actor, svc):
             raise EditError("U beheert geen van deze gemeenten. Kies een gemeente van uzelf.")
     except EditError:
         session.rollback()
@@ -472,9 +488,15 @@ def update_service(
     before = service_snapshot(svc)
     if expected_version != svc.version:
         raise EditConflict(before, _input_snapshot(session, svc, data), svc.version)
+    org = svc.organization
+    org_codes = organization_gm_codes(org)
     try:
-        _apply_service(session, svc, data)
-        if actor.role == Role.ADMIN and not _can_publish(actor, svc):
+        _apply_service(session, actor, svc, data, org)
+        if svc.organization is org and not may_spread_organization(
+            actor, org, org_codes, organization_gm_codes(org)
+        ):
+            raise EditError(SPREADS_ORGANIZATION)
+        if actor.role == Role.ADMIN and not manages_service(actor, svc):
             raise EditError(
                 "U beheert geen van deze gemeenten. Houd minstens één gemeente van uzelf."
             )
@@ -541,7 +563,7 @@ def change_status(
         raise EditError(
             f"Dit kan niet: de dienst staat op '{_STATUS_WORDS[svc.publication_status]}'."
         )
-    if action in ("publish", "send-back") and not _can_publish(actor, svc):
+    if action in ("publish", "send-back") and not manages_service(actor, svc):
         raise EditError("Alleen een beheerder van de gemeente kan publiceren of terugsturen.")
     if action == "send-back" and not (comment or "").strip():
         raise EditError("Schrijf kort wat er anders moet.")
@@ -590,6 +612,11 @@ def delete_service(session: Session, actor: User, svc: Service) -> None:
 
 def restore_service(session: Session, actor: User, svc: Service) -> None:
     """Undo a soft delete; the service keeps its publication status; commit."""
+    if svc.deleted_at is not None and svc.organization is not None:
+        before = organization_gm_codes(svc.organization)
+        after = before if svc.is_national else before | set(svc.gm_codes)
+        if not may_spread_organization(actor, svc.organization, before, after):
+            raise EditError(SPREADS_ORGANIZATION)
     _set_deleted(session, actor, "service", svc, False, lambda: _touch_search(session, svc))
 
 

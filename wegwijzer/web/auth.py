@@ -1,4 +1,4 @@
-"""Role checks shared by every management route."""
+"""Role checks shared by every management route; the rules themselves are in permissions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,27 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
-from ..models import Organization, Role, Service, User
+from ..models import Role
+from ..services.permissions import (
+    can_edit_organization,
+    can_edit_service,
+    can_publish,
+    can_use_organization,
+    is_helper,
+    manages_municipality,
+    manages_service,
+)
+
+__all__ = [
+    "can_edit_organization",
+    "can_edit_service",
+    "can_publish",
+    "can_use_organization",
+    "is_helper",
+    "manages_municipality",
+    "manages_service",
+    "role_required",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,46 +50,3 @@ def role_required(*roles: Role | str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
-
-
-def is_helper(user: Any) -> bool:
-    """Return True for logged-in accounts that may see non-public referral contacts."""
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
-def manages_municipality(user: User, gm_code: str) -> bool:
-    """Return True when ``user`` is a beheerder of ``gm_code``."""
-    return user.role == Role.ADMIN and gm_code in user.gm_codes
-
-
-def manages_service(user: User, service: Service) -> bool:
-    """Return True when a beheerder's municipalities overlap the service area.
-
-    National services are managed by every beheerder.
-    """
-    if user.role != Role.ADMIN:
-        return False
-    return service.is_national or bool(user.gm_codes & set(service.gm_codes))
-
-
-def can_edit_organization(user: User, org: Organization) -> bool:
-    """Return True when ``user`` may edit ``org``: its redacteur, or a beheerder of all areas."""
-    if user.role == Role.EDITOR:
-        return org.id in user.organization_ids
-    if user.role == Role.ADMIN:
-        # All, not any: an organisation that also works elsewhere is edited (or deleted) only
-        # by someone who manages every place it works. A new one without services is open.
-        return all(manages_service(user, s) for s in org.services)
-    return False
-
-
-def can_edit_service(user: User, service: Service) -> bool:
-    """Return True when ``user`` may edit ``service``."""
-    if user.role == Role.EDITOR:
-        return service.organization_id in user.organization_ids
-    return manages_service(user, service)
-
-
-def can_publish(user: User, service: Service) -> bool:
-    """Only a beheerder of the service's area publishes; a redacteur submits for review."""
-    return manages_service(user, service)

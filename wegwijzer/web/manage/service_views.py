@@ -15,7 +15,13 @@ from ...models import Location, Municipality, Organization, Role, Service, User
 from ...services import editing
 from ...services.readability import readability_hints
 from ...services.taxonomy import list_taxonomies
-from ..auth import can_edit_organization, can_edit_service, can_publish, role_required
+from ..auth import (
+    can_edit_organization,
+    can_edit_service,
+    can_publish,
+    can_use_organization,
+    role_required,
+)
 from .blueprint import bp, logged_in_user
 from .forms import ActionForm, SendBackForm, ServiceForm
 
@@ -60,20 +66,42 @@ def _service_or_404(service_id: str) -> Service:
     return svc
 
 
-def _editable_orgs(user: User) -> list[Organization]:
+def _usable_orgs(user: User) -> list[Organization]:
+    """Return the organisations ``user`` may put a service under, by name."""
     orgs = db.session.scalars(
         select(Organization).where(Organization.deleted_at.is_(None)).order_by(Organization.name)
     )
-    return [o for o in orgs if can_edit_organization(user, o) or user.role == Role.ADMIN]
+    return [o for o in orgs if can_use_organization(user, o)]
+
+
+def _check_organization(form: ServiceForm, user: User, svc: Service | None) -> bool:
+    """Refuse an organisation that is not offered (a forged form), with a message on the field."""
+    chosen = form.organization_id.data
+    org = db.session.get(Organization, chosen) if isinstance(chosen, str) and chosen else None
+    if org is None:
+        form.organization_id.errors = [_("Kies een organisatie uit de lijst.")]
+        return False
+    if not can_use_organization(user, org, svc.organization if svc else None):
+        form.organization_id.errors = [
+            _(
+                "U kunt deze organisatie niet kiezen: zij werkt (ook) buiten uw gemeente(n), "
+                "of u beheert haar niet. Kies een organisatie uit de lijst."
+            )
+        ]
+        return False
+    return True
+
+
+def _validate(form: ServiceForm, user: User, svc: Service | None) -> bool:
+    """Validate the posted form, including the right to use the chosen organisation."""
+    valid = form.validate_on_submit()
+    # Checked after validate(), which resets the errors, so this message is the one shown.
+    return _check_organization(form, user, svc) and valid
 
 
 def _prepare_form(form: ServiceForm, user: User, svc: Service | None) -> list[Any]:
     """Fill the choices of the form; return the taxonomies for the term checkboxes."""
-    orgs = (
-        _editable_orgs(user)
-        if user.role == Role.ADMIN
-        else [o for o in _editable_orgs(user) if o.id in user.organization_ids]
-    )
+    orgs = _usable_orgs(user)
     if svc is not None and svc.organization not in orgs:
         orgs.insert(0, svc.organization)
     form.organization_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
@@ -313,10 +341,7 @@ def service_new() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         form.municipalities.data = sorted(user.gm_codes)
         _pad(form)
-    elif form.validate_on_submit():
-        org = db.session.get(Organization, form.organization_id.data)
-        if org is None or (user.role == Role.EDITOR and org.id not in user.organization_ids):
-            abort(403)
+    elif _validate(form, user, None):
         try:
             svc = editing.create_service(db.session, user, _service_input(form, sorted(selected)))
         except editing.EditError as exc:
@@ -345,7 +370,7 @@ def service_edit(service_id: str) -> str | Response | tuple[str, int]:
         return _render_form(
             form, svc, taxonomies, selected, _("Deze dienst is verwijderd. Zet hem eerst terug.")
         )
-    if not form.validate_on_submit():
+    if not _validate(form, user, svc):
         return _render_form(
             form,
             svc,
@@ -353,9 +378,6 @@ def service_edit(service_id: str) -> str | Response | tuple[str, int]:
             selected,
             _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding."),
         )
-    org = db.session.get(Organization, form.organization_id.data)
-    if org is None or (user.role == Role.EDITOR and org.id not in user.organization_ids):
-        abort(403)
     try:
         version = int(form.version.data or 0)
     except ValueError:
@@ -480,7 +502,11 @@ def service_restore(service_id: str) -> Response:
     svc = _service_or_404(service_id)
     if not can_publish(logged_in_user(), svc):
         abort(403)
-    editing.restore_service(db.session, logged_in_user(), svc)
+    try:
+        editing.restore_service(db.session, logged_in_user(), svc)
+    except editing.EditError as exc:
+        flash(str(exc))
+        return redirect(url_for("manage.services"))
     flash(_("Teruggezet."))
     return redirect(url_for("manage.service_edit", service_id=svc.id))
 
