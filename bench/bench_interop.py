@@ -32,6 +32,8 @@ PLACES = [
     ("GM0166", "8261 AB", "Kampen", 52.555, 5.911),
     ("GM0148", "7721 AB", "Dalfsen", 52.508, 6.258),
 ]
+#: A beheerder of all generated municipalities: every row is checked, none refused.
+BEHEERDER = {gm for gm, *_rest in PLACES}
 THEMES = ["schulden", "budget", "brieven-formulieren", "regelingen", "maatje", "wonen-energie"]
 
 
@@ -177,6 +179,11 @@ def main() -> None:
             timed("import, all new (incl. index pass)", lambda: run(source=data, dry_run=False))
             report = timed("re-import, nothing changed", lambda: run(source=data, dry_run=False))
             assert report.counts["service"].unchanged == args.services
+            timed("dry run, 5% changed", lambda: run(source=changed_data, dry_run=True))
+            timed(
+                "dry run, 5% changed, beheerder's scope",
+                lambda: run(source=changed_data, dry_run=True, allowed_gm_codes=BEHEERDER),
+            )
             report = timed("re-import, 5% changed", lambda: run(source=changed_data, dry_run=False))
             assert report.counts["service"].updated >= args.services // 20
             timed("export HSDS JSON (public)", lambda: export_hsds_json(db.session))

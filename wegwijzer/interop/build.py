@@ -321,6 +321,7 @@ class Builder(PlaceChecks):
         except Skip:
             return None
         record = Record("organization", org_id, raw.row, raw.file, fields)
+        record.origin = raw.locate(path)
         ext = org.get("x_wegwijzer")
         record.keep_private = True
         if isinstance(ext, dict):

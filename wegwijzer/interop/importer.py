@@ -15,8 +15,9 @@ from ..services.places import gazetteer
 from .build import Builder
 from .hsds_json import parse_hsds_json
 from .reading import Input, Source, is_zip, open_input, read_zip
-from .records import Bundle, RawService
+from .records import RawService
 from .report import ImportFailed, ImportReport
+from .scope import check_scope
 from .writer import Progress, Writer
 
 log = logging.getLogger(__name__)
@@ -66,34 +67,6 @@ def parse_input(inp: Input, fmt: str, max_bytes: int) -> tuple[list[RawService],
     raise ImportFailed(f"Onbekend formaat '{fmt}'; kies uit {', '.join(FORMATS)}.")
 
 
-def check_scope(session: Session, bundle: Bundle, allowed: set[str], report: ImportReport) -> None:
-    """Report services whose area (new or current) lies outside ``allowed`` municipalities."""
-    from ..models import Service
-
-    for record in bundle.services.values():
-        existing = session.get(Service, record.id)
-        areas = record.children.get("service_areas")
-        if areas is None:  # the file leaves the areas alone
-            codes = set(existing.gm_codes) if existing is not None else set()
-            national = existing is not None and existing.is_national
-        else:
-            codes = {a.fields.get("gm_code") for a in areas if a.fields.get("gm_code")}
-            national = any(a.fields.get("extent_type") == "landelijk" for a in areas)
-        # Nor may an upload take over a service that now belongs to another municipality.
-        if existing is not None and not existing.is_national:
-            codes |= set(existing.gm_codes)
-        outside = sorted(codes - allowed)
-        if outside or (not codes and not national):
-            names = ", ".join(outside) or "geen gemeente"
-            report.error(
-                record.row,
-                "service_areas",
-                f"Dienst '{record.fields.get('name', record.id)}' hoort bij {names}: "
-                "u beheert alleen diensten in uw eigen gemeente(n).",
-                file=record.file,
-            )
-
-
 def import_file(
     source: Source,
     fmt: str | None = None,
@@ -112,8 +85,9 @@ def import_file(
     spreadsheet), or None to recognise it. Everything is checked first; when there is any
     error, or for a dry run, nothing is written. A real import is one transaction, followed
     by one search-index pass. The caller's session (default ``db.session``) is committed or
-    rolled back. ``allowed_gm_codes`` limits the import to services of those municipalities
-    (and national ones), as for a beheerder uploading in the browser.
+    rolled back. ``allowed_gm_codes`` limits the import to what lies wholly within those
+    municipalities (services, organisations, locations), as for a beheerder uploading in the
+    browser; without it (the command line) everything may change.
     """
     session = session or db.session
     if max_bytes is None:

@@ -133,6 +133,7 @@ class PlaceChecks(Checker):
         except Skip:
             return None
         record = Record("location", location_id, raw.row, raw.file, fields)
+        record.origin = raw.locate(path)
         addresses = self.children_of(
             raw, loc, "addresses", f"{path}.addresses", location_id, self._address, table="address"
         )

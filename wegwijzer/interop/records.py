@@ -81,6 +81,15 @@ class Record:
     adopt: bool = False
     #: With ``adopt``: the taxonomies the file has columns for; terms of others are kept.
     covered_taxonomies: set[str] = field(default_factory=set)
+    #: (file, row, field) where the object itself stands, e.g. its line in organizations.csv;
+    #: None: the record's own file and row.
+    origin: tuple[str | None, int, str] | None = None
+
+    def place(self, fallback_field: str) -> tuple[str | None, int | None, str]:
+        """Return (file, row, field) to name in a problem about the whole object."""
+        if self.origin is not None:
+            return self.origin
+        return self.file, self.row, fallback_field
 
 
 @dataclass

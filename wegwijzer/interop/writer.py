@@ -22,6 +22,32 @@ Progress = Callable[[int, int], None]
 FLUSH_EVERY = 200
 
 
+def load_existing(session: Session, kind: str, ids: list[str], *extra: Any) -> dict[str, Any]:
+    """Load the existing entities of one kind with their children (and ``extra`` loader
+    options), in a few queries."""
+    model = MODELS[kind]
+    options = [
+        # Comparing attributes needs only the term id, not the joined term and taxonomy.
+        selectinload(getattr(model, name)).lazyload(Attribute.taxonomy_term)
+        if name == "attributes"
+        else selectinload(getattr(model, name))
+        for name in CHILDREN[kind]
+    ]
+    for name, spec in CHILDREN[kind].items():
+        for sub in spec.children:
+            options.append(
+                selectinload(getattr(model, name)).selectinload(getattr(spec.model, sub))
+            )
+    options.extend(extra)
+    found: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stmt = select(model).where(model.id.in_(chunk)).options(*options)
+        for obj in session.scalars(stmt):
+            found[obj.id] = obj
+    return found
+
+
 class Writer:
     """Upsert records by id; leave unchanged entities untouched (no version, audit or log)."""
 
@@ -45,26 +71,7 @@ class Writer:
 
     def load_existing(self, kind: str, ids: list[str]) -> dict[str, Any]:
         """Load the existing entities of one kind with their children, in a few queries."""
-        model = MODELS[kind]
-        options = [
-            # Comparing attributes needs only the term id, not the joined term and taxonomy.
-            selectinload(getattr(model, name)).lazyload(Attribute.taxonomy_term)
-            if name == "attributes"
-            else selectinload(getattr(model, name))
-            for name in CHILDREN[kind]
-        ]
-        for name, spec in CHILDREN[kind].items():
-            for sub in spec.children:
-                options.append(
-                    selectinload(getattr(model, name)).selectinload(getattr(spec.model, sub))
-                )
-        found: dict[str, Any] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            stmt = select(model).where(model.id.in_(chunk)).options(*options)
-            for obj in self.session.scalars(stmt):
-                found[obj.id] = obj
-        return found
+        return load_existing(self.session, kind, ids)
 
     def run(self, bundle: Bundle, *, apply: bool, progress: Progress | None = None) -> None:
         """Count (and when ``apply``, write) creates and updates for every record."""
@@ -108,22 +115,7 @@ class Writer:
                 "worden bijgewerkt, maar niet teruggezet. Zet hem terug in beheer.",
                 file=record.file,
             )
-        changes = {
-            key: [_plain(getattr(obj, key)), _plain(value)]
-            for key, value in record.fields.items()
-            if getattr(obj, key) != value
-        }
-        for name, spec in CHILDREN[kind].items():
-            if name not in record.children:
-                continue
-            rows = record.children[name]
-            collection = getattr(obj, name)
-            keep = name in record.keep_unlisted
-            if _sync(spec, collection, rows, record.keep_private, apply=False, keep_unlisted=keep):
-                changes[name] = [
-                    _summary(spec, collection, record.keep_private),
-                    [_row_summary(spec, r) for r in rows],
-                ]
+        changes = differences(kind, record, obj)
         if not changes:
             counts.unchanged += 1
             return
@@ -222,6 +214,27 @@ class Writer:
         for service_id in sorted(ids):
             record_change(self.session, "service", service_id)
         self.report.changed_service_ids = sorted(self.changed["service"])
+
+
+def differences(kind: str, record: Record, obj: Any) -> dict[str, Any]:
+    """Return what writing ``record`` would change in the existing ``obj``: {name: [old, new]}."""
+    changes = {
+        key: [_plain(getattr(obj, key)), _plain(value)]
+        for key, value in record.fields.items()
+        if getattr(obj, key) != value
+    }
+    for name, spec in CHILDREN[kind].items():
+        if name not in record.children:
+            continue
+        rows = record.children[name]
+        collection = getattr(obj, name)
+        keep = name in record.keep_unlisted
+        if _sync(spec, collection, rows, record.keep_private, apply=False, keep_unlisted=keep):
+            changes[name] = [
+                _summary(spec, collection, record.keep_private),
+                [_row_summary(spec, r) for r in rows],
+            ]
+    return changes
 
 
 def _label(kind: str) -> str:

@@ -1,0 +1,227 @@
+"""A beheerder's import changes only what lies wholly within their own municipalities.
+
+The same rules as in the beheer forms (``services.permissions``): a service's area must lie
+within the beheerder's municipalities; an organisation, and the locations hanging under it,
+may be changed, or get a new service or location, only when it works wholly within them.
+Naming an organisation or location without changing it is fine: that changes no one's rights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Location, Municipality, Organization, Service
+from ..services.permissions import organization_gm_codes, organization_within, spreads_within
+from .records import Bundle, Record
+from .report import ImportReport
+from .writer import differences, load_existing
+
+_OWN = "u beheert alleen wat helemaal in uw eigen gemeente(n) ligt."
+
+
+class ScopeCheck:
+    """Report every object an import would create or change outside ``allowed``."""
+
+    def __init__(
+        self, session: Session, bundle: Bundle, allowed: set[str], report: ImportReport
+    ) -> None:
+        self.session = session
+        self.bundle = bundle
+        self.allowed = set(allowed)
+        self.report = report
+        # Only where each service works and which locations it uses; the writer loads the rest.
+        self.services: dict[str, Service] = {}
+        ids = list(bundle.services)
+        for start in range(0, len(ids), 500):
+            stmt = (
+                select(Service)
+                .where(Service.id.in_(ids[start : start + 500]))
+                .options(
+                    selectinload(Service.service_areas), selectinload(Service.service_at_locations)
+                )
+            )
+            self.services.update((svc.id, svc) for svc in session.scalars(stmt))
+        linked = {
+            row.fields["location_id"]
+            for record in bundle.services.values()
+            for row in record.children.get("service_at_locations", [])
+        }
+        self.locations: dict[str, Location] = load_existing(
+            session, "location", sorted(set(bundle.locations) | linked)
+        )
+        org_ids = set(bundle.organizations)
+        org_ids |= {r.fields.get("organization_id") for r in bundle.services.values()}
+        org_ids |= {_owner(r) for r in bundle.locations.values()}
+        org_ids |= {s.organization_id for s in self.services.values()}
+        org_ids |= {loc.organization_id for loc in self.locations.values()}
+        self.orgs: dict[str, Organization] = load_existing(
+            session,
+            "organization",
+            sorted(i for i in org_ids if i),
+            selectinload(Organization.services).selectinload(Service.service_areas),
+        )
+
+    def run(self) -> None:
+        """Check services, organisations and locations; report each refusal on its row."""
+        for record in self.bundle.services.values():
+            self._service_area(record)
+            self._service_organization(record)
+            self._service_locations(record)
+        for record in self.bundle.organizations.values():
+            self._organization(record)
+        for record in self.bundle.locations.values():
+            self._location(record)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _error(self, record: Record, field: str, message: str) -> None:
+        file, row, where = record.place(field)
+        self.report.error(row, where, message, file=file)
+
+    def _places(self, codes: set[str]) -> str:
+        """Return "Zwolle (GM0193), Kampen (GM0166)" for municipality codes."""
+        names = []
+        for code in sorted(codes):
+            muni = self.session.get(Municipality, code)
+            names.append(f"{muni.name} ({code})" if muni else code)
+        return ", ".join(names)
+
+    def _outside(self, org: Organization) -> str:
+        return self._places(organization_gm_codes(org) - self.allowed)
+
+    def _org_text(self, org: Organization) -> str:
+        return f"organisatie '{org.name}' (id {org.id})"
+
+    # -- services --------------------------------------------------------------------------
+
+    def _service_area(self, record: Record) -> None:
+        existing = self.services.get(record.id)
+        areas = record.children.get("service_areas")
+        if areas is None:  # the file leaves the areas alone
+            codes = set(existing.gm_codes) if existing is not None else set()
+            national = existing is not None and existing.is_national
+        else:
+            codes = {a.fields.get("gm_code") for a in areas if a.fields.get("gm_code")}
+            national = any(a.fields.get("extent_type") == "landelijk" for a in areas)
+        # Nor may an upload take over a service that now belongs to another municipality.
+        if existing is not None and not existing.is_national:
+            codes |= set(existing.gm_codes)
+        outside = codes - self.allowed
+        if outside or (not codes and not national):
+            names = self._places(outside) or "geen gemeente"
+            self._error(
+                record,
+                "service_areas",
+                f"Dienst '{record.fields.get('name', record.id)}' hoort bij {names}: "
+                "u beheert alleen diensten in uw eigen gemeente(n).",
+            )
+
+    def _service_organization(self, record: Record) -> None:
+        org = self.orgs.get(record.fields.get("organization_id") or "")
+        if org is None:  # new in this file (or unknown, which the builder reported)
+            return
+        name = record.fields.get("name", record.id)
+        existing = self.services.get(record.id)
+        if existing is None or existing.organization_id != org.id:
+            if not organization_within(self.allowed, org):
+                self._error(
+                    record,
+                    "organization",
+                    f"Dienst '{name}' kan niet onder {self._org_text(org)}: die organisatie "
+                    f"werkt ook in {self._outside(org)}; {_OWN}",
+                )
+            return
+        areas = record.children.get("service_areas")
+        if areas is None or existing.deleted_at is not None:
+            return
+        before = organization_gm_codes(org)
+        after = before | {a.fields["gm_code"] for a in areas if a.fields.get("gm_code")}
+        if not spreads_within(self.allowed, before, after):
+            self._error(
+                record,
+                "service_areas",
+                f"Dienst '{name}' laat {self._org_text(org)} ook in "
+                f"{self._places(after - before)} werken, maar die organisatie werkt ook in "
+                f"{self._outside(org)}; {_OWN}",
+            )
+
+    def _service_locations(self, record: Record) -> None:
+        existing = self.services.get(record.id)
+        linked = {sal.location_id for sal in existing.service_at_locations} if existing else set()
+        for row in record.children.get("service_at_locations", []):
+            loc = self.locations.get(row.fields["location_id"])
+            if loc is None or loc.id in linked:
+                continue
+            if loc.organization_id == record.fields.get("organization_id"):
+                continue  # a location of the service's own organisation
+            org = self.orgs.get(loc.organization_id or "")
+            if org is None or not organization_within(self.allowed, org):
+                owner = self._org_text(org) if org else "geen organisatie"
+                self._error(
+                    record,
+                    "service_at_locations",
+                    f"Dienst '{record.fields.get('name', record.id)}' kan niet naar locatie "
+                    f"'{loc.name or loc.id}' (id {loc.id}) wijzen: die hoort bij {owner}; {_OWN}",
+                )
+
+    # -- organisations and locations ---------------------------------------------------------
+
+    def _organization(self, record: Record) -> None:
+        org = self.orgs.get(record.id)
+        if org is None or organization_within(self.allowed, org):
+            return
+        if differences("organization", record, org):
+            self._error(
+                record,
+                "organization",
+                f"De {self._org_text(org)} werkt ook in {self._outside(org)}: u kunt haar niet "
+                f"wijzigen; {_OWN}",
+            )
+
+    def _location(self, record: Record) -> None:
+        loc = self.locations.get(record.id)
+        target = self.orgs.get(_owner(record) or "")
+        if loc is None:
+            if target is not None and not organization_within(self.allowed, target):
+                self._error(
+                    record,
+                    "location",
+                    f"Nieuwe locatie '{record.fields.get('name') or record.id}' kan niet onder "
+                    f"{self._org_text(target)}: die organisatie werkt ook in "
+                    f"{self._outside(target)}; {_OWN}",
+                )
+            return
+        current = self.orgs.get(loc.organization_id or "")
+        if current is None:
+            problem = "hoort bij geen organisatie"
+        elif not organization_within(self.allowed, current):
+            problem = (
+                f"hoort bij {self._org_text(current)}, die ook in {self._outside(current)} werkt"
+            )
+        elif target is not None and not organization_within(self.allowed, target):
+            problem = (
+                f"zou naar {self._org_text(target)} gaan, die ook in {self._outside(target)} werkt"
+            )
+        else:
+            return
+        if not differences("location", record, loc):
+            return  # named, not changed
+        self._error(
+            record,
+            "location",
+            f"Locatie '{loc.name or loc.id}' (id {loc.id}) {problem}: u kunt haar niet wijzigen; "
+            f"{_OWN}",
+        )
+
+
+def _owner(record: Record) -> Any:
+    """Return the organisation a location record puts the location under."""
+    return record.fields.get("organization_id", record.create_defaults.get("organization_id"))
+
+
+def check_scope(session: Session, bundle: Bundle, allowed: set[str], report: ImportReport) -> None:
+    """Report every object the import would create or change outside ``allowed``."""
+    ScopeCheck(session, bundle, allowed, report).run()
