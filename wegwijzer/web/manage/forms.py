@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    FieldList,
     FileField,
     Form,
     FormField,
@@ -34,8 +33,10 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ...services import limits
 from ...services.accounts import PASSWORD_MAX
 from ...services.internal_fields import AGREEMENTS, FUNDING_SOURCES
+from .fields import LimitedList, MaxLength
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Geef een geldig e-mailadres."))
 
@@ -98,8 +99,10 @@ class ResetRequestForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = StringField(_l("E-mailadres"), validators=[DataRequired(), EMAIL, Length(max=255)])
-    name = StringField(_l("Naam"), validators=[Optional(), Length(max=255)])
+    email = StringField(
+        _l("E-mailadres"), validators=[DataRequired(), EMAIL, MaxLength(limits.EMAIL)]
+    )
+    name = StringField(_l("Naam"), validators=[Optional(), MaxLength(limits.NAME)])
     role = SelectField(
         _l("Rol"),
         choices=[
@@ -131,24 +134,28 @@ def _internal_fields(form: type) -> None:
     form.collaboration_agreement = SelectField(
         _l("Soort samenwerkingsafspraak"), choices=AGREEMENT_CHOICES, default=""
     )
-    form.coordinator = StringField(_l("Coördinator"), validators=[Optional(), Length(max=255)])
-    form.internal_notes = TextAreaField(_l("Interne notities"), validators=[Optional()])
+    form.coordinator = StringField(
+        _l("Coördinator"), validators=[Optional(), MaxLength(limits.NAME)]
+    )
+    form.internal_notes = TextAreaField(
+        _l("Interne notities"), validators=[Optional(), MaxLength(limits.TEXT)]
+    )
 
 
 class OrganizationForm(FlaskForm):
     version = HiddenField()
-    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=255)])
+    name = StringField(_l("Naam"), validators=[DataRequired(), MaxLength(limits.NAME)])
     alternate_name = StringField(
-        _l("Andere naam of afkorting"), validators=[Optional(), Length(max=255)]
+        _l("Andere naam of afkorting"), validators=[Optional(), MaxLength(limits.NAME)]
     )
-    description = TextAreaField(_l("Beschrijving"), validators=[Optional()])
-    email = StringField(_l("E-mailadres"), validators=[Optional(), EMAIL, Length(max=255)])
+    description = TextAreaField(_l("Beschrijving"), validators=[Optional(), MaxLength(limits.TEXT)])
+    email = StringField(_l("E-mailadres"), validators=[Optional(), EMAIL, MaxLength(limits.EMAIL)])
     website = StringField(
         _l("Website"),
         validators=[
             Optional(),
             URL(message=_l("Geef een volledig webadres, met https://.")),
-            Length(max=500),
+            MaxLength(limits.URL),
         ],
     )
 
@@ -158,8 +165,12 @@ _internal_fields(OrganizationForm)
 
 class LocationForm(FlaskForm):
     version = HiddenField()
-    name = StringField(_l("Naam van de locatie"), validators=[DataRequired(), Length(max=255)])
-    address_1 = StringField(_l("Straat en huisnummer"), validators=[Optional(), Length(max=255)])
+    name = StringField(
+        _l("Naam van de locatie"), validators=[DataRequired(), MaxLength(limits.NAME)]
+    )
+    address_1 = StringField(
+        _l("Straat en huisnummer"), validators=[Optional(), MaxLength(limits.NAME)]
+    )
     postal_code = StringField(
         _l("Postcode"),
         validators=[
@@ -170,9 +181,11 @@ class LocationForm(FlaskForm):
             ),
         ],
     )
-    city = StringField(_l("Plaats"), validators=[Optional(), Length(max=255)])
-    description = TextAreaField(_l("Beschrijving"), validators=[Optional()])
-    transportation = TextAreaField(_l("Bereikbaarheid (bus, parkeren)"), validators=[Optional()])
+    city = StringField(_l("Plaats"), validators=[Optional(), MaxLength(limits.NAME)])
+    description = TextAreaField(_l("Beschrijving"), validators=[Optional(), MaxLength(limits.TEXT)])
+    transportation = TextAreaField(
+        _l("Bereikbaarheid (bus, parkeren)"), validators=[Optional(), MaxLength(limits.TEXT)]
+    )
     wheelchair = SelectField(
         _l("Rolstoeltoegankelijk"),
         choices=[
@@ -183,7 +196,7 @@ class LocationForm(FlaskForm):
         default="",
     )
     accessibility_details = TextAreaField(
-        _l("Toelichting toegankelijkheid"), validators=[Optional()]
+        _l("Toelichting toegankelijkheid"), validators=[Optional(), MaxLength(limits.TEXT)]
     )
     latitude = DecimalField(
         _l("Breedtegraad"), places=6, validators=[Optional(), NumberRange(50.7, 53.7)]
@@ -194,18 +207,21 @@ class LocationForm(FlaskForm):
 
 
 class PhoneForm(Form):
-    number = StringField(_l("Telefoonnummer"), validators=[Optional(), Length(max=40)])
+    number = StringField(_l("Telefoonnummer"), validators=[Optional(), MaxLength(limits.PHONE)])
     description = StringField(
-        _l("Toelichting (bijvoorbeeld: ma-vr 9-12 uur)"), validators=[Optional()]
+        _l("Toelichting (bijvoorbeeld: ma-vr 9-12 uur)"),
+        validators=[Optional(), MaxLength(limits.SHORT_TEXT)],
     )
     is_public = BooleanField(_l("Openbaar"), default=True)
 
 
 class ContactForm(Form):
-    name = StringField(_l("Naam"), validators=[Optional(), Length(max=255)])
-    title = StringField(_l("Functie"), validators=[Optional(), Length(max=255)])
-    email = StringField(_l("E-mailadres"), validators=[Optional(), EMAIL, Length(max=255)])
-    phone = StringField(_l("Direct telefoonnummer"), validators=[Optional(), Length(max=40)])
+    name = StringField(_l("Naam"), validators=[Optional(), MaxLength(limits.NAME)])
+    title = StringField(_l("Functie"), validators=[Optional(), MaxLength(limits.NAME)])
+    email = StringField(_l("E-mailadres"), validators=[Optional(), EMAIL, MaxLength(limits.EMAIL)])
+    phone = StringField(
+        _l("Direct telefoonnummer"), validators=[Optional(), MaxLength(limits.PHONE)]
+    )
     is_public = BooleanField(_l("Openbaar (anders alleen voor ingelogde verwijzers)"))
 
 
@@ -250,7 +266,8 @@ class ExceptionForm(Form):
     opens_at = StringField(_l("Andere openingstijd van"), validators=[Optional(), _TIME])
     closes_at = StringField(_l("tot"), validators=[Optional(), _TIME])
     description = StringField(
-        _l("Reden (bijvoorbeeld: Koningsdag)"), validators=[Optional(), Length(max=255)]
+        _l("Reden (bijvoorbeeld: Koningsdag)"),
+        validators=[Optional(), MaxLength(limits.SHORT_TEXT)],
     )
 
     def validate_valid_to(self, field: DateField) -> None:
@@ -271,41 +288,50 @@ STATUS_CHOICES = [
 class ServiceForm(FlaskForm):
     version = HiddenField()
     organization_id = SelectField(_l("Organisatie"), choices=[], validators=[InputRequired()])
-    name = StringField(_l("Naam van de dienst"), validators=[DataRequired(), Length(max=255)])
-    alternate_name = StringField(_l("Andere naam"), validators=[Optional(), Length(max=255)])
+    name = StringField(
+        _l("Naam van de dienst"), validators=[DataRequired(), MaxLength(limits.NAME)]
+    )
+    alternate_name = StringField(_l("Andere naam"), validators=[Optional(), MaxLength(limits.NAME)])
     description = TextAreaField(
-        _l("Beschrijving (wat doet u, voor wie)"), validators=[DataRequired()]
+        _l("Beschrijving (wat doet u, voor wie)"),
+        validators=[DataRequired(), MaxLength(limits.TEXT)],
     )
     status = SelectField(_l("Stand van de dienst"), choices=STATUS_CHOICES, default="active")
     alert = TextAreaField(
         _l("Melding bovenaan (bijvoorbeeld: tijdelijk geen nieuwe aanmeldingen)"),
-        validators=[Optional()],
+        validators=[Optional(), MaxLength(limits.TEXT)],
     )
     url = StringField(
         _l("Website"),
         validators=[
             Optional(),
             URL(message=_l("Geef een volledig webadres, met https://.")),
-            Length(max=500),
+            MaxLength(limits.URL),
         ],
     )
-    email = StringField(_l("E-mailadres"), validators=[Optional(), EMAIL, Length(max=255)])
-    application_process = TextAreaField(_l("Hoe meldt iemand zich aan?"), validators=[Optional()])
-    eligibility_description = TextAreaField(_l("Voor wie is het?"), validators=[Optional()])
-    fees_description = TextAreaField(_l("Kosten"), validators=[Optional()])
+    email = StringField(_l("E-mailadres"), validators=[Optional(), EMAIL, MaxLength(limits.EMAIL)])
+    application_process = TextAreaField(
+        _l("Hoe meldt iemand zich aan?"), validators=[Optional(), MaxLength(limits.TEXT)]
+    )
+    eligibility_description = TextAreaField(
+        _l("Voor wie is het?"), validators=[Optional(), MaxLength(limits.TEXT)]
+    )
+    fees_description = TextAreaField(_l("Kosten"), validators=[Optional(), MaxLength(limits.TEXT)])
     is_free = BooleanField(_l("Gratis"))
-    wait_time = StringField(_l("Wachttijd"), validators=[Optional(), Length(max=255)])
+    wait_time = StringField(_l("Wachttijd"), validators=[Optional(), MaxLength(limits.SHORT_TEXT)])
     languages = StringField(
         _l("Talen (met komma's, bijvoorbeeld: Nederlands, Engels, Arabisch)"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), MaxLength(500)],
     )
     minimum_age = IntegerField(_l("Minimumleeftijd"), validators=[Optional(), NumberRange(0, 120)])
     maximum_age = IntegerField(_l("Maximumleeftijd"), validators=[Optional(), NumberRange(0, 120)])
     referral_route = TextAreaField(
-        _l("Hoe verwijst een hulpverlener iemand door? (aanmeldroute)"), validators=[Optional()]
+        _l("Hoe verwijst een hulpverlener iemand door? (aanmeldroute)"),
+        validators=[Optional(), MaxLength(limits.TEXT)],
     )
     handover_needs = TextAreaField(
-        _l("Wat is nodig voor een goede overdracht? (één punt per regel)"), validators=[Optional()]
+        _l("Wat is nodig voor een goede overdracht? (één punt per regel)"),
+        validators=[Optional(), MaxLength(limits.TEXT)],
     )
     warm_handover = SelectField(
         _l("Warme overdracht (driegesprek) mogelijk?"),
@@ -320,13 +346,38 @@ class ServiceForm(FlaskForm):
     municipalities = MultiCheckboxField(_l("Gemeenten waar de dienst voor is"), choices=[])
     other_municipalities = StringField(
         _l("Andere gemeenten (namen of GM-codes, met komma's)"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), MaxLength(2000)],
     )
     locations = MultiCheckboxField(_l("Locaties"), choices=[])
-    phones = FieldList(FormField(PhoneForm), min_entries=1)
-    contacts = FieldList(FormField(ContactForm), min_entries=1)
-    weekly = FieldList(FormField(WeeklyForm), min_entries=1)
-    exceptions = FieldList(FormField(ExceptionForm), min_entries=1)
+    # A row counts when the field the save uses is filled in (see service_views._service_input).
+    phones = LimitedList(
+        FormField(PhoneForm),
+        _l("Telefoonnummers"),
+        min_entries=1,
+        limit=limits.PHONES,
+        used=("number",),
+    )
+    contacts = LimitedList(
+        FormField(ContactForm),
+        _l("Contactpersonen"),
+        min_entries=1,
+        limit=limits.CONTACTS,
+        used=("name", "email", "phone"),
+    )
+    weekly = LimitedList(
+        FormField(WeeklyForm),
+        _l("Openingstijden per week"),
+        min_entries=1,
+        limit=limits.WEEKLY_HOURS,
+        used=("days",),
+    )
+    exceptions = LimitedList(
+        FormField(ExceptionForm),
+        _l("Uitzonderingen"),
+        min_entries=1,
+        limit=limits.EXCEPTIONS,
+        used=("valid_from",),
+    )
 
     def validate_maximum_age(self, field: IntegerField) -> None:
         if (
