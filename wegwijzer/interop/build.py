@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..geo import Gazetteer, normalise
 from ..models import PublicationStatus, Taxonomy, TaxonomyTerm, stable_id
 from ..models.service import WEEKDAYS
+from ..services import limits
 from .adopt import existing_ids, settle_ids
 from .checks import Skip, clip, type_nl
 from .places import PlaceChecks
@@ -221,9 +222,9 @@ class Builder(PlaceChecks):
             return None
         try:
             is_public = self.boolean(raw, value, "is_public", path)
-            name = self.text(raw, value, "name", path, limit=255)
+            name = self.text(raw, value, "name", path, limit=limits.NAME)
             email = self.email(raw, value, "email", path)
-            phone = self.text(raw, value, "phone", path, limit=40)
+            phone = self.text(raw, value, "phone", path, limit=limits.PHONE)
         except Skip:
             return None
         is_public = bool(is_public)
@@ -445,12 +446,16 @@ class Builder(PlaceChecks):
         rows = []
         for i, (item_path, item) in enumerate(self.objects(raw, obj, key, path)):
             try:
-                number = self.text(raw, item, "number", item_path, limit=40, required=True)
+                number = self.text(
+                    raw, item, "number", item_path, limit=limits.PHONE, required=True
+                )
                 values = {
                     "number": number,
                     "extension": self.integer(raw, item, "extension", item_path, low=0, high=10**9),
                     "type": self.text(raw, item, "type", item_path, limit=20),
-                    "description": self.text(raw, item, "description", item_path),
+                    "description": self.text(
+                        raw, item, "description", item_path, limit=limits.SHORT_TEXT
+                    ),
                     "is_public": self._is_public(raw, item, item_path, public_default),
                     "position": i,
                 }
@@ -476,9 +481,9 @@ class Builder(PlaceChecks):
             contact_id = self.child_id(item.get("id"), "contact", parent_id, i)
             try:
                 values = {
-                    "name": self.text(raw, item, "name", item_path, limit=255),
-                    "title": self.text(raw, item, "title", item_path, limit=255),
-                    "department": self.text(raw, item, "department", item_path, limit=255),
+                    "name": self.text(raw, item, "name", item_path, limit=limits.NAME),
+                    "title": self.text(raw, item, "title", item_path, limit=limits.NAME),
+                    "department": self.text(raw, item, "department", item_path, limit=limits.NAME),
                     "email": self.email(raw, item, "email", item_path),
                     "is_public": self._is_public(raw, item, item_path, True),
                 }
@@ -553,7 +558,7 @@ class Builder(PlaceChecks):
         if valid_from and valid_to and valid_to < valid_from:
             self.error(raw, f"{path}.valid_to", "De einddatum ligt vóór de begindatum.")
             failed = True
-        description = safe(self.text, item, "description", path)
+        description = safe(self.text, item, "description", path, limit=limits.SHORT_TEXT)
         notes = safe(self.text, item, "notes", path)
         if failed:
             raise Skip

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from ..models import stable_id
+from ..services import limits
 from .records import RawService, Row
 from .report import ImportReport
 
@@ -17,6 +18,12 @@ TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: Most children of one kind a service may have; protects against absurd files.
 MAX_CHILDREN = 500
+#: Lists with the same maximum as the beheer form (services/limits.py).
+LIST_LIMITS = {
+    "phones": limits.PHONES,
+    "contacts": limits.CONTACTS,
+    "schedules": limits.SCHEDULES,
+}
 
 
 class Skip(Exception):
@@ -54,7 +61,10 @@ class Checker:
         limit: int | None = None,
         required: bool = False,
     ) -> str | None:
-        """Return a stripped string (None when empty); report wrong types and lengths."""
+        """Return a stripped string (None when empty); report wrong types, lengths, characters.
+
+        Without ``limit`` a text may be as long as the longest free text in the beheer form.
+        """
         value = obj.get(key)
         where = f"{path}.{key}" if path else key
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -65,9 +75,23 @@ class Checker:
         if not isinstance(value, str):
             self.error(raw, where, f"Verwacht tekst, maar kreeg {type_nl(value)}.")
             raise Skip
+        code = limits.forbidden_character(value)
+        if code:
+            self.error(
+                raw,
+                where,
+                f"Bevat een onzichtbaar stuurteken ({code}). Haal het weg, of sla het bestand "
+                "op als UTF-8 als de tekenset niet klopt.",
+            )
+            raise Skip
         value = value.strip()
-        if limit is not None and len(value) > limit:
-            self.error(raw, where, f"Te lang: {len(value)} tekens, hoogstens {limit}.")
+        limit = limits.TEXT if limit is None else limit
+        if len(value) > limit:
+            self.error(
+                raw,
+                where,
+                f"Te lang: {number_nl(len(value))} tekens, hoogstens {number_nl(limit)}.",
+            )
             raise Skip
         return value
 
@@ -218,8 +242,9 @@ class Checker:
         if not isinstance(value, list):
             self.error(raw, where, f"Verwacht een lijst, maar kreeg {type_nl(value)}.")
             return []
-        if len(value) > MAX_CHILDREN:
-            self.error(raw, where, f"Te veel items ({len(value)}); hoogstens {MAX_CHILDREN}.")
+        most = LIST_LIMITS.get(key, MAX_CHILDREN)
+        if len(value) > most:
+            self.error(raw, where, f"Te veel items ({number_nl(len(value))}); hoogstens {most}.")
             return []
         items = []
         for i, item in enumerate(value):
@@ -243,13 +268,25 @@ class Checker:
             self.error(raw, where, "Verwacht een lijst met teksten.")
             raise Skip
         if len(value) > MAX_CHILDREN:
-            self.error(raw, where, f"Te veel items ({len(value)}); hoogstens {MAX_CHILDREN}.")
+            self.error(
+                raw, where, f"Te veel items ({number_nl(len(value))}); hoogstens {MAX_CHILDREN}."
+            )
+            raise Skip
+        for item in value:
+            self.text(raw, {key: item}, key, path)
+        total = sum(len(v) for v in value)
+        if total > limits.TEXT:
+            self.error(
+                raw,
+                where,
+                f"Te lang: {number_nl(total)} tekens, hoogstens {number_nl(limits.TEXT)}.",
+            )
             raise Skip
         return [v.strip() for v in value if v.strip()]
 
     def email(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> str | None:
         """Return a plausible e-mail address."""
-        value = self.text(raw, obj, key, path, limit=255)
+        value = self.text(raw, obj, key, path, limit=limits.EMAIL)
         if value is not None and not EMAIL_RE.match(value):
             self.error(raw, f"{path}.{key}" if path else key, f"Ongeldig e-mailadres: '{value}'.")
             raise Skip
@@ -257,7 +294,7 @@ class Checker:
 
     def url(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> str | None:
         """Return a web address; a bare domain gets https://."""
-        value = self.text(raw, obj, key, path, limit=500)
+        value = self.text(raw, obj, key, path, limit=limits.URL)
         if value is None:
             return None
         if re.match(r"^https?://[^\s/]+\.[^\s]+$", value, re.IGNORECASE):
@@ -361,6 +398,11 @@ def type_nl(value: Any) -> str:
     if isinstance(value, dict):
         return "een object"
     return type(value).__name__
+
+
+def number_nl(value: int) -> str:
+    """Return a count the Dutch way: 10.000."""
+    return f"{value:,}".replace(",", ".")
 
 
 def clip(value: Any, limit: int = 60) -> str:

@@ -156,7 +156,9 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
                 "Controleer letters als é, ë en ï. Sla het bestand bij voorkeur op als "
                 "'CSV UTF-8'."
             )
-    if "\x00" in text or _mostly_control(text):
+    # A stray control character in one cell is reported at its row and field (checks.py);
+    # a file full of them is not text at all (binary, or UTF-16 without its BOM).
+    if _mostly_control(text):
         raise ImportFailed(
             "Dit is geen tekstbestand (of de tekenset is onbekend). Sla het op als CSV (UTF-8) "
             "of JSON."
