@@ -30,6 +30,12 @@ PASSWORD_MAX = 128
 #: Failures per account+IP within THROTTLE_WINDOW before the next attempt gets a 429.
 THROTTLE_FAILURES = 5
 THROTTLE_WINDOW = timedelta(minutes=1)
+#: Failed logins from one address, whatever the accounts, within ADDRESS_WINDOW before the
+#: next attempt gets a 429: one address cannot try a password on many accounts.
+ADDRESS_FAILURES = 20
+ADDRESS_WINDOW = timedelta(minutes=10)
+#: Per-address rows start with this, so they can be forgotten after ADDRESS_WINDOW.
+ADDRESS_KEY_PREFIX = "a:"
 INVITE_HOURS = 72
 RESET_HOURS = 2
 TOTP_ISSUER = "Wegwijzer"
@@ -75,7 +81,7 @@ class TokenError(AccountError):
 
 
 class Throttled(AccountError):
-    """Too many failed logins for this account from this address; try again in a minute."""
+    """Too many failed logins for this account, or from this address; try again later."""
 
 
 @functools.cache
@@ -402,6 +408,38 @@ def record_failure(session: Session, email: str, ip: str) -> None:
     session.commit()
 
 
+def _address_key(ip: str) -> str:
+    # Only a keyed hash of the address is kept, and only for ADDRESS_WINDOW.
+    return ADDRESS_KEY_PREFIX + private_key("login-address", ip)[:62]
+
+
+def _check_throttle(session: Session, email: str, ip: str) -> None:
+    """Raise Throttled when this account+IP, or this IP over all accounts, failed too often."""
+    if is_throttled(session, email, ip):
+        raise Throttled("Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw.")
+    count = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.key == _address_key(ip), LoginAttempt.at >= utcnow() - ADDRESS_WINDOW)
+    )
+    if (count or 0) >= ADDRESS_FAILURES:
+        raise Throttled(
+            "Te veel mislukte pogingen vanaf dit adres. Wacht tien minuten en probeer het opnieuw."
+        )
+
+
+def _record_login_failure(session: Session, email: str, ip: str) -> None:
+    """Count a failed login for the account+IP and for the IP alone; commit."""
+    session.execute(
+        delete(LoginAttempt).where(
+            LoginAttempt.key.startswith(ADDRESS_KEY_PREFIX),
+            LoginAttempt.at < utcnow() - ADDRESS_WINDOW,
+        )
+    )
+    session.add(LoginAttempt(key=_address_key(ip)))
+    record_failure(session, email, ip)
+
+
 @dataclass
 class LoginCheck:
     user: User | None
@@ -410,8 +448,7 @@ class LoginCheck:
 
 def check_login(session: Session, email: str, password: str, ip: str) -> LoginCheck:
     """Check e-mail and password; raise Throttled on too many failures; record failures."""
-    if is_throttled(session, email, ip):
-        raise Throttled("Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw.")
+    _check_throttle(session, email, ip)
     user = find_user(session, email)
     if user is None:
         _dummy_verify(password)
@@ -419,7 +456,7 @@ def check_login(session: Session, email: str, password: str, ip: str) -> LoginCh
     else:
         ok = verify_password(user, password)
     if not ok or user is None or not user.is_active:
-        record_failure(session, email, ip)
+        _record_login_failure(session, email, ip)
         return LoginCheck(None)
     session.commit()  # keeps an upgraded hash
     return LoginCheck(user, needs_totp=bool(user.totp_secret))
@@ -427,11 +464,10 @@ def check_login(session: Session, email: str, password: str, ip: str) -> LoginCh
 
 def check_totp(session: Session, user: User, code: str, ip: str) -> bool:
     """Check a TOTP code for a user who passed the password step; failures count for throttling."""
-    if is_throttled(session, user.email, ip):
-        raise Throttled("Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw.")
+    _check_throttle(session, user.email, ip)
     if user.totp_secret and verify_totp(user.totp_secret, code):
         return True
-    record_failure(session, user.email, ip)
+    _record_login_failure(session, user.email, ip)
     return False
 
 
