@@ -52,7 +52,12 @@ def with_app(**overrides: Any) -> Callable[[F], F]:
         @functools.wraps(func)
         def wrapper(*args: Any, instance: Path | None, **kwargs: Any) -> Any:
             from .services.database import DatabaseUnavailable
+            from .services.limits import find_forbidden
 
+            bad = find_forbidden(kwargs)
+            if bad:
+                name = next((p.opts[0] for p in _params() if p.name == bad[0]), bad[0])
+                raise CliError(f"{name} bevat een onzichtbaar stuurteken ({bad[1]}).")
             app = make_app(instance, **overrides)
             try:
                 with app.app_context():
@@ -63,6 +68,11 @@ def with_app(**overrides: Any) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _params() -> list[click.Parameter]:
+    ctx = click.get_current_context(silent=True)
+    return list(ctx.command.params) if ctx else []
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
