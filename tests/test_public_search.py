@@ -225,6 +225,7 @@ def test_print_view_lists_phones_and_addresses_in_full(
         ("q=" + "a" * 201, "te lang"),
         ("plaats=" + "b" * 101, "te lang"),
         ("lang=de", "taal"),
+        ("q=%00%01", "stuurteken"),
     ],
 )
 def test_bad_parameters_give_a_400_page(
@@ -238,7 +239,7 @@ def test_bad_parameters_give_a_400_page(
 def test_odd_but_harmless_input_never_fails(
     client: FlaskClient, directory: dict[str, Service]
 ) -> None:
-    for query in ("q=%00%01", "q=<script>alert(1)</script>", "plaats=%F0%9F%92%B8", "q=&thema="):
+    for query in ("q=<script>alert(1)</script>", "plaats=%F0%9F%92%B8", "q=&thema="):
         html = _html(client, f"/zoeken?{query}")
         assert "<script>alert(1)</script>" not in html
 
