@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..geo import Gazetteer, normalise
+from ..domain.geo import Gazetteer, normalise
 from ..models import PublicationStatus, Taxonomy, TaxonomyTerm, stable_id
 from ..models.service import WEEKDAYS
 from ..services import limits

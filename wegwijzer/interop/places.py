@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..geo import Gazetteer, NotFound, normalise
+from ..domain.geo import Gazetteer, NotFound, normalise
 from ..models import Address
 from .checks import Checker, Skip, clip
 from .records import Bundle, RawService, Record, Row
