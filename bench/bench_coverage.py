@@ -9,7 +9,7 @@ page. The baseline of the same run counts one municipality's phase x theme matri
 query per cell and scope (120 queries), the design the set-based reads replace; compare it
 with "counting only, GM0193 phase x theme".
 
-Two directories: ``generate`` uses ``wegwijzer.services.generate`` (published services spread
+Two directories: ``generate`` uses ``wegwijzer.devtools.generate`` (published services spread
 over the country as ``wegwijzer generate`` makes them); ``dense`` puts half of all services in
 the region, with every status and some deleted (the worst case for this page).
 
@@ -170,11 +170,12 @@ def run_scenario(scenario: str, args: argparse.Namespace) -> float:
     from sqlalchemy import create_engine, text
 
     from wegwijzer import create_app
+    from wegwijzer.domain.places import gazetteer
     from wegwijzer.extensions import Database, db
+    from wegwijzer.infra.database import upgrade_database
     from wegwijzer.models import User, UserMunicipality
     from wegwijzer.services import coverage
-    from wegwijzer.services.database import upgrade_database
-    from wegwijzer.services.places import gazetteer, load_municipalities
+    from wegwijzer.services.municipalities import load_municipalities
     from wegwijzer.services.taxonomy import load_taxonomies
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-coverage-"))
@@ -196,7 +197,7 @@ def run_scenario(scenario: str, args: argparse.Namespace) -> float:
             load_municipalities(db.session, gazetteer())
             start = time.perf_counter()
             if scenario == "generate":
-                from wegwijzer.services.generate import generate_services
+                from wegwijzer.devtools.generate import generate_services
 
                 generate_services(db.session, gazetteer(), args.services, args.seed)
                 how = "wegwijzer generate: published, spread over the country"

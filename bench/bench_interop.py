@@ -120,10 +120,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from wegwijzer import create_app
+    from wegwijzer.domain.places import gazetteer
     from wegwijzer.extensions import Database, db
+    from wegwijzer.infra.database import upgrade_database
     from wegwijzer.interop import export_flat_csv, export_hsds_csv, export_hsds_json, import_file
-    from wegwijzer.services.database import upgrade_database
-    from wegwijzer.services.places import gazetteer, load_municipalities
+    from wegwijzer.services.municipalities import load_municipalities
     from wegwijzer.services.taxonomy import load_taxonomies
 
     tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-"))

@@ -51,11 +51,12 @@ def timed(funcs: list[Callable[[], Any]], rounds: int) -> list[float]:
 
 def build(tmp: Path, services: int) -> Any:
     from wegwijzer import create_app
+    from wegwijzer.devtools.demo import load_demo
+    from wegwijzer.domain.places import gazetteer
     from wegwijzer.extensions import db
+    from wegwijzer.infra.database import upgrade_database
     from wegwijzer.search import ensure_index, rebuild_index
-    from wegwijzer.services.database import upgrade_database
-    from wegwijzer.services.demo import load_demo
-    from wegwijzer.services.places import gazetteer, load_municipalities
+    from wegwijzer.services.municipalities import load_municipalities
     from wegwijzer.services.taxonomy import load_taxonomies
 
     app = create_app(
@@ -72,7 +73,7 @@ def build(tmp: Path, services: int) -> Any:
         load_municipalities(db.session, gazetteer())
         load_demo(app, db.session)
         if services:
-            from wegwijzer.services.generate import generate_services
+            from wegwijzer.devtools.generate import generate_services
 
             generate_services(db.session, gazetteer(), services, seed=7)
             rebuild_index(app)

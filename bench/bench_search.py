@@ -116,11 +116,12 @@ def make_app(tmp: Path) -> Any:
 
 def build(tmp: Path, size: int) -> dict[str, float]:
     """Fill a fresh instance with ``size`` services and build the index once."""
+    from wegwijzer.devtools.generate import generate_services
+    from wegwijzer.domain.places import gazetteer
     from wegwijzer.extensions import db
+    from wegwijzer.infra.database import upgrade_database
     from wegwijzer.search import rebuild_index
-    from wegwijzer.services.database import upgrade_database
-    from wegwijzer.services.generate import generate_services
-    from wegwijzer.services.places import gazetteer, load_municipalities
+    from wegwijzer.services.municipalities import load_municipalities
     from wegwijzer.services.taxonomy import load_taxonomies
 
     app = make_app(tmp)

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from wegwijzer import create_app
+from wegwijzer.domain.text import slugify
 from wegwijzer.extensions import db
 from wegwijzer.models import (
     Address,
@@ -33,7 +34,6 @@ from wegwijzer.models import (
     utcnow,
 )
 from wegwijzer.services.changes import record_change
-from wegwijzer.services.text import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -83,8 +83,9 @@ def _config(tmp: Path, **extra: Any) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build a migrated database with taxonomy and municipalities once per test run."""
-    from wegwijzer.services.database import upgrade_database
-    from wegwijzer.services.places import gazetteer, load_municipalities
+    from wegwijzer.domain.places import gazetteer
+    from wegwijzer.infra.database import upgrade_database
+    from wegwijzer.services.municipalities import load_municipalities
     from wegwijzer.services.taxonomy import load_taxonomies
 
     tmp = tmp_path_factory.mktemp("template")
@@ -287,9 +288,10 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def pg_app(tmp_path: Path, pg_url: str) -> Iterator[Flask]:
     """The real app on a migrated PostgreSQL database with taxonomy and municipalities."""
+    from wegwijzer.domain.places import gazetteer
     from wegwijzer.extensions import Database
-    from wegwijzer.services.database import upgrade_database
-    from wegwijzer.services.places import gazetteer, load_municipalities
+    from wegwijzer.infra.database import upgrade_database
+    from wegwijzer.services.municipalities import load_municipalities
     from wegwijzer.services.taxonomy import load_taxonomies
 
     app = create_app(_config(tmp_path, DATABASE_URL=pg_url), instance_path=str(tmp_path / "pg"))

@@ -70,11 +70,12 @@ def page_weight(client: FlaskClient, url: str) -> tuple[int, dict[str, int]]:
 def build_live_app(tmp: Path, **config: Any) -> Flask:
     """Create an app in ``tmp`` with taxonomy, municipalities, the demo set and a search index."""
     from wegwijzer import create_app
+    from wegwijzer.devtools.demo import load_demo
+    from wegwijzer.domain.places import gazetteer
     from wegwijzer.extensions import db
+    from wegwijzer.infra.database import upgrade_database
     from wegwijzer.search import ensure_index
-    from wegwijzer.services.database import upgrade_database
-    from wegwijzer.services.demo import load_demo
-    from wegwijzer.services.places import gazetteer, load_municipalities
+    from wegwijzer.services.municipalities import load_municipalities
     from wegwijzer.services.taxonomy import load_taxonomies
 
     app = create_app(

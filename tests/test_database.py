@@ -14,13 +14,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from wegwijzer import create_app
 from wegwijzer.extensions import Database, db
-from wegwijzer.models import Municipality, Service, Taxonomy, TaxonomyTerm
-from wegwijzer.services.database import (
+from wegwijzer.infra.database import (
     alembic_config,
     database_revision,
     head_revision,
     upgrade_database,
 )
+from wegwijzer.models import Municipality, Service, Taxonomy, TaxonomyTerm
 from wegwijzer.services.taxonomy import (
     CORE_TAXONOMIES,
     TaxonomyFileError,
@@ -235,8 +235,8 @@ def test_postgresql_runs_the_same_migrations_and_models(
 def test_bulk_generate_refreshes_postgresql_statistics(pg_app: Flask) -> None:
     from sqlalchemy import text
 
-    from wegwijzer.services.generate import generate_services
-    from wegwijzer.services.places import gazetteer
+    from wegwijzer.devtools.generate import generate_services
+    from wegwijzer.domain.places import gazetteer
 
     generate_services(db.session, gazetteer(), 1000, seed=3)
     analysed = db.session.scalar(

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 
 from tests.interop_support import as_bytes, service_obj, table_counts
 from wegwijzer.cli import main
+from wegwijzer.domain import limits
 from wegwijzer.extensions import db
 from wegwijzer.interop import export_hsds_csv, import_file
 from wegwijzer.models import (
@@ -31,7 +32,6 @@ from wegwijzer.models import (
     ServiceArea,
     utcnow,
 )
-from wegwijzer.services import limits
 from wegwijzer.services.accounts import ADDRESS_FAILURES, ADDRESS_KEY_PREFIX
 
 from .manage_support import PASSWORD, csrf_token, login, make_user, new_client

@@ -24,8 +24,8 @@ PLACES = {"GM0193": ("Zwolle", "8011"), "GM0166": ("Kampen", "8261"), "GM0148": 
 @pytest.fixture
 def demo_app(app: Flask) -> Iterator[Flask]:
     """The app with the demo directory imported through the real importer and indexed."""
+    from wegwijzer.devtools.demo import load_demo
     from wegwijzer.search import sync_index
-    from wegwijzer.services.demo import load_demo
 
     load_demo(app, db.session)
     sync_index()

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from wegwijzer.domain.hours import is_open_at
 from wegwijzer.extensions import db
 from wegwijzer.models import Service
 from wegwijzer.search import search, sync_index
 from wegwijzer.services.changes import record_change
-from wegwijzer.services.hours import is_open_at
 
 FACETS = {
     "fase": ["voor-aanmelding", "tijdens-traject", "begeleiding", "nazorg"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from wegwijzer.services.hours import format_hours, is_open_at, walk_in_today
+from wegwijzer.domain.hours import format_hours, is_open_at, walk_in_today
 
 AMS = ZoneInfo("Europe/Amsterdam")
 WEEK = [

@@ -10,13 +10,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from wegwijzer import create_app
+from wegwijzer.devtools.generate import generate_services
+from wegwijzer.domain.places import gazetteer
 from wegwijzer.extensions import Database, db
 from wegwijzer.models import Service
 from wegwijzer.search import engine as engine_module
 from wegwijzer.search import ensure_index, search, sync_index
 from wegwijzer.services.changes import record_change
-from wegwijzer.services.generate import generate_services
-from wegwijzer.services.places import gazetteer
 
 pytestmark = pytest.mark.postgres
 

@@ -51,8 +51,8 @@ def with_app(**overrides: Any) -> Callable[[F], F]:
         @instance_option
         @functools.wraps(func)
         def wrapper(*args: Any, instance: Path | None, **kwargs: Any) -> Any:
-            from .services.database import DatabaseUnavailable
-            from .services.limits import find_forbidden
+            from .domain.limits import find_forbidden
+            from .infra.database import DatabaseUnavailable
 
             bad = find_forbidden(kwargs)
             if bad:
@@ -96,7 +96,7 @@ def db_group() -> None:
 @with_app()
 def db_upgrade(app: Flask) -> None:
     """Werk het databaseschema bij naar de nieuwste versie."""
-    from .services.database import database_revision, upgrade_database
+    from .infra.database import database_revision, upgrade_database
 
     before = database_revision(app)
     upgrade_database(app)
@@ -106,10 +106,11 @@ def db_upgrade(app: Flask) -> None:
 
 def run_init(app: Flask) -> None:
     """Create/upgrade the schema, load taxonomy and municipalities, sync the search index."""
+    from .domain.places import gazetteer
     from .extensions import db
+    from .infra.database import upgrade_database
     from .search import ensure_index
-    from .services.database import upgrade_database
-    from .services.places import gazetteer, load_municipalities
+    from .services.municipalities import load_municipalities
     from .services.taxonomy import TaxonomyFileError, load_taxonomies
 
     upgrade_database(app)
@@ -158,9 +159,9 @@ def write_demo_config(instance: Path) -> None:
 @with_app(DEMO=True)
 def demo(app: Flask, host: str, port: int, no_serve: bool) -> None:
     """Start de site met fictieve voorbeeldgegevens (Zwolle, Kampen, Dalfsen)."""
+    from .devtools.demo import load_demo
     from .extensions import db
     from .search import sync_index
-    from .services.demo import load_demo
 
     run_init(app)
     try:
@@ -191,8 +192,8 @@ def demo(app: Flask, host: str, port: int, no_serve: bool) -> None:
 @with_app()
 def serve(app: Flask, host: str, port: int, workers: int) -> None:
     """Start de site met een productie-webserver (gunicorn); zet TLS ervoor (nginx, Caddy)."""
+    from .infra.database import upgrade_database
     from .search import ensure_index
-    from .services.database import upgrade_database
 
     upgrade_database(app)
     ensure_index(app)
@@ -276,8 +277,8 @@ def create_user_command(
 def stale_command(app: Flask, months: int | None, as_csv: bool, send: bool, base_url: str) -> None:
     """Toon diensten die te lang niet gecontroleerd zijn, of mail hun redacteuren."""
     from .extensions import db
+    from .infra.mail import MailError, mail_configured
     from .services.freshness import send_reminders, stale_csv, stale_report
-    from .services.mail import MailError, mail_configured
 
     months = months or int(app.config["STALE_MONTHS"])
     rows = stale_report(db.session, months)
@@ -633,9 +634,9 @@ def reindex_command(app: Flask) -> None:
     from sqlalchemy import func, select
 
     from .extensions import db
+    from .infra.database import upgrade_database
     from .models import Service
     from .search import rebuild_index
-    from .services.database import upgrade_database
 
     upgrade_database(app)
     started = time.perf_counter()
@@ -667,12 +668,12 @@ def generate_command(app: Flask, count: int, seed: int) -> None:
 
     from sqlalchemy import func, select
 
+    from .devtools.generate import generate_services
+    from .domain.places import gazetteer
     from .extensions import db
+    from .infra.database import upgrade_database
     from .models import TaxonomyTerm
     from .search import rebuild_index
-    from .services.database import upgrade_database
-    from .services.generate import generate_services
-    from .services.places import gazetteer
 
     upgrade_database(app)
     if not db.session.scalar(select(func.count()).select_from(TaxonomyTerm)):

@@ -23,8 +23,8 @@ from folium.plugins import FastMarkerCluster
 from folium.utilities import JsCode
 from markupsafe import Markup
 
+from .domain.places import gazetteer
 from .security import csp_nonce
-from .services.places import gazetteer
 
 LEAFLET = "vendor/leaflet-1.9.4"
 MARKERCLUSTER = "vendor/leaflet.markercluster-1.5.3"

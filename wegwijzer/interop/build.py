@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain import limits
 from ..domain.geo import Gazetteer, normalise
 from ..models import PublicationStatus, Taxonomy, TaxonomyTerm, stable_id
 from ..models.service import WEEKDAYS
-from ..services import limits
 from .adopt import existing_ids, settle_ids
 from .checks import Skip, clip, type_nl
 from .places import PlaceChecks

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from ..domain import limits
 from ..models import stable_id
-from ..services import limits
 from .records import RawService, Row
 from .report import ImportReport
 

@@ -9,9 +9,9 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ..domain.places import gazetteer
 from ..extensions import db
-from ..services.database import refresh_statistics
-from ..services.places import gazetteer
+from ..infra.database import refresh_statistics
 from .build import Builder
 from .hsds_json import parse_hsds_json
 from .reading import Input, Source, is_zip, open_input, read_zip

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ..services.text import FORMULA_STARTS, safe_cell, unsafe_cell
+from ..domain.text import FORMULA_STARTS, safe_cell, unsafe_cell
 
 __all__ = ["FORMULA_STARTS", "safe_cell", "unsafe_cell"]

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.text import slugify
 from ..models import Attribute, AuditEntry, Service, ServiceAtLocation, utcnow
 from ..services.changes import record_change
-from ..services.text import slugify
 from .records import Bundle, Record, Row
 from .report import ImportReport
 from .schema import CHILDREN, MODELS, ChildSpec

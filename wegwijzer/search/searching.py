@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..services.hours import TZ
+from ..domain.hours import TZ
 from .categories import Categories
 from .engine import SearchEngine
 from .query import ParsedQuery, parse_query

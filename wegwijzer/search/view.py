@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..services.hours import Rule, compile_rules, is_open_rules
+from ..domain.hours import Rule, compile_rules, is_open_rules
 from .documents import HOURS_KEYS
 from .schema import FLAG_HOURS, LENGTH_NORM, TEXT_FIELDS
 

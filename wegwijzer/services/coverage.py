@@ -834,7 +834,7 @@ def compute_inventory(
 
 def municipality_boundaries(gm_codes: Iterable[str]) -> list[dict]:
     """Return the gazetteer's GeoJSON features of ``gm_codes`` (shared objects: do not mutate)."""
-    from .places import gazetteer
+    from ..domain.places import gazetteer
 
     wanted = set(gm_codes)
     features = gazetteer().boundaries_geojson().get("features", [])

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain import hours
 from ..domain.geo import distance_km
 from ..models import (
     Address,
@@ -23,7 +24,6 @@ from ..models import (
     Service,
     ServiceAtLocation,
 )
-from . import hours
 from .jsonld import service_jsonld
 
 _LOCATIONS = selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)

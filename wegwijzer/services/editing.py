@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..domain.text import slugify
 from ..models import (
     Accessibility,
     Address,
@@ -42,7 +43,6 @@ from .permissions import (
     may_spread_organization,
     organization_gm_codes,
 )
-from .text import slugify
 
 SERVICE_FIELDS = (
     "name",
@@ -766,7 +766,7 @@ def restore_organization(session: Session, actor: User, org: Organization) -> No
 
 def geocode_location(data: LocationInput) -> tuple[float, float, str | None]:
     """Return (lat, lon, gm_code): the editor's pin, else the gazetteer's postcode or place."""
-    from .places import gazetteer
+    from ..domain.places import gazetteer
 
     gaz = gazetteer()
     if data.latitude is not None and data.longitude is not None:

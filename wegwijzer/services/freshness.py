@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..domain.text import safe_cell as _neutralise
 from ..models import PublicationStatus, Report, Role, Service, User, utcnow
 from ..models.account import user_organizations
 from .audit import add_audit
-from .text import safe_cell as _neutralise
 
 #: Longest report message kept; longer text is refused, not cut.
 REPORT_MAX = 2000
@@ -105,7 +105,7 @@ def reminders(rows: list[StaleRow]) -> dict[str, list[Service]]:
 
 def send_reminders(rows: list[StaleRow], base_url: str) -> int:
     """Mail each editor one reminder listing their stale services; return how many were sent."""
-    from .mail import send_mail
+    from ..infra.mail import send_mail
 
     sent = 0
     for email, services in sorted(reminders(rows).items()):

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.geo import distance_km
+from ..domain.hours import format_hours, walk_in_today
 from ..models import (
     Address,
     Attribute,
@@ -26,7 +27,6 @@ from ..models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from .hours import format_hours, walk_in_today
 
 #: Eager loads for a service on the route pages: organisation, phones, hours, address.
 #: Many-to-one links are joined; each collection costs one extra query.

@@ -366,7 +366,7 @@ def first_problem(route: Route, answers: Answers, upto: int) -> tuple[int, StepP
 
 def resolve_place(text: str) -> Resolved | NotFound:
     """Resolve a postcode or place with the offline gazetteer."""
-    from .places import gazetteer
+    from ..domain.places import gazetteer
 
     return gazetteer().resolve(text)
 

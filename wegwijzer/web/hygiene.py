@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, request
 from flask_babel import gettext as _
 
-from ..services.limits import forbidden_character
+from ..domain.limits import forbidden_character
 from .public.params import BadParameter
 
 #: Deepest JSON nesting looked into (no view reads deeper structures).

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
 
+from ...domain.text import safe_cell as neutralise
 from ...services.coverage import LOCAL, NATIONAL, REGIONAL, Inventory
-from ...services.text import safe_cell as neutralise
 
 #: Excel reads UTF-8 only with a byte-order mark; Dutch Excel splits on semicolons.
 BOM = "\ufeff"

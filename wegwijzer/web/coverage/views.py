@@ -22,10 +22,10 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from ... import maps
+from ...domain.hours import today
 from ...extensions import db
 from ...models import Role
 from ...services import coverage
-from ...services.hours import today
 from ...services.taxonomy import TaxonomyInfo, list_taxonomies
 from ..auth import manages_municipality, role_required
 from .cells import CellRenderer

@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ...extensions import db
+from ...infra.mail import MailError, mail_configured, send_mail
 from ...models import Municipality, Organization, Role, User, UserMunicipality
 from ...models.account import user_organizations
 from ...services import accounts
-from ...services.mail import MailError, mail_configured, send_mail
 from ..auth import can_edit_organization, role_required
 from .blueprint import bp, client_ip, logged_in_user, safe_next
 from .forms import (

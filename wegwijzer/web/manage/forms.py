@@ -33,9 +33,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...services import limits
+from ...domain import limits
+from ...domain.internal_fields import AGREEMENTS, FUNDING_SOURCES
 from ...services.accounts import PASSWORD_MAX
-from ...services.internal_fields import AGREEMENTS, FUNDING_SOURCES
 from .fields import LimitedList, MaxLength
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Geef een geldig e-mailadres."))

@@ -9,10 +9,10 @@ from flask import Response as FlaskResponse
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
+from ...domain.hours import today
 from ...extensions import db
 from ...interop import export_flat_csv, export_hsds_csv, export_hsds_json, import_file
 from ...models import Role
-from ...services.hours import today
 from ..auth import role_required
 from .blueprint import bp, logged_in_user
 from .forms import ImportForm

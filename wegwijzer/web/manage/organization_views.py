@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ...domain.readability import readability_hints
 from ...extensions import db
 from ...models import Location, Organization, Role
 from ...services import editing
-from ...services.readability import readability_hints
 from ..auth import can_edit_organization, role_required
 from .blueprint import bp, logged_in_user
 from .forms import ActionForm, LocationForm, OrganizationForm, SendBackForm

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from ...domain.readability import readability_hints
 from ...extensions import db
 from ...models import Location, Municipality, Organization, Role, Service, User
 from ...services import editing
-from ...services.readability import readability_hints
 from ...services.taxonomy import list_taxonomies
 from ..auth import (
     can_edit_organization,

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.geo import Gazetteer
+from ..infra.database import refresh_statistics
 from ..models import (
     Address,
     Attribute,
@@ -38,8 +39,7 @@ from ..models import (
     new_id,
     utcnow,
 )
-from .database import refresh_statistics
-from .taxonomy import term_id
+from ..services.taxonomy import term_id
 
 _BATCH = 2000
 _SCHEDULE_KEYS = (

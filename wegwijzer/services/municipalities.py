@@ -1,20 +1,12 @@
-"""Municipalities and places: the offline gazetteer and the municipalities table."""
+"""The municipalities table, filled from the gazetteer."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.geo import Gazetteer
 from ..models import Municipality
-
-
-def gazetteer() -> Gazetteer:
-    """Return the app's gazetteer (loaded once per process and data directory)."""
-    return Gazetteer.load(Path(current_app.config["DATA_DIR"]) / "gazetteer")
 
 
 def load_municipalities(session: Session, gaz: Gazetteer) -> int:

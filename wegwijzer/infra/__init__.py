@@ -1,0 +1,1 @@
+"""Infrastructure: the database schema (Alembic) and outgoing mail."""
