@@ -241,6 +241,8 @@ def test_too_long_description_is_refused_naming_the_field(app: Flask) -> None:
         "‘Beschrijving (wat doet u, voor wie)’ is te lang: maximaal 10.000 tekens "
         "(nu 5.000.000)." in html
     )
+    # No plain-language hints for a text that is refused anyway (reading it took seconds).
+    assert "zin(nen) met meer dan" not in html
     db.session.expire_all()
     assert db.session.get(Service, world["service_id"]).description == "Hulp bij brieven."
     assert _audit_count() == before

@@ -6,6 +6,8 @@ import re
 
 from flask_babel import gettext as _
 
+from .limits import TEXT
+
 #: Sentences longer than this many words are hard for many readers (B1 advice: 15-20).
 MAX_SENTENCE_WORDS = 20
 #: Words longer than this many letters are hard to read; Dutch compounds often pass it.
@@ -22,7 +24,8 @@ def _words(sentence: str) -> list[str]:
 def readability_hints(text: str) -> list[str]:
     """Return short hints for ``text`` (needs a request or app context for the language)."""
     text = (text or "").strip()
-    if not text:
+    if not text or len(text) > TEXT:
+        # Over the limit the form refuses the text anyway; reading megabytes costs seconds.
         return []
     hints: list[str] = []
     sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
