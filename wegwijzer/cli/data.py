@@ -1,0 +1,109 @@
+"""Import and export (HSDS JSON, HSDS tabular, flat CSV)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from .base import CliError, main, with_app
+
+INTEROP_FORMATS = ("hsds", "hsds-csv", "csv")
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(INTEROP_FORMATS),
+    default=None,
+    help="hsds (JSON), hsds-csv (map of zip met CSV-bestanden) of csv (spreadsheet). "
+    "Standaard: herkend aan de inhoud.",
+)
+@click.option("--dry-run", is_flag=True, help="Alleen controleren en rapporteren; niets opslaan.")
+@click.option("--actor", default="", help="Naam in het logboek (standaard: cli).")
+@with_app()
+def import_command(app: Flask, source: Path, fmt: str | None, dry_run: bool, actor: str) -> None:
+    """Importeer diensten uit HSDS 3.0 JSON, een HSDS-datapakket of een CSV-spreadsheet.
+
+    Alles of niets: bij één fout wordt niets opgeslagen. Opnieuw importeren is veilig.
+    """
+    from ..interop import import_file
+
+    bars: list[Any] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bar = click.progressbar(length=total, label="Diensten verwerken", file=sys.stderr)
+            bar.__enter__()
+            bars.append(bar)
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        report = import_file(
+            source,
+            fmt,
+            dry_run=dry_run,
+            actor=actor or "cli",
+            user_id=None,
+            max_bytes=app.config["MAX_IMPORT_BYTES"],
+            progress=progress,
+        )
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+    for problem in report.sorted_problems():
+        click.echo(problem.line_nl())
+    if not report.ok:
+        raise CliError(report.summary_nl())
+    click.echo(report.summary_nl())
+
+
+@main.command("export")
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(INTEROP_FORMATS),
+    default=None,
+    help="hsds (JSON), hsds-csv (map, of .zip) of csv (spreadsheet). Standaard: uit de "
+    "bestandsnaam (.json, .zip of map, .csv).",
+)
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="Ook concepten, niet-openbare contacten en gemeente-interne velden (alleen voor de "
+    "gemeente; deel dit bestand niet).",
+)
+@with_app()
+def export_command(app: Flask, target: Path, fmt: str | None, internal: bool) -> None:
+    """Exporteer de sociale kaart (standaard: alleen gepubliceerde, openbare gegevens)."""
+    import json
+
+    from ..extensions import db
+    from ..interop import export_flat_csv, export_hsds_csv, export_hsds_json
+
+    suffix = target.suffix.lower()
+    fmt = fmt or {".json": "hsds", ".csv": "csv", ".zip": "hsds-csv"}.get(suffix)
+    if fmt is None:
+        if target.suffix:
+            raise CliError(f"Kies --format: onbekende extensie '{target.suffix}'.")
+        fmt = "hsds-csv"
+    try:
+        if fmt == "hsds":
+            data = export_hsds_json(db.session, internal=internal)
+            target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+            count = len(data)
+        elif fmt == "hsds-csv":
+            count = export_hsds_csv(db.session, target, internal=internal)
+        else:
+            with target.open("w", encoding="utf-8-sig", newline="") as stream:
+                count = export_flat_csv(db.session, stream, internal=internal)
+    except OSError as exc:
+        raise CliError(f"Kan {target} niet schrijven: {exc.strerror or exc}.") from None
+    kind = "interne" if internal else "openbare"
+    click.echo(f"{count} diensten geëxporteerd naar {target} ({fmt}, {kind} gegevens).")

@@ -1,0 +1,186 @@
+"""Search from the command line, rebuild the index, add synthetic services."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from .base import CliError, F, main, with_app
+
+
+def _facet_options(func: F) -> F:
+    for facet in ("organisatietype", "toegang", "doelgroep", "thema", "fase"):
+        func = click.option(
+            f"--{facet}",
+            facet,
+            multiple=True,
+            metavar="CODE",
+            help=f"Filter op {facet} (mag vaker; codes zoals op de site).",
+        )(func)
+    return func
+
+
+@main.command("search")
+@click.argument("query", required=False, default="")
+@click.option("--near", default=None, help="Postcode of plaats, bijvoorbeeld 8011 of Zwolle.")
+@click.option(
+    "--radius",
+    "radius_km",
+    type=click.FloatRange(0, 300, min_open=True),
+    default=None,
+    help="Alleen diensten binnen zoveel kilometer (landelijke blijven erbij).",
+)
+@_facet_options
+@click.option("--open-now", is_flag=True, help="Alleen wat nu open is.")
+@click.option("--walk-in", is_flag=True, help="Alleen inloop zonder afspraak.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--per-page", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--lang", default="nl", show_default=True, type=click.Choice(["nl", "en"]))
+@click.option("--json", "as_json", is_flag=True, help="Geef het resultaat als JSON.")
+@with_app()
+def search_command(
+    app: Flask,
+    query: str,
+    near: str | None,
+    radius_km: float | None,
+    open_now: bool,
+    walk_in: bool,
+    page: int,
+    per_page: int,
+    lang: str,
+    as_json: bool,
+    **facets: tuple[str, ...],
+) -> None:
+    """Zoek in de sociale kaart, zoals een inwoner op de site (handig voor verwijzers)."""
+    import json
+
+    from ..search import search
+
+    if radius_km is not None and not near:
+        raise CliError("--radius werkt alleen samen met --near.")
+    filters = {k: list(v) for k, v in facets.items() if v}
+    result = search(
+        query=query,
+        filters=filters or None,
+        near=near,
+        page=page,
+        per_page=per_page,
+        lang=lang,
+        radius_km=radius_km,
+        open_now=open_now,
+        walk_in=walk_in,
+    )
+    if result.location_error is not None:
+        err = result.location_error
+        hint = f" Bedoelt u: {', '.join(err.suggestions[:3])}?" if err.suggestions else ""
+        raise CliError(f"Plaats of postcode '{near}' niet gevonden.{hint}")
+    if as_json:
+        payload = {
+            "query": result.query,
+            "total": result.total,
+            "page": result.page,
+            "pages": result.pages,
+            "location": result.location.name if result.location else None,
+            "suggestion": result.suggestion,
+            "urgent": result.urgent,
+            "results": [
+                {
+                    "id": h.service_id,
+                    "name": h.name,
+                    "organization": h.organization_name,
+                    "distance_km": h.distance_km,
+                    "is_national": h.is_national,
+                    "is_urgent_pick": h.is_urgent_pick,
+                    "themes": h.themes,
+                    "score": h.score,
+                }
+                for h in result.results
+            ],
+            "facets": result.facets,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    where = f" bij {result.location.name}" if result.location else ""
+    click.echo(f"{result.total} resultaten{where} (pagina {result.page} van {result.pages or 1}).")
+    if result.suggestion:
+        click.echo(f"Bedoelde u: {result.suggestion}?")
+    if result.urgent:
+        names = ", ".join(s.label(lang) for s in result.signals)
+        click.echo(f"Dringend: {names}. Neem snel contact op met de schuldhulp van de gemeente.")
+    for n, hit in enumerate(result.results, (result.page - 1) * result.per_page + 1):
+        if hit.is_national:
+            where = "landelijk"
+        elif hit.distance_km is not None:
+            where = f"{hit.distance_km:.1f} km"
+        else:
+            where = ", ".join(hit.gm_codes)
+        mark = " [eerst: schuldhulp gemeente]" if hit.is_urgent_pick else ""
+        click.echo(f"{n:3}. {hit.name} — {hit.organization_name} ({where}){mark}")
+
+
+@main.command("reindex")
+@with_app()
+def reindex_command(app: Flask) -> None:
+    """Bouw de zoekindex opnieuw op naast de huidige en wissel daarna (zoeken blijft werken)."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from ..extensions import db
+    from ..infra.database import upgrade_database
+    from ..models import Service
+    from ..search import rebuild_index
+
+    upgrade_database(app)
+    started = time.perf_counter()
+    total = db.session.scalar(select(func.count()).select_from(Service)) or 0
+    with click.progressbar(length=max(total, 1), label="Indexeren", file=sys.stderr) as bar:
+        count = rebuild_index(app, progress=bar.update)
+    seconds = time.perf_counter() - started
+    click.echo(f"Zoekindex opnieuw gebouwd: {count} diensten in {seconds:.1f} s.")
+
+
+@main.command("generate")
+@click.option(
+    "--count",
+    required=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Aantal diensten om toe te voegen.",
+)
+@click.option(
+    "--seed",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Startgetal: dezelfde seed geeft dezelfde gegevens.",
+)
+@with_app()
+def generate_command(app: Flask, count: int, seed: int) -> None:
+    """Voeg verzonnen, gepubliceerde diensten toe (voor metingen), en bouw de zoekindex."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from ..devtools.generate import generate_services
+    from ..domain.places import gazetteer
+    from ..extensions import db
+    from ..infra.database import upgrade_database
+    from ..models import TaxonomyTerm
+    from ..search import rebuild_index
+
+    upgrade_database(app)
+    if not db.session.scalar(select(func.count()).select_from(TaxonomyTerm)):
+        raise CliError("De taxonomie ontbreekt: voer eerst 'wegwijzer init' uit.")
+    started = time.perf_counter()
+    with click.progressbar(length=count, label="Diensten maken", file=sys.stderr) as bar:
+        summary = generate_services(db.session, gazetteer(), count, seed, progress=bar.update)
+    inserted = time.perf_counter() - started
+    with click.progressbar(length=count, label="Indexeren", file=sys.stderr) as bar:
+        indexed = rebuild_index(app, progress=bar.update)
+    total = time.perf_counter() - started
+    click.echo(
+        f"Toegevoegd: {summary} ({inserted:.1f} s); zoekindex met {indexed} diensten "
+        f"({total - inserted:.1f} s)."
+    )
