@@ -8,14 +8,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ..models import Setting
-
-DEMO_FLAG = "demo"
-
-
-def is_demo(session: Session) -> bool:
-    """Return True when the demo directory has been loaded into this database."""
-    row = session.get(Setting, DEMO_FLAG)
-    return row is not None and row.value == "1"
+from ..services.site import DEMO_FLAG
 
 
 def load_demo(app: Flask, session: Session) -> str:
