@@ -65,6 +65,7 @@ def generate(session: Any, count: int, seed: int) -> dict[str, int]:
         Location,
         Municipality,
         Organization,
+        PublicationStatus,
         Service,
         ServiceArea,
         ServiceAtLocation,
@@ -82,7 +83,8 @@ def generate(session: Any, count: int, seed: int) -> dict[str, int]:
     n_orgs = max(10, count // 7)
     orgs = [
         {"id": new_id(), "name": f"Organisatie {i}", "slug": f"organisatie-{i}",
-         "description": "Helpt bij geldzorgen.", "publication_status": "gepubliceerd",
+         "description": "Helpt bij geldzorgen.",
+         "publication_status": PublicationStatus.PUBLISHED.value,
          "version": 1, "created_at": now, "updated_at": now,
          "deleted_at": now if rng.random() < 0.01 else None}
         for i in range(n_orgs)
@@ -100,8 +102,9 @@ def generate(session: Any, count: int, seed: int) -> dict[str, int]:
         else:
             gms = [rng.choice(elsewhere)]
         status = rng.choices(
-            ["gepubliceerd", "concept", "ter-beoordeling", "gearchiveerd"], [85, 5, 4, 6]
-        )[0]
+            [PublicationStatus.PUBLISHED, PublicationStatus.CONCEPT, PublicationStatus.REVIEW,
+             PublicationStatus.ARCHIVED], [85, 5, 4, 6]
+        )[0].value  # fmt: skip
         verified = None if rng.random() < 0.05 else now - timedelta(days=rng.randint(0, 400))
         services.append(
             {"id": sid, "organization_id": rng.choice(orgs)["id"], "name": f"Dienst {i}",
@@ -146,16 +149,29 @@ def per_cell_baseline(session: Any, gm_code: str) -> int:
     """Count one municipality's phase x theme cells with one query per cell and scope."""
     from sqlalchemy import func, select
 
-    from wegwijzer.services import coverage
+    from wegwijzer.models import Attribute, Taxonomy, TaxonomyTerm
+    from wegwijzer.services.coverage import SCOPES
+    from wegwijzer.services.coverage.areas import available
+    from wegwijzer.services.taxonomy import list_taxonomies
 
-    taxonomies = {t.facet: t for t in coverage.list_taxonomies(session)}
-    avail = coverage._available([gm_code])
-    ph = coverage._service_terms(["fase"], "ph")
-    ct = coverage._service_terms(["thema"], "ct")
+    def service_terms(facet: str, name: str) -> Any:
+        """Return a subquery of (service_id, code) for the terms of one facet."""
+        return (
+            select(Attribute.link_id.label("service_id"), TaxonomyTerm.code.label("code"))
+            .join(TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id)
+            .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+            .where(Attribute.link_entity == "service", Taxonomy.facet == facet)
+            .subquery(name)
+        )
+
+    taxonomies = {t.facet: t for t in list_taxonomies(session)}
+    avail = available([gm_code])
+    ph = service_terms("fase", "ph")
+    ct = service_terms("thema", "ct")
     total = 0
     for row in taxonomies["fase"].terms:
         for col in taxonomies["thema"].terms:
-            for scope in coverage.SCOPES:
+            for scope in SCOPES:
                 total += session.scalar(
                     select(func.count(func.distinct(avail.c.service_id)))
                     .join(ph, ph.c.service_id == avail.c.service_id)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from wegwijzer.extensions import db
-from wegwijzer.models import Organization, Service, ServiceArea, utcnow
+from wegwijzer.models import Organization, PublicationStatus, Service, ServiceArea, utcnow
 from wegwijzer.services.coverage import (
     COLUMN_FACETS,
     LOCAL,
@@ -20,14 +22,19 @@ from wegwijzer.services.coverage import (
     REGIONAL,
     UnknownMunicipality,
     compute_coverage,
-    compute_freshness,
     list_cell,
-    stale_cutoff,
 )
-from wegwijzer.services.taxonomy import list_taxonomies
+from wegwijzer.services.coverage.freshness import stale_cutoff
+from wegwijzer.services.taxonomy import CORE_FACETS, CORE_TAXONOMIES, list_taxonomies
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GMS = ["GM0193", "GM0166", "GM0148", "GM0150"]
-STATUSES = ["gepubliceerd"] * 5 + ["concept", "ter-beoordeling", "gearchiveerd"]
+STATUSES = [PublicationStatus.PUBLISHED] * 5 + [
+    PublicationStatus.CONCEPT,
+    PublicationStatus.REVIEW,
+    PublicationStatus.ARCHIVED,
+]
 
 
 def term_codes() -> dict[str, list[str]]:
@@ -245,7 +252,7 @@ def test_services_that_are_not_published_never_count(
     make_organization: Callable[..., Organization],
 ) -> None:
     cell = {"fase": ["nazorg"], "thema": ["maatje"]}
-    for status in ("concept", "ter-beoordeling", "gearchiveerd"):
+    for status in (PublicationStatus.CONCEPT, PublicationStatus.REVIEW, PublicationStatus.ARCHIVED):
         make_service(f"Status {status}", terms=cell, publication_status=status)
     deleted = make_service("Verwijderd", terms=cell)
     deleted.deleted_at = utcnow()
@@ -279,9 +286,14 @@ def test_freshness_counts_stale_and_never_verified_per_organisation(
     make_service("Nooit", organization=org, last_verified_at=None)
     make_service("Net op tijd", last_verified_at=datetime(2025, 3, 1, tzinfo=UTC))
     make_service(
-        "Concept oud", organization=org, publication_status="concept", last_verified_at=None
+        "Concept oud",
+        organization=org,
+        publication_status=PublicationStatus.CONCEPT,
+        last_verified_at=None,
     )
-    fresh = compute_freshness(db.session, ["GM0193"], stale_months=6, now=now)
+    fresh = compute_coverage(
+        db.session, ["GM0193"], overlap_threshold=2, stale_months=6, now=now
+    ).freshness
     # 31 August minus six months is 28 February (clamped).
     assert fresh.cutoff == datetime(2025, 2, 28, 12, 0, tzinfo=UTC)
     assert (fresh.entries, fresh.stale) == (4, 2)
@@ -314,7 +326,7 @@ def test_points_are_the_located_nearby_services(make_service: Callable[..., Serv
     make_service("Inloop Zwolle", lat=52.51, lon=6.09, gm_codes=["GM0193"])
     make_service("Inloop Kampen", lat=52.55, lon=5.91, gm_codes=["GM0166"])
     make_service("Landelijk met adres", lat=52.1, lon=5.1, national=True)
-    make_service("Concept", lat=52.52, lon=6.1, publication_status="concept")
+    make_service("Concept", lat=52.52, lon=6.1, publication_status=PublicationStatus.CONCEPT)
     cov = compute_coverage(db.session, ["GM0193"], overlap_threshold=3, stale_months=6)
     points = cov.municipalities[0].points
     assert [(p.lat, p.lon) for p in points] == [(52.51, 6.09)]
@@ -349,9 +361,16 @@ def test_inventory_equals_brute_force(
         for svc, scope in available(gm):
             row = expected.setdefault(
                 svc.organization_id,
-                {"services": set(), "scopes": set(), "gms": set(), "codes": defaultdict(set)},
+                {
+                    "services": set(),
+                    "scopes": set(),
+                    "gms": set(),
+                    "codes": defaultdict(set),
+                    "verified": {},
+                },
             )
             row["services"].add(svc.name)
+            row["verified"][svc.id] = svc.last_verified_at
             row["scopes"].add(scope)
             if scope != NATIONAL:
                 row["gms"].add(gm)
@@ -369,3 +388,22 @@ def test_inventory_equals_brute_force(
         assert set(row.gm_codes) == want["gms"]
         for facet in ("fase", "thema", "doelgroep", "organisatietype"):
             assert set(row.codes[facet]) == want["codes"][facet], facet
+        verified = list(want["verified"].values())
+        dates = [v for v in verified if v is not None]
+        assert row.never_verified == verified.count(None)
+        assert row.stale == sum(1 for v in verified if v is None or v < inv.cutoff)
+        assert row.oldest_verified_at == (min(dates) if dates else None)
+    # The freshness table counts the same services per organisation.
+    fresh = compute_coverage(db.session, gms, overlap_threshold=2, stale_months=6).freshness
+    assert {o.organization_id: (o.entries, o.stale) for o in fresh.organisations} == {
+        org_id: (r.entries, r.stale) for org_id, r in got.items()
+    }
+    assert any(o.stale for o in fresh.organisations)
+
+
+def test_matrix_columns_come_from_the_core_taxonomies() -> None:
+    data = json.loads((ROOT / "data" / "taxonomy.json").read_text(encoding="utf-8"))
+    facet_of = {t["name"]: t["facet"] for t in data["taxonomies"]}
+    assert tuple(facet_of[name] for name in CORE_TAXONOMIES) == CORE_FACETS
+    # Every facet that describes a service, in taxonomy order; the phases are the rows.
+    assert COLUMN_FACETS == ("thema", "doelgroep", "toegang", "rol", "activiteit")

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from wegwijzer.cli import main
+from wegwijzer.models import PublicationStatus
 
 
 @pytest.fixture
@@ -44,7 +45,9 @@ def test_csv_matrix_rows_phases_columns_terms(
     )
     make_service("Landelijk", terms={"fase": ["nazorg"], "thema": ["budget"]}, national=True)
     make_service(
-        "Concept", terms={"fase": ["nazorg"], "thema": ["budget"]}, publication_status="concept"
+        "Concept",
+        terms={"fase": ["nazorg"], "thema": ["budget"]},
+        publication_status=PublicationStatus.CONCEPT,
     )
     result = run(runner, env, instance, "--municipality", "GM0193", "--csv")
     assert result.exit_code == 0, result.output

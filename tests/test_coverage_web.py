@@ -14,7 +14,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from wegwijzer.extensions import db
-from wegwijzer.models import Organization, Service, User, UserMunicipality, utcnow
+from wegwijzer.models import (
+    Organization,
+    PublicationStatus,
+    Service,
+    User,
+    UserMunicipality,
+    utcnow,
+)
 from wegwijzer.web.coverage.export import neutralise
 
 MakeUser = Callable[..., User]
@@ -164,7 +171,7 @@ def test_matrix_shows_counts_gaps_and_overlap_as_text(
     make_service(
         "Landelijke lijn", terms={"fase": ["nazorg"], "thema": ["juridisch"]}, national=True
     )
-    make_service("Concept", terms=cell, publication_status="concept")
+    make_service("Concept", terms=cell, publication_status=PublicationStatus.CONCEPT)
     html = admin_client.get("/beheer/dekking/?gm=GM0193").get_data(as_text=True)
     found = tables(html)
     matrix = found["Fasen en thema's in Zwolle"]
@@ -280,7 +287,7 @@ def test_drill_down_lists_organisations_and_services(
     make_service("Thuisadministratie", organization=org, terms=terms)
     make_service("Regionale hulp", terms=terms, gm_codes=["GM0193", "GM0148"])
     make_service("Landelijke lijn", terms=terms, national=True)
-    make_service("Gearchiveerd", terms=terms, publication_status="gearchiveerd")
+    make_service("Gearchiveerd", terms=terms, publication_status=PublicationStatus.ARCHIVED)
     make_service("Andere fase", terms={"fase": ["nazorg"], "thema": ["thuisadministratie"]})
     url = "/beheer/dekking/cel?gm=GM0193&fase=tijdens-traject&thema=thuisadministratie"
     response = admin_client.get(url)
@@ -375,7 +382,7 @@ def test_inventory_csv_content_and_injection(
         last_verified_at=utcnow() - timedelta(days=400),
     )
     make_service("Landelijk", national=True, last_verified_at=None)
-    make_service("Concept", publication_status="concept")
+    make_service("Concept", publication_status=PublicationStatus.CONCEPT)
     response = admin_client.get("/beheer/dekking/inventarisatie.csv?gm=GM0193")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"

@@ -22,6 +22,8 @@ CORE_TAXONOMIES = (
     "wegwijzer-rol",
     "wegwijzer-activiteit",
 )
+#: Their facets (the name without ``wegwijzer-``, as in data/taxonomy.json), in the same order.
+CORE_FACETS = tuple(name.removeprefix("wegwijzer-") for name in CORE_TAXONOMIES)
 
 
 class TaxonomyFileError(ValueError):

@@ -54,16 +54,14 @@ def inventory_csv(inv: Inventory, lang: str = "nl") -> str:
         rows.append(
             [
                 row.name,
-                ", ".join(
-                    inv.label("organisatietype", c, lang) for c in row.codes["organisatietype"]
-                ),
+                ", ".join(inv.labels(row, "organisatietype", lang)),
                 ", ".join(scope_label(s) for s in row.scopes),
                 ", ".join(inv.names[gm] for gm in row.gm_codes),
                 row.entries,
                 "; ".join(row.services),
-                ", ".join(inv.label("fase", c, lang) for c in row.codes["fase"]),
-                ", ".join(inv.label("thema", c, lang) for c in row.codes["thema"]),
-                ", ".join(inv.label("doelgroep", c, lang) for c in row.codes["doelgroep"]),
+                ", ".join(inv.labels(row, "fase", lang)),
+                ", ".join(inv.labels(row, "thema", lang)),
+                ", ".join(inv.labels(row, "doelgroep", lang)),
                 ", ".join(row.funding),
                 ", ".join(row.agreements),
                 ", ".join(row.coordinators),
