@@ -1,4 +1,4 @@
-"""Accounts: creating users, passwords (argon2id), one-time links, login throttling and TOTP."""
+"""Accounts: creating users, passwords (argon2id), one-time links and login throttling."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..models import LoginAttempt, Municipality, Organization, Role, Token, User, utcnow
 from .audit import add_audit
+from .totp import verify_totp
 
 PASSWORD_MIN = 12
 #: Long passphrases are welcome; the cap only stops absurd inputs from costing hashing time.
@@ -38,7 +38,6 @@ ADDRESS_WINDOW = timedelta(minutes=10)
 ADDRESS_KEY_PREFIX = "a:"
 INVITE_HOURS = 72
 RESET_HOURS = 2
-TOTP_ISSUER = "Wegwijzer"
 
 
 @functools.cache
@@ -278,7 +277,11 @@ def update_user(
     user.role = role
     user.name = name.strip()
     user.is_active = is_active
-    _set_scope(session, user, gm_codes, organization_ids)
+    try:
+        _set_scope(session, user, gm_codes, organization_ids)
+    except AccountError:
+        session.rollback()
+        raise
     if not is_active or before["rol"] != role:
         # A blocked account or a new role ends every open session of that person.
         user.session_token = secrets.token_hex(16)
@@ -482,45 +485,4 @@ def mark_logged_in(session: Session, user: User) -> None:
 def end_sessions(session: Session, user: User) -> None:
     """End every login session of ``user`` (logout); commit."""
     user.session_token = secrets.token_hex(16)
-    session.commit()
-
-
-# --- TOTP second factor ----------------------------------------------------------------------
-
-
-def new_totp_secret() -> str:
-    """Return a fresh base32 TOTP secret."""
-    return pyotp.random_base32()
-
-
-def totp_uri(email: str, secret: str) -> str:
-    """Return the otpauth:// URI an authenticator app reads."""
-    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
-
-
-def verify_totp(secret: str, code: str) -> bool:
-    """Return True for a valid 6-digit code (one step of clock drift allowed)."""
-    code = re.sub(r"\s+", "", code or "")
-    if not code.isdigit() or len(code) != 6:
-        return False
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
-
-
-def enable_totp(session: Session, user: User, secret: str, code: str) -> None:
-    """Turn on the second factor after the user proved the app works; commit."""
-    if user.role != Role.ADMIN:
-        raise AccountError("Alleen beheerders kunnen een tweede stap aanzetten.")
-    if not verify_totp(secret, code):
-        raise AccountError("De code klopt niet. Kijk of de tijd op uw telefoon goed staat.")
-    user.totp_secret = secret
-    add_audit(session, user, "user", user.id, "totp", {"tweede stap": [False, True]})
-    session.commit()
-
-
-def disable_totp(session: Session, user: User, code: str) -> None:
-    """Turn off the second factor; needs a valid current code; commit."""
-    if not user.totp_secret or not verify_totp(user.totp_secret, code):
-        raise AccountError("De code klopt niet.")
-    user.totp_secret = None
-    add_audit(session, user, "user", user.id, "totp", {"tweede stap": [True, False]})
     session.commit()

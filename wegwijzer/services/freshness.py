@@ -7,20 +7,30 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.text import safe_cell as _neutralise
-from ..models import PublicationStatus, Report, Role, Service, User, utcnow
-from ..models.account import user_organizations
+from ..models import LoginAttempt, PublicationStatus, Report, Service, User, utcnow
+from .accounts import private_key
 from .audit import add_audit
+from .permissions import can_edit_service, editable_services_filter, is_beheerder, is_redacteur
 
 #: Longest report message kept; longer text is refused, not cut.
 REPORT_MAX = 2000
+#: Reports per address per window.
+REPORT_LIMIT = 5
+REPORT_WINDOW = timedelta(minutes=10)
+#: Reports' rate-limit rows start with this, so they can be forgotten after the window.
+REPORT_KEY_PREFIX = "r:"
 
 
 class ReportError(ValueError):
     """A report cannot be stored; the message says why, in Dutch."""
+
+
+class ReportLimited(ReportError):
+    """This address sent REPORT_LIMIT reports within REPORT_WINDOW."""
 
 
 def stale_cutoff(months: int) -> datetime:
@@ -28,19 +38,25 @@ def stale_cutoff(months: int) -> datetime:
     return utcnow() - timedelta(days=30 * months)
 
 
-def stale_services(session: Session, months: int) -> list[Service]:
-    """Return live services not checked for ``months`` months, oldest check first."""
+def stale_services(session: Session, months: int, user: User | None = None) -> list[Service]:
+    """Return live services not checked for ``months`` months, oldest check first.
+
+    With ``user``: only the services they may edit.
+    """
     cutoff = stale_cutoff(months)
-    rows = session.scalars(
+    query = (
         select(Service)
         .where(
             Service.deleted_at.is_(None),
             Service.publication_status != PublicationStatus.ARCHIVED,
             or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff),
         )
+        .options(joinedload(Service.organization), selectinload(Service.service_areas))
         .order_by(Service.last_verified_at.is_not(None), Service.last_verified_at, Service.name)
     )
-    return list(rows)
+    if user is not None:
+        query = query.where(editable_services_filter(user))
+    return list(session.scalars(query))
 
 
 @dataclass
@@ -50,26 +66,22 @@ class StaleRow:
     admins: list[str]
 
 
-def stale_report(session: Session, months: int) -> list[StaleRow]:
-    """Return stale services with the e-mail addresses of their redacteuren and beheerders."""
-    result = []
+def stale_report(session: Session, months: int, user: User | None = None) -> list[StaleRow]:
+    """Return stale services with the e-mail addresses of their redacteuren and beheerders.
+
+    With ``user``: only the services they may edit. Those who may edit a service check it.
+    """
     users = list(session.scalars(select(User).where(User.is_active.is_(True))))
-    for svc in stale_services(session, months):
-        editor_ids = set(
-            session.scalars(
-                select(user_organizations.c.user_id).where(
-                    user_organizations.c.organization_id == svc.organization_id
-                )
-            )
+    editors = [u for u in users if is_redacteur(u)]
+    admins = [u for u in users if is_beheerder(u)]
+    return [
+        StaleRow(
+            svc,
+            sorted(u.email for u in editors if can_edit_service(u, svc)),
+            sorted(u.email for u in admins if can_edit_service(u, svc)),
         )
-        editors = sorted(u.email for u in users if u.id in editor_ids and u.role == Role.EDITOR)
-        admins = sorted(
-            u.email
-            for u in users
-            if u.role == Role.ADMIN and (svc.is_national or u.gm_codes & set(svc.gm_codes))
-        )
-        result.append(StaleRow(svc, editors, admins))
-    return result
+        for svc in stale_services(session, months, user)
+    ]
 
 
 def stale_csv(rows: list[StaleRow]) -> str:
@@ -125,15 +137,55 @@ def send_reminders(rows: list[StaleRow], base_url: str) -> int:
 # --- reports ("klopt er iets niet?") ----------------------------------------------------------
 
 
-def create_report(session: Session, service: Service, message: str) -> Report:
-    """Store a resident's report about a service; commit."""
+def _new_report(service: Service, message: str) -> Report:
     text = (message or "").strip()
     if len(text) < 3:
         raise ReportError("Schrijf kort wat er niet klopt.")
     if len(text) > REPORT_MAX:
         raise ReportError(f"Uw bericht is te lang: hoogstens {REPORT_MAX} tekens.")
-    report = Report(service_id=service.id, message=text)
+    return Report(service_id=service.id, message=text)
+
+
+def create_report(session: Session, service: Service, message: str) -> Report:
+    """Store a resident's report about a service; commit."""
+    report = _new_report(service, message)
     session.add(report)
+    session.commit()
+    return report
+
+
+def _limit_key(address: str) -> str:
+    # Only a keyed hash of the address is kept, and only for REPORT_WINDOW.
+    return REPORT_KEY_PREFIX + private_key("report", address)[:60]
+
+
+def is_report_limited(session: Session, address: str) -> bool:
+    """Return True when ``address`` sent REPORT_LIMIT reports within REPORT_WINDOW."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.key == _limit_key(address), LoginAttempt.at >= utcnow() - REPORT_WINDOW)
+    )
+    return (count or 0) >= REPORT_LIMIT
+
+
+def receive_report(session: Session, service: Service, message: str, address: str) -> Report:
+    """Store a report from ``address`` and count it for the rate limit; commit.
+
+    Raises ReportLimited when the address sent too many, ReportError for a bad message.
+    Rate-limit rows older than the window are dropped: no lasting link to any address.
+    """
+    if is_report_limited(session, address):
+        raise ReportLimited("Te veel meldingen vanaf dit adres.")
+    report = _new_report(service, message)
+    session.add(report)
+    session.execute(
+        delete(LoginAttempt).where(
+            LoginAttempt.key.startswith(REPORT_KEY_PREFIX),
+            LoginAttempt.at < utcnow() - REPORT_WINDOW,
+        )
+    )
+    session.add(LoginAttempt(key=_limit_key(address)))
     session.commit()
     return report
 

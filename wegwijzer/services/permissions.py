@@ -5,6 +5,9 @@ belong to every beheerder), but on an organisation only when it works wholly ins
 municipalities: otherwise one municipality could lock another out of its own organisations,
 locations and redacteurs. Where an organisation works follows from its live services;
 deleted ones no longer count.
+
+Each rule about services and organisations has a Python form (for one row in hand) and an
+SQL form (``*_filter``, for a list, a page or a count in one query); tests check both agree.
 """
 
 from __future__ import annotations
@@ -12,7 +15,50 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from ..models import Organization, Role, Service, User
+from sqlalchemy import ColumnElement, and_, false, literal, or_, select
+
+from ..models import (
+    Location,
+    Organization,
+    Role,
+    Service,
+    ServiceArea,
+    User,
+    UserMunicipality,
+)
+
+#: The extent type of a service area that covers the whole country.
+NATIONAL = "landelijk"
+
+
+def has_role(user: User, roles: Collection[Role | str]) -> bool:
+    """Return True when ``user`` has one of ``roles``; any role will do when none are given."""
+    return not roles or user.role in {str(r) for r in roles}
+
+
+def is_beheerder(user: User) -> bool:
+    """Return True for a municipality's beheerder."""
+    return user.role == Role.ADMIN
+
+
+def is_redacteur(user: User) -> bool:
+    """Return True for an organisation's redacteur."""
+    return user.role == Role.EDITOR
+
+
+def edits_wait_for_review(user: User) -> bool:
+    """Return True when ``user``'s changes to what is live wait for a beheerder's review."""
+    return is_redacteur(user)
+
+
+def may_browse_history(user: User) -> bool:
+    """Return True when ``user`` may list the whole audit trail (others: one entry's history)."""
+    return is_beheerder(user)
+
+
+def may_use_totp(user: User) -> bool:
+    """Return True when ``user`` may turn on the TOTP second factor (beheerders)."""
+    return is_beheerder(user)
 
 
 def is_helper(user: Any) -> bool:
@@ -107,3 +153,106 @@ def can_edit_service(user: User, service: Service) -> bool:
 def can_publish(user: User, service: Service) -> bool:
     """Only a beheerder of the service's area publishes; a redacteur submits for review."""
     return manages_service(user, service)
+
+
+def keeps_own_municipality(user: User, service: Service) -> bool:
+    """Return True when ``user`` may leave ``service`` with its (new) service area.
+
+    A beheerder keeps at least one of their own municipalities in it (or makes it national):
+    otherwise their own edit would put the service out of their reach.
+    """
+    return not is_beheerder(user) or manages_service(user, service)
+
+
+def may_review_organization(user: User, org: Organization) -> bool:
+    """Return True when ``user`` may put a redacteur's waiting organisation edit live."""
+    return is_beheerder(user) and can_edit_organization(user, org)
+
+
+def may_manage_account(admin: User, other: User, organization_ids: Collection[str]) -> bool:
+    """Return True when beheerder ``admin`` may change or reset the account ``other``.
+
+    ``organization_ids`` are the live organisations ``admin`` may edit. Sharing one
+    municipality is not enough: a beheerder of Kampen must not reset the password of a
+    beheerder of Kampen and Zwolle, and so gain Zwolle's rights.
+    """
+    if not is_beheerder(admin):
+        return False
+    if not (other.gm_codes or other.organization_ids):
+        return other.id == admin.id
+    return other.gm_codes <= admin.gm_codes and other.organization_ids <= set(organization_ids)
+
+
+# --- the same rules in SQL ------------------------------------------------------------------
+
+
+def managed_services_filter(user: User) -> ColumnElement[bool]:
+    """SQL form of :func:`manages_service`, for ``select(Service).where(...)``."""
+    if not is_beheerder(user):
+        return false()
+    return Service.service_areas.any(
+        or_(ServiceArea.extent_type == NATIONAL, ServiceArea.gm_code.in_(sorted(user.gm_codes)))
+    )
+
+
+def editable_services_filter(user: User) -> ColumnElement[bool]:
+    """SQL form of :func:`can_edit_service`, for ``select(Service).where(...)``."""
+    if is_redacteur(user):
+        return Service.organization_id.in_(sorted(user.organization_ids))
+    return managed_services_filter(user)
+
+
+def _works_outside(gm_codes: Collection[str]) -> ColumnElement[bool]:
+    """SQL, on Service: a live, non-national service with an area outside ``gm_codes``."""
+    return and_(
+        Service.deleted_at.is_(None),
+        ~Service.service_areas.any(ServiceArea.extent_type == NATIONAL),
+        Service.service_areas.any(
+            and_(ServiceArea.gm_code.is_not(None), ServiceArea.gm_code.not_in(sorted(gm_codes)))
+        ),
+    )
+
+
+def editable_organizations_filter(user: User) -> ColumnElement[bool]:
+    """SQL form of :func:`can_edit_organization`, for ``select(Organization).where(...)``."""
+    if is_redacteur(user):
+        return Organization.id.in_(sorted(user.organization_ids))
+    if is_beheerder(user):
+        return ~Organization.services.any(_works_outside(user.gm_codes))
+    return false()
+
+
+def visible_history_filter(user: User, entity_type: Any, entity_id: Any) -> ColumnElement[bool]:
+    """SQL: may ``user`` see the audit entries of one entry (columns, or plain strings)?
+
+    Those of a service, organisation or location they may edit; a beheerder also sees those of
+    a deleted location (its deleter had the same scope) and of accounts that share a
+    municipality or an organisation with them, and their own.
+    """
+    kind = literal(entity_type) if isinstance(entity_type, str) else entity_type
+    key = literal(entity_id) if isinstance(entity_id, str) else entity_id
+    orgs = editable_organizations_filter(user)
+    location = select(Location.id).where(Location.id == key)
+    own_location = [location.where(Location.organization.has(orgs)).exists()]
+    if is_beheerder(user):
+        own_location.append(~location.exists())
+    parts = [
+        and_(
+            kind == "service",
+            select(Service.id).where(Service.id == key, editable_services_filter(user)).exists(),
+        ),
+        and_(
+            kind == "organization",
+            select(Organization.id).where(Organization.id == key, orgs).exists(),
+        ),
+        and_(kind == "location", or_(*own_location)),
+    ]
+    if is_beheerder(user):
+        shares = or_(
+            User.id == user.id,
+            User.municipalities.any(UserMunicipality.gm_code.in_(sorted(user.gm_codes))),
+            User.organizations.any(orgs),
+        )
+        parts.append(and_(kind == "user", select(User.id).where(User.id == key, shares).exists()))
+    return or_(*parts)
+

@@ -26,8 +26,9 @@ from ...domain.hours import today
 from ...extensions import db
 from ...models import Role
 from ...services import coverage
+from ...services.permissions import manages_municipality
 from ...services.taxonomy import TaxonomyInfo, list_taxonomies
-from ..auth import manages_municipality, role_required
+from ..auth import role_required
 from .cells import CellRenderer
 from .export import inventory_csv, scope_label
 

@@ -7,16 +7,14 @@ import time
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ...extensions import db
 from ...infra.mail import MailError, mail_configured, send_mail
-from ...models import Municipality, Organization, Role, User, UserMunicipality
-from ...models.account import user_organizations
-from ...services import accounts
-from ..auth import can_edit_organization, role_required
+from ...models import Role, User
+from ...services import account_admin, accounts, scope, totp
+from ..auth import role_required
 from .blueprint import bp, client_ip, logged_in_user, safe_next
 from .forms import (
     ActionForm,
@@ -79,8 +77,8 @@ def login_code() -> str | Response | tuple[str, int]:
     if not uid or not isinstance(started, int) or time.time() - started > TOTP_STEP_SECONDS:
         session.clear()
         return redirect(url_for("manage.login"))
-    user = db.session.get(User, uid)
-    if user is None or not user.is_active:
+    user = account_admin.find_active_user(db.session, uid)
+    if user is None:
         session.clear()
         return redirect(url_for("manage.login"))
     form = TotpForm()
@@ -204,8 +202,8 @@ def totp_setup() -> str | Response:
     if user.totp_secret:
         if form.validate_on_submit():
             try:
-                accounts.disable_totp(db.session, user, form.code.data)
-            except accounts.AccountError as exc:
+                totp.disable_totp(db.session, user, form.code.data)
+            except totp.TotpError as exc:
                 error = str(exc)
             else:
                 flash(_("De tweede stap staat uit."))
@@ -213,12 +211,12 @@ def totp_setup() -> str | Response:
         return render_template("manage/totp.html", form=form, enabled=True, error=error)
     secret = session.get("_totp_setup")
     if not isinstance(secret, str) or request.method == "GET":
-        secret = accounts.new_totp_secret()
+        secret = totp.new_totp_secret()
         session["_totp_setup"] = secret
     if form.validate_on_submit():
         try:
-            accounts.enable_totp(db.session, user, secret, form.code.data)
-        except accounts.AccountError as exc:
+            totp.enable_totp(db.session, user, secret, form.code.data)
+        except totp.TotpError as exc:
             error = str(exc)
         else:
             session.pop("_totp_setup", None)
@@ -229,7 +227,7 @@ def totp_setup() -> str | Response:
         form=form,
         enabled=False,
         secret=secret,
-        uri=accounts.totp_uri(user.email, secret),
+        uri=totp.totp_uri(user.email, secret),
         error=error,
     )
 
@@ -237,55 +235,20 @@ def totp_setup() -> str | Response:
 # --- user management (beheerders) ---------------------------------------------------------------
 
 
-def _editable_organizations(user: User) -> list[Organization]:
-    orgs = db.session.scalars(
-        select(Organization).where(Organization.deleted_at.is_(None)).order_by(Organization.name)
-    )
-    return [o for o in orgs if can_edit_organization(user, o)]
-
-
-def _users_in_scope(admin: User) -> list[User]:
-    org_ids = [o.id for o in _editable_organizations(admin)]
-    query = (
-        select(User)
-        .outerjoin(UserMunicipality)
-        .outerjoin(user_organizations)
-        .where(
-            or_(
-                UserMunicipality.gm_code.in_(sorted(admin.gm_codes)),
-                user_organizations.c.organization_id.in_(org_ids),
-            )
-        )
-        .distinct()
-        .order_by(User.email)
-    )
-    editable = set(org_ids)
-    return [u for u in db.session.scalars(query) if _user_in_scope(admin, u, editable)]
-
-
-def _user_in_scope(admin: User, other: User, org_ids: set[str] | None = None) -> bool:
-    """Let a beheerder act on an account only when they cover its whole scope.
-
-    Sharing one municipality is not enough: a beheerder of Kampen must not reset the password
-    of a beheerder of Kampen and Zwolle, and so gain Zwolle's rights.
-    """
-    if not (other.gm_codes or other.organization_ids):
-        return other.id == admin.id
-    if org_ids is None:
-        org_ids = {o.id for o in _editable_organizations(admin)}
-    return other.gm_codes <= admin.gm_codes and other.organization_ids <= org_ids
-
-
 def _fill_choices(form: UserForm, admin: User) -> tuple[set[str], set[str]]:
-    munis = db.session.scalars(
-        select(Municipality)
-        .where(Municipality.gm_code.in_(sorted(admin.gm_codes)))
-        .order_by(Municipality.name)
-    )
-    form.municipalities.choices = [SelectChoice(m.gm_code, m.name) for m in munis]
-    orgs = _editable_organizations(admin)
-    form.organizations.choices = [SelectChoice(o.id, o.name) for o in orgs]
-    return {c.value for c in form.municipalities.choices}, {o.id for o in orgs}
+    choices = account_admin.load_account_choices(db.session, admin)
+    form.municipalities.choices = [SelectChoice(m.gm_code, m.name) for m in choices.municipalities]
+    form.organizations.choices = [SelectChoice(o.id, o.name) for o in choices.organizations]
+    return {m.gm_code for m in choices.municipalities}, {o.id for o in choices.organizations}
+
+
+def _managed_account_or_404(user_id: str) -> User:
+    try:
+        return account_admin.get_managed_account(db.session, logged_in_user(), user_id)
+    except scope.NotFound:
+        abort(404)
+    except scope.Forbidden:
+        abort(403)
 
 
 def _check_scope_choice(form: UserForm) -> str | None:
@@ -302,7 +265,10 @@ def _check_scope_choice(form: UserForm) -> str | None:
 @role_required(Role.ADMIN)
 def users() -> str:
     """List the accounts in the beheerder's municipalities and organisations."""
-    return render_template("manage/users.html", users=_users_in_scope(logged_in_user()))
+    return render_template(
+        "manage/users.html",
+        users=account_admin.list_managed_accounts(db.session, logged_in_user()),
+    )
 
 
 @bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
@@ -363,11 +329,7 @@ def _show_link(user: User, purpose: str, admin: User) -> str:
 def user_edit(user_id: str) -> str | Response:
     """Change an account's role, scope or active state."""
     admin = logged_in_user()
-    other = db.session.get(User, user_id)
-    if other is None:
-        abort(404)
-    if not _user_in_scope(admin, other):
-        abort(403)
+    other = _managed_account_or_404(user_id)
     form = UserForm()
     my_munis, my_orgs = _fill_choices(form, admin)
     if request.method == "GET":
@@ -407,7 +369,6 @@ def user_edit(user_id: str) -> str | Response:
                     actor=admin,
                 )
             except accounts.AccountError as exc:
-                db.session.rollback()
                 error = str(exc)
             else:
                 flash(_("De gegevens van %(email)s zijn opgeslagen.", email=other.email))
@@ -422,11 +383,7 @@ def user_edit(user_id: str) -> str | Response:
 def user_link(user_id: str) -> str:
     """Make a new one-time link so the person can choose a (new) password."""
     admin = logged_in_user()
-    other = db.session.get(User, user_id)
-    if other is None:
-        abort(404)
-    if not _user_in_scope(admin, other):
-        abort(403)
+    other = _managed_account_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     return _show_link(other, "reset" if other.password_hash else "invite", admin)

@@ -6,25 +6,34 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ...domain.readability import readability_hints
 from ...extensions import db
 from ...models import Location, Organization, Role
-from ...services import editing
-from ..auth import can_edit_organization, role_required
+from ...services import editing, overview, scope
+from ...services.permissions import edits_wait_for_review, may_review_organization
+from ..auth import role_required
 from .blueprint import bp, logged_in_user
 from .forms import ActionForm, LocationForm, OrganizationForm, SendBackForm
 
 
 def _org_or_404(org_id: str) -> Organization:
-    org = db.session.get(Organization, org_id)
-    if org is None:
+    try:
+        return scope.get_editable_organization(db.session, logged_in_user(), org_id)
+    except scope.NotFound:
         abort(404)
-    if not can_edit_organization(logged_in_user(), org):
+    except scope.Forbidden:
         abort(403)
-    return org
+
+
+def _location_or_404(location_id: str) -> Location:
+    try:
+        return scope.get_editable_location(db.session, logged_in_user(), location_id)
+    except scope.NotFound:
+        abort(404)
+    except scope.Forbidden:
+        abort(403)
 
 
 def _org_fields(form: OrganizationForm) -> dict[str, Any]:
@@ -38,13 +47,11 @@ def _org_fields(form: OrganizationForm) -> dict[str, Any]:
 @role_required(Role.ADMIN, Role.EDITOR)
 def organizations() -> str:
     """List the organisations the user may edit; deleted ones can be restored."""
-    user = logged_in_user()
-    rows = db.session.scalars(select(Organization).order_by(Organization.name))
-    mine = [o for o in rows if can_edit_organization(user, o)]
+    found = overview.list_organizations(db.session, logged_in_user())
     return render_template(
         "manage/organizations.html",
-        organizations=[o for o in mine if o.deleted_at is None],
-        deleted=[o for o in mine if o.deleted_at is not None],
+        organizations=found.live,
+        deleted=found.deleted,
         action_form=ActionForm(),
     )
 
@@ -76,7 +83,7 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
         form.version.data = str(org.version)
         form.funding_source.data = org.funding_source or ""
         form.collaboration_agreement.data = org.collaboration_agreement or ""
-        if org.pending_changes and logged_in_user().role == Role.EDITOR:
+        if org.pending_changes and edits_wait_for_review(logged_in_user()):
             # The redacteur continues from their own waiting edit, not the live values.
             for name, value in org.pending_changes.items():
                 if name in form:
@@ -101,7 +108,7 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
                 conflict = exc
                 form.version.data = str(exc.version)
             else:
-                if org.pending_changes and logged_in_user().role == Role.EDITOR:
+                if org.pending_changes and edits_wait_for_review(logged_in_user()):
                     flash(
                         _(
                             "Opgeslagen. Een beheerder kijkt uw wijzigingen na; tot dan blijft "
@@ -120,7 +127,7 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
         hints={"description": readability_hints(form.description.data or "")},
         action_form=ActionForm(),
         send_back_form=SendBackForm(),
-        is_admin=logged_in_user().role == Role.ADMIN,
+        is_admin=may_review_organization(logged_in_user(), org),
     )
     return (html, 409) if conflict else html
 
@@ -236,10 +243,8 @@ def location_new(org_id: str) -> str | Response:
 @role_required(Role.ADMIN, Role.EDITOR)
 def location_edit(location_id: str) -> str | Response:
     """Edit a location's address and correct its map pin."""
-    loc = db.session.get(Location, location_id)
-    if loc is None or loc.organization is None:
-        abort(404)
-    org = _org_or_404(loc.organization_id)
+    loc = _location_or_404(location_id)
+    org = loc.organization
     form = LocationForm()
     if request.method == "GET":
         snap = editing.location_snapshot(loc)
@@ -276,10 +281,8 @@ def location_delete(location_id: str) -> Response:
     """Delete a location no service uses."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    loc = db.session.get(Location, location_id)
-    if loc is None or loc.organization is None:
-        abort(404)
-    org = _org_or_404(loc.organization_id)
+    loc = _location_or_404(location_id)
+    org = loc.organization
     try:
         editing.delete_location(db.session, logged_in_user(), loc)
     except editing.EditError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,19 +9,16 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
 from werkzeug.wrappers import Response
 
 from ...extensions import csrf, db
-from ...models import LoginAttempt, Service, utcnow
-from ...services import accounts, freshness
+from ...models import Service
+from ...services import freshness
+from ...services.directory import get_public_service
 from .blueprint import bp, client_ip
 
 #: A form older than this is refused (the visitor reloads the page and sends again).
 TOKEN_MAX_AGE = 2 * 60 * 60
-#: Reports per address per window.
-REPORT_LIMIT = 5
-REPORT_WINDOW = timedelta(minutes=10)
 _SALT = "wegwijzer-report"
 
 
@@ -52,35 +48,6 @@ def _same_origin() -> bool:
     return True
 
 
-#: Reports' rate-limit rows start with this, so they can be forgotten after the window.
-REPORT_KEY_PREFIX = "r:"
-
-
-def _limit_key() -> str:
-    # Only a keyed hash of the address is kept, and only for REPORT_WINDOW (see _forget_old).
-    return REPORT_KEY_PREFIX + accounts.private_key("report", client_ip())[:60]
-
-
-def _forget_old() -> None:
-    """Drop report rate-limit rows older than the window: no lasting link to any address."""
-    db.session.execute(
-        delete(LoginAttempt).where(
-            LoginAttempt.key.startswith(REPORT_KEY_PREFIX),
-            LoginAttempt.at < utcnow() - REPORT_WINDOW,
-        )
-    )
-
-
-def _over_limit() -> bool:
-    since = utcnow() - REPORT_WINDOW
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.key == _limit_key(), LoginAttempt.at >= since)
-    )
-    return (count or 0) >= REPORT_LIMIT
-
-
 def _result(message: str, svc: Service | None, status: int) -> tuple[str, int]:
     return render_template("manage/report_result.html", message=message, service=svc), status
 
@@ -95,8 +62,6 @@ def _received(svc: Service) -> Response:
 @csrf.exempt
 def report_service(key: str) -> Response | tuple[str, int]:
     """Store a report about a published service; no account, no cookie, no personal data."""
-    from ...services.directory import get_public_service
-
     svc = get_public_service(db.session, key)
     if svc is None:
         return _result(_("Deze dienst bestaat niet (meer)."), None, 404)
@@ -117,19 +82,16 @@ def report_service(key: str) -> Response | tuple[str, int]:
     if request.form.get("website"):
         # The hidden field only robots fill in; answer as if all went well.
         return _received(svc)
-    if _over_limit():
+    try:
+        freshness.receive_report(db.session, svc, request.form.get("message", ""), client_ip())
+    except freshness.ReportLimited:
         return _result(
             _("U heeft al een paar meldingen gestuurd. Probeer het over tien minuten opnieuw."),
             svc,
             429,
         )
-    try:
-        freshness.create_report(db.session, svc, request.form.get("message", ""))
     except freshness.ReportError as exc:
         return _result(str(exc), svc, 400)
-    _forget_old()
-    db.session.add(LoginAttempt(key=_limit_key()))
-    db.session.commit()
     return _received(svc)
 
 

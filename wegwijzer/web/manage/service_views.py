@@ -6,22 +6,15 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ...domain.readability import readability_hints
 from ...extensions import db
-from ...models import Location, Municipality, Organization, Role, Service, User
-from ...services import editing
-from ...services.taxonomy import list_taxonomies
-from ..auth import (
-    can_edit_organization,
-    can_edit_service,
-    can_publish,
-    can_use_organization,
-    role_required,
-)
+from ...models import Role, Service, User
+from ...services import editing, overview, scope
+from ...services.permissions import can_publish, edits_wait_for_review
+from ..auth import role_required
 from .blueprint import bp, logged_in_user
 from .forms import ActionForm, SendBackForm, ServiceForm
 
@@ -45,43 +38,25 @@ def _service_globals() -> dict[str, Any]:
     return {"status_label": status_label}
 
 
-def editable_services(user: User, include_deleted: bool = False) -> list[Service]:
-    """Return the services ``user`` may edit, by name."""
-    query = select(Service).order_by(Service.name)
-    if user.role == Role.EDITOR:
-        query = query.where(Service.organization_id.in_(sorted(user.organization_ids)))
-    elif user.role != Role.ADMIN:
-        return []
-    if not include_deleted:
-        query = query.where(Service.deleted_at.is_(None))
-    return [s for s in db.session.scalars(query) if can_edit_service(user, s)]
-
-
 def _service_or_404(service_id: str) -> Service:
-    svc = db.session.get(Service, service_id)
-    if svc is None:
+    try:
+        return scope.get_editable_service(db.session, logged_in_user(), service_id)
+    except scope.NotFound:
         abort(404)
-    if not can_edit_service(logged_in_user(), svc):
+    except scope.Forbidden:
         abort(403)
-    return svc
-
-
-def _usable_orgs(user: User) -> list[Organization]:
-    """Return the organisations ``user`` may put a service under, by name."""
-    orgs = db.session.scalars(
-        select(Organization).where(Organization.deleted_at.is_(None)).order_by(Organization.name)
-    )
-    return [o for o in orgs if can_use_organization(user, o)]
 
 
 def _check_organization(form: ServiceForm, user: User, svc: Service | None) -> bool:
     """Refuse an organisation that is not offered (a forged form), with a message on the field."""
     chosen = form.organization_id.data
-    org = db.session.get(Organization, chosen) if isinstance(chosen, str) and chosen else None
-    if org is None:
+    current = svc.organization if svc else None
+    try:
+        scope.choose_organization(db.session, user, chosen, current)
+    except scope.NotFound:
         form.organization_id.errors = [_("Kies een organisatie uit de lijst.")]
         return False
-    if not can_use_organization(user, org, svc.organization if svc else None):
+    except scope.Forbidden:
         form.organization_id.errors = [
             _(
                 "U kunt deze organisatie niet kiezen: zij werkt (ook) buiten uw gemeente(n), "
@@ -101,25 +76,10 @@ def _validate(form: ServiceForm, user: User, svc: Service | None) -> bool:
 
 def _prepare_form(form: ServiceForm, user: User, svc: Service | None) -> list[Any]:
     """Fill the choices of the form; return the taxonomies for the term checkboxes."""
-    orgs = _usable_orgs(user)
-    if svc is not None and svc.organization not in orgs:
-        orgs.insert(0, svc.organization)
+    choices = scope.load_service_form_choices(db.session, user, svc)
+    orgs = choices.organizations
     form.organization_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
-    codes = set(user.gm_codes) | set(svc.gm_codes if svc else [])
-    for org in orgs:
-        # A redacteur has no municipalities: offer those the organisation already works in.
-        for other in org.services:
-            codes |= set(other.gm_codes)
-    munis = db.session.scalars(
-        select(Municipality)
-        .where(Municipality.gm_code.in_(sorted(codes)))
-        .order_by(Municipality.name)
-    )
-    form.municipalities.choices = [SelectChoice(m.gm_code, m.name) for m in munis]
-    org_ids = [o.id for o in orgs]
-    locations = db.session.scalars(
-        select(Location).where(Location.organization_id.in_(org_ids)).order_by(Location.name)
-    )
+    form.municipalities.choices = [SelectChoice(m.gm_code, m.name) for m in choices.municipalities]
     by_org = {o.id: o.name for o in orgs}
     form.locations.choices = [
         SelectChoice(
@@ -127,9 +87,9 @@ def _prepare_form(form: ServiceForm, user: User, svc: Service | None) -> list[An
             f"{loc.name or ''} – {loc.address.one_line() if loc.address else ''} "
             f"({by_org.get(loc.organization_id, '')})",
         )
-        for loc in locations
+        for loc in choices.locations
     ]
-    return list_taxonomies(db.session)
+    return list(choices.taxonomies)
 
 
 def _pad(form: ServiceForm) -> None:
@@ -308,19 +268,12 @@ def _render_form(
 @role_required(Role.ADMIN, Role.EDITOR)
 def services() -> str:
     """List the services the user may edit, with their status."""
-    user = logged_in_user()
-    all_services = editable_services(user, include_deleted=True)
     status = request.args.get("status", "")
-    shown = [
-        s
-        for s in all_services
-        if s.deleted_at is None and (not status or s.publication_status == status)
-    ]
-    deleted = [s for s in all_services if s.deleted_at is not None]
+    found = overview.list_services(db.session, logged_in_user(), status)
     return render_template(
         "manage/services.html",
-        services=shown,
-        deleted=deleted,
+        services=found.shown,
+        deleted=found.deleted,
         status=status,
         action_form=ActionForm(),
     )
@@ -393,7 +346,7 @@ def service_edit(service_id: str) -> str | Response | tuple[str, int]:
     except editing.EditError as exc:
         db.session.refresh(svc)
         return _render_form(form, svc, taxonomies, selected, str(exc))
-    if svc.publication_status == "ter-beoordeling" and user.role == Role.EDITOR:
+    if svc.publication_status == "ter-beoordeling" and edits_wait_for_review(user):
         flash(
             _(
                 "Opgeslagen. Een beheerder van de gemeente bekijkt uw wijziging "
@@ -528,20 +481,12 @@ def service_verify(service_id: str) -> Response:
 @bp.get("/beoordelen")
 @role_required(Role.ADMIN)
 def review() -> str:
-    """List the services waiting for this beheerder's review."""
-    waiting = [
-        s for s in editable_services(logged_in_user()) if s.publication_status == "ter-beoordeling"
-    ]
-    user = logged_in_user()
-    orgs = db.session.scalars(
-        select(Organization)
-        .where(Organization.pending_changes.is_not(None), Organization.deleted_at.is_(None))
-        .order_by(Organization.name)
-    )
+    """List the services and organisation edits waiting for this beheerder's review."""
+    queue = overview.load_review_queue(db.session, logged_in_user())
     return render_template(
         "manage/review.html",
-        organizations=[o for o in orgs if can_edit_organization(user, o)],
-        services=waiting,
+        organizations=queue.organizations,
+        services=queue.services,
         action_form=ActionForm(),
         send_back_form=SendBackForm(),
     )
