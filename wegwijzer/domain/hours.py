@@ -27,14 +27,17 @@ from zoneinfo import ZoneInfo
 TZ = ZoneInfo("Europe/Amsterdam")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
-_DAY_NAMES = {
+#: Short day names per language, in the order of ``WEEKDAYS``.
+DAY_NAMES = {
     "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 }
-_ATTENDING = {
+#: How people come (``attending_type``), in words per language.
+ATTENDING_LABELS = {
     "nl": {"inloop": "inloop", "op-afspraak": "op afspraak", "telefonisch": "telefonisch"},
     "en": {"inloop": "walk-in", "op-afspraak": "by appointment", "telefonisch": "by phone"},
 }
+ATTENDING_TYPES = tuple(ATTENDING_LABELS["nl"])
 _CLOSED = {"nl": "gesloten", "en": "closed"}
 _UNTIL = {"nl": "t/m", "en": "to"}
 
@@ -187,7 +190,7 @@ def _hhmm(minutes: int) -> str:
 
 
 def _day_list(days: tuple[int, ...], lang: str) -> str:
-    names = _DAY_NAMES["en" if lang == "en" else "nl"]
+    names = DAY_NAMES["en" if lang == "en" else "nl"]
     if not days:
         days = tuple(range(7))
     # Runs of three or more days read better as a range: "ma–vr".
@@ -230,8 +233,8 @@ def format_hours(schedules: Iterable[Any], lang: str = "nl") -> list[str]:
     for key in order:
         opens, closes, attending, valid_from, valid_to = key
         text = f"{_day_list(tuple(sorted(merged[key])), lang)} {_hhmm(opens)}–{_hhmm(closes)}"
-        if attending in _ATTENDING[lang]:
-            text += f" ({_ATTENDING[lang][attending]})"
+        if attending in ATTENDING_LABELS[lang]:
+            text += f" ({ATTENDING_LABELS[lang][attending]})"
         if valid_from or valid_to:
             text += " " + _period(valid_from, valid_to, lang)
         lines.append(text)

@@ -6,10 +6,14 @@ import re
 import unicodedata
 
 
+def ascii_fold(text: str) -> str:
+    """Return ``text`` without accents or other non-ASCII: ``coördinator`` → ``coordinator``."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def slugify(text: str, max_length: int = 80) -> str:
     """Return a lowercase ASCII slug for URLs: ``Schuldhulp Zwolle`` → ``schuldhulp-zwolle``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
     return slug[:max_length].rstrip("-") or "item"
 
 

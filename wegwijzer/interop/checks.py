@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import math
 import re
-import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, NoReturn
 
 from ..domain import limits
 from ..models import stable_id
 from .records import RawService, Row
 from .report import ImportReport
+from .values import as_uuid, clip, parse_date, too_long, too_many, type_nl
 
 TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: Most children of one kind a service may have; protects against absurd files.
 MAX_CHILDREN = 500
-#: Lists with the same maximum as the beheer form (services/limits.py).
+#: Lists with the same maximum as the beheer form (domain/limits.py).
 LIST_LIMITS = {
     "phones": limits.PHONES,
     "contacts": limits.CONTACTS,
@@ -49,6 +49,11 @@ class Checker:
         file, row, field = raw.locate(path)
         self.report.warn(row, field, message, file=file)
 
+    def refuse(self, raw: RawService, path: str, message: str) -> NoReturn:
+        """Report an error at ``path`` of this row and skip the value (raise Skip)."""
+        self.error(raw, path, message)
+        raise Skip
+
     # -- typed getters -------------------------------------------------------------------
 
     def text(
@@ -66,81 +71,65 @@ class Checker:
         Without ``limit`` a text may be as long as the longest free text in the beheer form.
         """
         value = obj.get(key)
-        where = f"{path}.{key}" if path else key
+        where = _where(path, key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.error(raw, where, "Dit veld is verplicht en ontbreekt.")
-                raise Skip
+                self.refuse(raw, where, "Dit veld is verplicht en ontbreekt.")
             return None
         if not isinstance(value, str):
-            self.error(raw, where, f"Verwacht tekst, maar kreeg {type_nl(value)}.")
-            raise Skip
+            self.refuse(raw, where, f"Verwacht tekst, maar kreeg {type_nl(value)}.")
         code = limits.forbidden_character(value)
         if code:
-            self.error(
+            self.refuse(
                 raw,
                 where,
                 f"Bevat een onzichtbaar stuurteken ({code}). Haal het weg, of sla het bestand "
                 "op als UTF-8 als de tekenset niet klopt.",
             )
-            raise Skip
         value = value.strip()
         limit = limits.TEXT if limit is None else limit
         if len(value) > limit:
-            self.error(
-                raw,
-                where,
-                f"Te lang: {number_nl(len(value))} tekens, hoogstens {number_nl(limit)}.",
-            )
-            raise Skip
+            self.refuse(raw, where, too_long(len(value), limit))
         return value
 
     def integer(
         self, raw: RawService, obj: dict[str, Any], key: str, path: str, *, low: int, high: int
     ) -> int | None:
         """Return a whole number within ``low``..``high`` (digits in text are accepted)."""
-        value = obj.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None or value == "":
+        value, where = _given(obj, key, path)
+        if value is None:
             return None
         if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", value):
             value = int(value)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(raw, where, f"Verwacht een geheel getal, maar kreeg {type_nl(value)}.")
-            raise Skip
+            self.refuse(raw, where, f"Verwacht een geheel getal, maar kreeg {type_nl(value)}.")
         if not low <= value <= high:
-            self.error(raw, where, f"Getal {value} ligt niet tussen {low} en {high}.")
-            raise Skip
+            self.refuse(raw, where, f"Getal {value} ligt niet tussen {low} en {high}.")
         return value
 
     def number(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> float | None:
         """Return a finite float (``52,5`` with a decimal comma is accepted)."""
-        value = obj.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None or value == "":
+        value, where = _given(obj, key, path)
+        if value is None:
             return None
         if isinstance(value, str):
             try:
                 value = float(value.strip().replace(",", "."))
             except ValueError:
-                self.error(raw, where, f"Verwacht een getal, maar kreeg '{clip(value)}'.")
-                raise Skip from None
+                self.refuse(raw, where, f"Verwacht een getal, maar kreeg '{clip(value)}'.")
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(raw, where, f"Verwacht een getal, maar kreeg {type_nl(value)}.")
-            raise Skip
+            self.refuse(raw, where, f"Verwacht een getal, maar kreeg {type_nl(value)}.")
         value = float(value)
         if not math.isfinite(value):
-            self.error(raw, where, "Verwacht een eindig getal.")
-            raise Skip
+            self.refuse(raw, where, "Verwacht een eindig getal.")
         return value
 
     def boolean(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> bool | None:
         """Return True/False from JSON booleans or ja/nee, true/false, 1/0."""
-        value = obj.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None or value == "":
+        value, where = _given(obj, key, path)
+        if value is None:
             return None
         if isinstance(value, bool):
             return value
@@ -152,8 +141,7 @@ class Checker:
                 return False
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        self.error(raw, where, f"Verwacht ja of nee, maar kreeg '{clip(value)}'.")
-        raise Skip
+        self.refuse(raw, where, f"Verwacht ja of nee, maar kreeg '{clip(value)}'.")
 
     def enum(
         self,
@@ -174,28 +162,27 @@ class Checker:
         for option in options:
             if option.lower() == lowered:
                 return option
-        where = f"{path}.{key}" if path else key
-        self.error(raw, where, f"Onbekende waarde '{clip(value)}'; kies uit: {', '.join(options)}.")
-        raise Skip
+        self.refuse(
+            raw,
+            _where(path, key),
+            f"Onbekende waarde '{clip(value)}'; kies uit: {', '.join(options)}.",
+        )
 
     def day(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> date | None:
         """Return a date from 2025-01-31 or 31-01-2025."""
-        value = obj.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None or value == "":
+        value, where = _given(obj, key, path)
+        if value is None:
             return None
         if isinstance(value, str):
             parsed = parse_date(value.strip())
             if parsed is not None:
                 return parsed
-        self.error(raw, where, f"Verwacht een datum als 2025-01-31, maar kreeg '{clip(value)}'.")
-        raise Skip
+        self.refuse(raw, where, f"Verwacht een datum als 2025-01-31, maar kreeg '{clip(value)}'.")
 
     def moment(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> datetime | None:
         """Return an aware UTC datetime from an ISO date or timestamp."""
-        value = obj.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None or value == "":
+        value, where = _given(obj, key, path)
+        if value is None:
             return None
         if isinstance(value, str):
             text = value.strip()
@@ -210,13 +197,12 @@ class Checker:
                 if moment.tzinfo is None:
                     moment = moment.replace(tzinfo=UTC)
                 return moment.astimezone(UTC)
-        self.error(
+        self.refuse(
             raw,
             where,
             f"Verwacht een datum (2025-01-31) of tijdstip (2025-01-31T09:00:00Z), maar kreeg "
             f"'{clip(value)}'.",
         )
-        raise Skip
 
     def clock(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> str | None:
         """Return a time as HH:MM from 9:00, 09.00 or 09:00:00+01:00."""
@@ -228,15 +214,14 @@ class Checker:
             hours, minutes = int(match.group(1)), int(match.group(2))
             if (hours < 24 and minutes < 60) or (hours == 24 and minutes == 0):
                 return f"{hours:02d}:{minutes:02d}"
-        self.error(raw, f"{path}.{key}", f"Verwacht een tijd als 09:00, maar kreeg '{value}'.")
-        raise Skip
+        self.refuse(raw, _where(path, key), f"Verwacht een tijd als 09:00, maar kreeg '{value}'.")
 
     def objects(
         self, raw: RawService, obj: dict[str, Any], key: str, path: str
     ) -> list[tuple[str, dict[str, Any]]]:
         """Return (path, object) for each object in the list at ``key``."""
         value = obj.get(key)
-        where = f"{path}.{key}" if path else key
+        where = _where(path, key)
         if value is None:
             return []
         if not isinstance(value, list):
@@ -244,7 +229,7 @@ class Checker:
             return []
         most = LIST_LIMITS.get(key, MAX_CHILDREN)
         if len(value) > most:
-            self.error(raw, where, f"Te veel items ({number_nl(len(value))}); hoogstens {most}.")
+            self.error(raw, where, too_many(len(value), most))
             return []
         items = []
         for i, item in enumerate(value):
@@ -259,37 +244,27 @@ class Checker:
     def texts(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> list[str] | None:
         """Return a list of strings (a ``;``-separated string is split)."""
         value = obj.get(key)
-        where = f"{path}.{key}" if path else key
+        where = _where(path, key)
         if value is None:
             return None
         if isinstance(value, str):
             value = [v for v in re.split(r"\s*[;\n]\s*", value) if v.strip()]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error(raw, where, "Verwacht een lijst met teksten.")
-            raise Skip
+            self.refuse(raw, where, "Verwacht een lijst met teksten.")
         if len(value) > MAX_CHILDREN:
-            self.error(
-                raw, where, f"Te veel items ({number_nl(len(value))}); hoogstens {MAX_CHILDREN}."
-            )
-            raise Skip
+            self.refuse(raw, where, too_many(len(value), MAX_CHILDREN))
         for item in value:
             self.text(raw, {key: item}, key, path)
         total = sum(len(v) for v in value)
         if total > limits.TEXT:
-            self.error(
-                raw,
-                where,
-                f"Te lang: {number_nl(total)} tekens, hoogstens {number_nl(limits.TEXT)}.",
-            )
-            raise Skip
+            self.refuse(raw, where, too_long(total, limits.TEXT))
         return [v.strip() for v in value if v.strip()]
 
     def email(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> str | None:
         """Return a plausible e-mail address."""
         value = self.text(raw, obj, key, path, limit=limits.EMAIL)
         if value is not None and not EMAIL_RE.match(value):
-            self.error(raw, f"{path}.{key}" if path else key, f"Ongeldig e-mailadres: '{value}'.")
-            raise Skip
+            self.refuse(raw, _where(path, key), f"Ongeldig e-mailadres: '{value}'.")
         return value
 
     def url(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> str | None:
@@ -302,8 +277,7 @@ class Checker:
         if re.match(r"^[\w-]+(\.[\w-]+)+(/\S*)?$", value):
             # "www.voorbeeld.nl" from a spreadsheet: the scheme is implied.
             return "https://" + value
-        self.error(raw, f"{path}.{key}" if path else key, f"Ongeldig webadres: '{clip(value)}'.")
-        raise Skip
+        self.refuse(raw, _where(path, key), f"Ongeldig webadres: '{clip(value)}'.")
 
     def children_of(
         self,
@@ -312,18 +286,27 @@ class Checker:
         key: str,
         path: str,
         parent_id: str,
-        convert: Any,
+        convert: Callable[[RawService, dict[str, Any], str], dict[str, Any]],
         *,
         table: str | None = None,
+        distinct: Callable[[dict[str, Any]], Any] | None = None,
     ) -> list[Row]:
-        """Convert each object in the list at ``key`` into a child Row."""
-        base = path.rsplit(".", 1)[0] if "." in path else ""
+        """Convert each object in the list at ``key`` of ``obj`` (at ``path``) into a child Row.
+
+        With ``distinct``, a row whose mark is None or repeats an earlier one is left out.
+        """
         rows = []
-        for i, (item_path, item) in enumerate(self.objects(raw, obj, key, base)):
+        seen: set[Any] = set()
+        for i, (item_path, item) in enumerate(self.objects(raw, obj, key, path)):
             try:
                 values = convert(raw, item, item_path)
             except Skip:
                 continue
+            if distinct is not None:
+                mark = distinct(values)
+                if mark is None or mark in seen:
+                    continue
+                seen.add(mark)
             rows.append(Row(self.child_id(item.get("id"), table or key, parent_id, i), values))
         return rows
 
@@ -335,17 +318,23 @@ class Checker:
         """Return the entity's id: the UUID itself, or a stable UUID derived from another id."""
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.error(raw, path, "De id ontbreekt.")
-                raise Skip
+                self.refuse(raw, path, "De id ontbreekt.")
             return None
         if not isinstance(value, str | int) or isinstance(value, bool):
-            self.error(raw, path, f"Een id moet tekst zijn, maar kreeg {type_nl(value)}.")
-            raise Skip
+            self.refuse(raw, path, f"Een id moet tekst zijn, maar kreeg {type_nl(value)}.")
         text = str(value).strip()
         if len(text) > 200:
-            self.error(raw, path, "De id is te lang (hoogstens 200 tekens).")
-            raise Skip
+            self.refuse(raw, path, "De id is te lang (hoogstens 200 tekens).")
         return as_uuid(text) or stable_id("import", kind, text)
+
+    def object_id(
+        self, raw: RawService, obj: dict[str, Any], kind: str, path: str, fallback_id: str | None
+    ) -> str:
+        """Return the id of an organisation or location object, else ``fallback_id``."""
+        own = self.entity_id(raw, obj.get("id"), kind, f"{path}.id", required=fallback_id is None)
+        found = own or fallback_id
+        assert found is not None
+        return found
 
     def child_id(self, value: Any, table: str, parent_id: str, index: int) -> str:
         """Return the file's id for a child when it is a free UUID, else a stable derived one."""
@@ -357,55 +346,11 @@ class Checker:
         return stable_id(table, parent_id, seed)
 
 
-def as_uuid(text: Any) -> str | None:
-    """Return ``text`` as a canonical UUID string, or None."""
-    if not isinstance(text, str) or len(text) > 45:
-        return None
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return None
+def _where(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
 
-def parse_date(text: str) -> date | None:
-    """Return a date from 2025-01-31 or 31-01-2025, or None."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
-    match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", text)
-    if match:
-        try:
-            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        except ValueError:
-            return None
-    return None
-
-
-def type_nl(value: Any) -> str:
-    """Return the Dutch name of a JSON value's type, for messages."""
-    if value is None:
-        return "niets"
-    if isinstance(value, bool):
-        return "ja/nee"
-    if isinstance(value, int | float):
-        return "een getal"
-    if isinstance(value, str):
-        return "tekst"
-    if isinstance(value, list):
-        return "een lijst"
-    if isinstance(value, dict):
-        return "een object"
-    return type(value).__name__
-
-
-def number_nl(value: int) -> str:
-    """Return a count the Dutch way: 10.000."""
-    return f"{value:,}".replace(",", ".")
-
-
-def clip(value: Any, limit: int = 60) -> str:
-    """Return a short printable form of a value, for messages."""
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _given(obj: dict[str, Any], key: str, path: str) -> tuple[Any, str]:
+    """Return the value at ``key`` (None when missing or empty) and its path for messages."""
+    value = obj.get(key)
+    return (None if value is None or value == "" else value), _where(path, key)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from ..domain import limits
 from ..domain.geo import Gazetteer, NotFound, normalise
-from ..models import Address
-from .checks import Checker, Skip, clip
+from ..models import Address, Location
+from .adopt import existing_ids
+from .checks import Checker, Skip
 from .records import Bundle, RawService, Record, Row
 from .report import ImportReport
 from .schema import MODELS, max_length
+from .values import clip
 
 LOCATION_TYPES = ("physical", "postal", "virtual")
 NATIONAL_WORDS = frozenset({"landelijk", "nederland", "heel nederland", "national", "nationaal"})
@@ -36,43 +41,39 @@ class PlaceChecks(Checker):
 
     # -- locations -------------------------------------------------------------------------
 
-    def _service_locations(
+    def service_locations(
         self, raw: RawService, data: dict[str, Any], service_id: str, org_id: str | None
     ) -> list[Row]:
-        rows: list[Row] = []
-        seen: set[str] = set()
-        for i, (path, sal) in enumerate(self.objects(raw, data, "service_at_locations", "")):
-            location = sal.get("location")
-            try:
-                ref = self.entity_id(
-                    raw, sal.get("location_id"), "location", f"{path}.location_id", required=False
-                )
-                if isinstance(location, dict):
-                    location_id = self.add_location(
-                        raw, location, f"{path}.location", org_id, fallback_id=ref
-                    )
-                elif location is not None:
-                    self.error(raw, f"{path}.location", "Verwacht een object.")
-                    continue
-                else:
-                    if ref is None:
-                        self.error(raw, path, "location en location_id ontbreken.")
-                        continue
-                    location_id = ref
-                    self._location_refs.append((raw, path, ref))
-                description = self.text(raw, sal, "description", path)
-            except Skip:
-                continue
-            if location_id is None or location_id in seen:
-                continue
-            seen.add(location_id)
-            rows.append(
-                Row(
-                    self.child_id(sal.get("id"), "service_at_location", service_id, i),
-                    {"location_id": location_id, "description": description},
-                )
+        return self.children_of(
+            raw,
+            data,
+            "service_at_locations",
+            "",
+            service_id,
+            lambda raw, sal, path: self._service_location(raw, sal, path, org_id),
+            table="service_at_location",
+            distinct=lambda values: values["location_id"],
+        )
+
+    def _service_location(
+        self, raw: RawService, sal: dict[str, Any], path: str, org_id: str | None
+    ) -> dict[str, Any]:
+        location = sal.get("location")
+        ref = self.entity_id(
+            raw, sal.get("location_id"), "location", f"{path}.location_id", required=False
+        )
+        if isinstance(location, dict):
+            location_id = self.add_location(
+                raw, location, f"{path}.location", org_id, fallback_id=ref
             )
-        return rows
+        elif location is not None:
+            self.refuse(raw, f"{path}.location", "Verwacht een object.")
+        else:
+            if ref is None:
+                self.refuse(raw, path, "location en location_id ontbreken.")
+            location_id = ref
+            self._location_refs.append((raw, path, ref))
+        return {"location_id": location_id, "description": self.text(raw, sal, "description", path)}
 
     def add_location(
         self,
@@ -85,15 +86,9 @@ class PlaceChecks(Checker):
     ) -> str | None:
         """Check a location, geocode it from the gazetteer when needed; return its id."""
         try:
-            location_id = (
-                self.entity_id(
-                    raw, loc.get("id"), "location", f"{path}.id", required=fallback_id is None
-                )
-                or fallback_id
-            )
+            location_id = self.object_id(raw, loc, "location", path, fallback_id)
         except Skip:
             return None
-        assert location_id is not None
         if location_id in self.bundle.locations:
             # Shared by several services: checked (and geocoded) once.
             first = self.bundle.locations[location_id]
@@ -134,18 +129,11 @@ class PlaceChecks(Checker):
             return None
         record = Record("location", location_id, raw.row, raw.file, fields)
         record.origin = raw.locate(path)
-        addresses = self.children_of(
-            raw, loc, "addresses", f"{path}.addresses", location_id, self._address, table="address"
+        record.children["addresses"] = self.children_of(
+            raw, loc, "addresses", path, location_id, self._address, table="address"
         )
-        record.children["addresses"] = addresses
         record.children["accessibility"] = self.children_of(
-            raw,
-            loc,
-            "accessibility",
-            f"{path}.accessibility",
-            location_id,
-            self._accessibility,
-            table="accessibility",
+            raw, loc, "accessibility", path, location_id, self._accessibility
         )
         if not self._place(raw, path, record):
             return None
@@ -227,22 +215,21 @@ class PlaceChecks(Checker):
         return True
 
     def _address(self, raw: RawService, obj: dict[str, Any], path: str) -> dict[str, Any]:
-        model = Address
-        postal = self.text(raw, obj, "postal_code", path, limit=10)
+        postal = self.text(raw, obj, "postal_code", path, limit=max_length(Address, "postal_code"))
         if postal is not None:
             match = POSTCODE_RE.match(postal)
             if match:
                 postal = match.group(1) + (" " + match.group(2).upper() if match.group(2) else "")
-        country = (self.text(raw, obj, "country", path, limit=2) or "NL").upper()
+        country = (
+            self.text(raw, obj, "country", path, limit=max_length(Address, "country")) or "NL"
+        ).upper()
         return {
-            "attention": self.text(
-                raw, obj, "attention", path, limit=max_length(model, "attention")
-            ),
-            "address_1": self.text(raw, obj, "address_1", path, limit=255) or "",
-            "address_2": self.text(raw, obj, "address_2", path, limit=255),
-            "city": self.text(raw, obj, "city", path, limit=255) or "",
-            "region": self.text(raw, obj, "region", path, limit=255),
-            "state_province": self.text(raw, obj, "state_province", path, limit=255) or "",
+            "attention": self.text(raw, obj, "attention", path, limit=limits.NAME),
+            "address_1": self.text(raw, obj, "address_1", path, limit=limits.NAME) or "",
+            "address_2": self.text(raw, obj, "address_2", path, limit=limits.NAME),
+            "city": self.text(raw, obj, "city", path, limit=limits.NAME) or "",
+            "region": self.text(raw, obj, "region", path, limit=limits.NAME),
+            "state_province": self.text(raw, obj, "state_province", path, limit=limits.NAME) or "",
             "postal_code": postal or "",
             "country": country,
             "address_type": self.enum(
@@ -257,22 +244,31 @@ class PlaceChecks(Checker):
             "url": self.url(raw, obj, "url", path),
         }
 
+    def check_location_refs(self, session: Session) -> None:
+        """Report each location_id that is neither in the file nor in the database."""
+        missing = {ref for _raw, _path, ref in self._location_refs} - set(self.bundle.locations)
+        existing = existing_ids(session, Location, missing)
+        for raw, path, ref in self._location_refs:
+            if ref not in self.bundle.locations and ref not in existing:
+                self.error(
+                    raw,
+                    f"{path}.location_id",
+                    f"De locatie met id {ref} staat niet in het bestand en niet in de database.",
+                )
+
     # -- service areas ---------------------------------------------------------------------
 
-    def _areas(self, raw: RawService, data: dict[str, Any], service_id: str) -> list[Row]:
-        rows: list[Row] = []
-        seen: set[str] = set()
-        for i, (path, item) in enumerate(self.objects(raw, data, "service_areas", "")):
-            try:
-                values = self._area(raw, item, path)
-            except Skip:
-                continue
-            key = values["gm_code"] or "landelijk"
-            if key in seen:
-                continue
-            seen.add(key)
-            rows.append(Row(self.child_id(item.get("id"), "service_area", service_id, i), values))
-        return rows
+    def service_areas(self, raw: RawService, data: dict[str, Any], service_id: str) -> list[Row]:
+        return self.children_of(
+            raw,
+            data,
+            "service_areas",
+            "",
+            service_id,
+            self._area,
+            table="service_area",
+            distinct=lambda values: values["gm_code"] or "landelijk",
+        )
 
     def _area(self, raw: RawService, item: dict[str, Any], path: str) -> dict[str, Any]:
         extent_type = (self.text(raw, item, "extent_type", path) or "").lower()
@@ -298,31 +294,28 @@ class PlaceChecks(Checker):
             match = GM_CODE.match(extent or "")
             muni = self.gaz.municipality(match.group(1)) if match else None
             if muni is None:
-                self.error(
+                self.refuse(
                     raw,
                     f"{path}.extent",
                     f"Onbekende gemeentecode '{clip(extent)}'; verwacht bijvoorbeeld GM0193.",
                 )
-                raise Skip
             gm_code = muni.gm_code
         elif uri and TOOI_GEMEENTE.search(uri):
             match = TOOI_GEMEENTE.search(uri)
             assert match is not None
             muni = self.gaz.municipality(match.group(1))
             if muni is None:
-                self.error(raw, f"{path}.uri", f"Onbekende gemeente in de uri '{clip(uri)}'.")
-                raise Skip
+                self.refuse(raw, f"{path}.uri", f"Onbekende gemeente in de uri '{clip(uri)}'.")
             gm_code = muni.gm_code
         elif name is not None:
             gm_code = self.municipality_code(raw, f"{path}.name", name)
         else:
-            self.error(
+            self.refuse(
                 raw,
                 path,
                 "Werkgebied zonder gemeente: geef extent_type 'cbs_gemeentecode' met extent "
                 "(GM0193), een TOOI-uri, een gemeentenaam, of 'landelijk'.",
             )
-            raise Skip
         muni = self.gaz.municipality(gm_code)
         assert muni is not None
         return {
@@ -338,8 +331,7 @@ class PlaceChecks(Checker):
         if match:
             muni = self.gaz.municipality(match.group(1))
             if muni is None:
-                self.error(raw, where, f"Onbekende gemeentecode '{clip(text)}'.")
-                raise Skip
+                self.refuse(raw, where, f"Onbekende gemeentecode '{clip(text)}'.")
             return muni.gm_code
         key = normalise(text)
         if key in self._muni_names:
@@ -347,8 +339,7 @@ class PlaceChecks(Checker):
         found = self.gaz.resolve(text)
         if isinstance(found, NotFound):
             hint = f" Bedoelt u: {', '.join(found.suggestions[:3])}?" if found.suggestions else ""
-            self.error(raw, where, f"Onbekende gemeente '{clip(text)}'.{hint}")
-            raise Skip
+            self.refuse(raw, where, f"Onbekende gemeente '{clip(text)}'.{hint}")
         if found.kind != "gemeente":
             self.warn(
                 raw,

@@ -1,0 +1,72 @@
+"""Plain helpers for import values and messages: ids, dates, counts, short quotes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from typing import Any
+
+
+def as_uuid(text: Any) -> str | None:
+    """Return ``text`` as a canonical UUID string, or None."""
+    if not isinstance(text, str) or len(text) > 45:
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    """Return a date from 2025-01-31 or 31-01-2025, or None."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", text)
+    if match:
+        try:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        except ValueError:
+            return None
+    return None
+
+
+def type_nl(value: Any) -> str:
+    """Return the Dutch name of a JSON value's type, for messages."""
+    if value is None:
+        return "niets"
+    if isinstance(value, bool):
+        return "ja/nee"
+    if isinstance(value, int | float):
+        return "een getal"
+    if isinstance(value, str):
+        return "tekst"
+    if isinstance(value, list):
+        return "een lijst"
+    if isinstance(value, dict):
+        return "een object"
+    return type(value).__name__
+
+
+def number_nl(value: int) -> str:
+    """Return a count the Dutch way: 10.000."""
+    return f"{value:,}".replace(",", ".")
+
+
+def too_long(length: int, limit: int) -> str:
+    """Return the message for a text of ``length`` characters over ``limit``."""
+    return f"Te lang: {number_nl(length)} tekens, hoogstens {number_nl(limit)}."
+
+
+def too_many(count: int, most: int) -> str:
+    """Return the message for a list of ``count`` items over ``most``."""
+    return f"Te veel items ({number_nl(count)}); hoogstens {most}."
+
+
+def clip(value: Any, limit: int = 60) -> str:
+    """Return a short printable form of a value, for messages."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
