@@ -170,3 +170,82 @@ def test_demo_loads_the_fictional_directory_and_makes_it_searchable(
     app = create_app(instance_path=str(instance_dir))
     page = app.test_client().get("/").get_data(as_text=True)
     assert "voorbeeldgegevens" in page.lower()
+
+
+def _listening_socket() -> socket.socket:
+    """A socket that holds a free port on 127.0.0.1, as another program would."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+@pytest.mark.parametrize("command", [["serve"], ["demo"]])
+def test_a_taken_port_gives_one_line_and_exit_1(
+    runner: CliRunner, instance_dir: Path, command: list[str]
+) -> None:
+    with _listening_socket() as taken:
+        port = taken.getsockname()[1]
+        result = runner.invoke(
+            main, [*command, "--port", str(port), "--instance", str(instance_dir)], env=ENV
+        )
+    assert result.exit_code == 1
+    assert result.output == f"Fout: Poort {port} is al in gebruik; kies een andere met --port\n"
+    # The demo stops before it spends time loading anything.
+    assert not (instance_dir / "wegwijzer.sqlite3").exists()
+
+
+def test_init_on_an_empty_directory_does_not_report_an_empty_index_as_a_count(
+    runner: CliRunner, instance_dir: Path
+) -> None:
+    result = runner.invoke(main, ["init", "--instance", str(instance_dir)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "0 diensten" not in result.output
+    assert "zoekindex klaar, nog zonder gepubliceerde diensten" in result.output
+
+
+def test_create_user_links_to_the_configured_site_and_explains_municipalities(
+    runner: CliRunner, instance_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WEGWIJZER_SECRET_KEY", raising=False)
+    monkeypatch.delenv("WEGWIJZER_BASE_URL", raising=False)
+    where = ["--instance", str(instance_dir)]
+    demo = runner.invoke(main, ["demo", "--no-serve", *where])
+    assert demo.exit_code == 0, demo.output
+    # The demo loads its services after init: no "zoekindex met 0 diensten" on the way.
+    assert "met 0 diensten" not in demo.output
+    assert "zoekindex met" in demo.output.splitlines()[-1]
+
+    # As in the README: without --municipality a beheerder cannot be made; the one line
+    # says how, and which municipalities have services.
+    missing = runner.invoke(main, ["create-user", "a@zwolle.nl", "--role", "beheerder", *where])
+    assert missing.exit_code == 1
+    assert len(missing.output.strip().splitlines()) == 1
+    assert "--municipality GM0193" in missing.output
+    assert "GM0193 (Zwolle)" in missing.output and "GM0166 (Kampen)" in missing.output
+
+    unknown = runner.invoke(
+        main, ["create-user", "a@zwolle.nl", "--role", "beheerder", "--municipality", "Xx", *where]
+    )
+    assert unknown.exit_code == 1
+    assert "Onbekende gemeente: 'Xx'" in unknown.output
+
+    # A name works as well as a code; the demo's link points at the demo's port.
+    made = runner.invoke(
+        main,
+        ["create-user", "a@zwolle.nl", "--role", "beheerder", "--municipality", "Zwolle", *where],
+    )
+    assert made.exit_code == 0, made.output
+    assert "http://127.0.0.1:5000/beheer/wachtwoord/" in made.output
+
+    env = {"WEGWIJZER_BASE_URL": "https://wegwijzer.zwolle.nl/"}
+    configured = runner.invoke(
+        main, ["create-user", "b@zwolle.nl", "--role", "verwijzer", *where], env=env
+    )
+    assert "\nhttps://wegwijzer.zwolle.nl/beheer/wachtwoord/" in configured.output
+    given = runner.invoke(
+        main,
+        ["create-user", "c@zwolle.nl", "--role", "verwijzer", "--base-url", "http://x:81", *where],
+        env=env,
+    )
+    assert "\nhttp://x:81/beheer/wachtwoord/" in given.output

@@ -23,6 +23,10 @@ ROUTE_FILE: str = ""
 #: Demo mode: shows the "voorbeeldgegevens" banner and allows the development secret key.
 DEMO: bool = False
 
+#: Address of the site as people reach it, for links the command line prints or mails
+#: (``https://wegwijzer.zwolle.nl``). Empty: http://127.0.0.1:5000 for the demo, else port 8000.
+BASE_URL: str = ""
+
 #: Languages of the site; the first is the default.
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 BABEL_DEFAULT_LOCALE = "nl"

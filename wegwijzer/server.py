@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Any
 
 from flask import Flask
@@ -41,6 +43,35 @@ def gunicorn_options(host: str, port: int, workers: int, demo: bool) -> dict[str
         "graceful_timeout": 10,
         "forwarded_allow_ips": "127.0.0.1",
     }
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Return why the server could not listen on ``host:port`` (one Dutch line), or None.
+
+    Checked before gunicorn starts: gunicorn itself retries a taken port for five seconds and
+    then prints its own errors, which tell a new user nothing.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        return f"Adres {host} bestaat niet op deze computer; kies een ander met --host"
+    except OverflowError:
+        return f"Poort {port} bestaat niet; kies een poort van 1 tot en met 65535 met --port"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # The same option gunicorn sets, so a port in TIME_WAIT counts as free, as it is.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"Poort {port} is al in gebruik; kies een andere met --port"
+            if exc.errno == errno.EACCES:
+                return f"Poort {port} mag u niet gebruiken; kies een poort boven 1024 met --port"
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return f"Adres {host} hoort niet bij deze computer; kies een ander met --host"
+            return f"Kan niet luisteren op {host}:{port} ({exc.strerror}); kies een andere --port"
+    return None
 
 
 def run_server(app: Flask, host: str, port: int, workers: int, demo: bool) -> None:

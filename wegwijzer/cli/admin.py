@@ -19,7 +19,11 @@ from .base import CliError, main, with_app
     help="beheerder (gemeente), redacteur (organisatie) of verwijzer (alleen lezen).",
 )
 @click.option(
-    "--municipality", "municipalities", multiple=True, help="GM-code, bijvoorbeeld GM0193."
+    "--municipality",
+    "municipalities",
+    multiple=True,
+    help="Gemeente (nodig voor een beheerder): GM-code of naam, bijvoorbeeld GM0193 of Zwolle. "
+    "Meer gemeenten: herhaal de optie.",
 )
 @click.option(
     "--organization", "organizations", multiple=True, help="Id van een organisatie (redacteur)."
@@ -27,9 +31,9 @@ from .base import CliError, main, with_app
 @click.option("--name", default="", help="Naam van de persoon.")
 @click.option(
     "--base-url",
-    default="http://127.0.0.1:8000",
-    show_default=True,
-    help="Adres van de site, voor de link.",
+    default=None,
+    help="Adres van de site, voor de link. Standaard: BASE_URL uit de configuratie "
+    "(demo: http://127.0.0.1:5000).",
 )
 @with_app()
 def create_user_command(
@@ -39,18 +43,25 @@ def create_user_command(
     municipalities: tuple[str, ...],
     organizations: tuple[str, ...],
     name: str,
-    base_url: str,
+    base_url: str | None,
 ) -> None:
-    """Maak een account en toon een eenmalige link om het wachtwoord te kiezen."""
+    """Maak een account en toon een eenmalige link om het wachtwoord te kiezen.
+
+    Een beheerder hoort bij een of meer gemeenten (--municipality GM0193 of --municipality
+    Zwolle); een redacteur bij een of meer organisaties (--organization ID).
+    """
     from ..extensions import db
     from ..services.accounts import AccountError, create_token, create_user
 
+    if role == "beheerder" and not municipalities:
+        raise CliError(_missing_municipality())
+    gm_codes = [_municipality_code(text) for text in municipalities]
     try:
         user = create_user(
             db.session,
             email,
             role,
-            gm_codes=municipalities,
+            gm_codes=gm_codes,
             organization_ids=organizations,
             name=name,
             actor="opdrachtregel",
@@ -60,7 +71,46 @@ def create_user_command(
     raw = create_token(db.session, user, "invite", actor="opdrachtregel")
     click.echo(f"Account gemaakt: {user.email} ({user.role}).")
     click.echo("Eenmalige link om het wachtwoord te kiezen (72 uur geldig):")
-    click.echo(f"{base_url.rstrip('/')}/beheer/wachtwoord/{raw}")
+    click.echo(f"{site_url(app, base_url)}/beheer/wachtwoord/{raw}")
+
+
+def site_url(app: Flask, given: str | None) -> str:
+    """Return the site's address for printed links: ``--base-url``, else the configuration."""
+    url = given or app.config.get("BASE_URL") or ""
+    if not url:
+        # What `wegwijzer demo` and `wegwijzer serve` listen on when given no --port.
+        url = "http://127.0.0.1:5000" if app.config.get("DEMO") else "http://127.0.0.1:8000"
+    return url.rstrip("/")
+
+
+def _municipality_code(text: str) -> str:
+    """Return the GM-code of a code or a name, or stop with the way to find it."""
+    from ..extensions import db
+    from ..services.coverage import UnknownMunicipality, find_municipality
+
+    try:
+        return find_municipality(db.session, text)
+    except UnknownMunicipality:
+        raise CliError(
+            f"Onbekende gemeente: '{text}'. Geef een GM-code of de naam, "
+            "bijvoorbeeld --municipality GM0193 of --municipality Zwolle."
+        ) from None
+
+
+def _missing_municipality() -> str:
+    """Say how to name a beheerder's municipalities, with the ones that have services."""
+    from ..extensions import db
+    from ..services.municipalities import municipalities_with_services
+
+    known = municipalities_with_services(db.session)
+    listed = ", ".join(f"{code} ({name})" for code, name in known[:8])
+    more = f" en {len(known) - 8} andere" if len(known) > 8 else ""
+    where = f" Gemeenten met diensten: {listed}{more}." if known else ""
+    return (
+        "Een beheerder hoort bij minstens één gemeente: geef --municipality met een GM-code of "
+        "naam, bijvoorbeeld --municipality GM0193 of --municipality Zwolle (herhaal de optie "
+        f"voor meer gemeenten).{where}"
+    )
 
 
 @main.command("stale")
@@ -73,12 +123,13 @@ def create_user_command(
 )
 @click.option(
     "--base-url",
-    default="http://127.0.0.1:8000",
-    show_default=True,
-    help="Adres van de site, voor de links in de mail.",
+    default=None,
+    help="Adres van de site, voor de links in de mail. Standaard: BASE_URL uit de configuratie.",
 )
 @with_app()
-def stale_command(app: Flask, months: int | None, as_csv: bool, send: bool, base_url: str) -> None:
+def stale_command(
+    app: Flask, months: int | None, as_csv: bool, send: bool, base_url: str | None
+) -> None:
     """Toon diensten die te lang niet gecontroleerd zijn, of mail hun redacteuren."""
     from ..extensions import db
     from ..infra.mail import MailError, mail_configured
@@ -99,7 +150,7 @@ def stale_command(app: Flask, months: int | None, as_csv: bool, send: bool, base
         if not mail_configured():
             raise CliError("Geen mailserver ingesteld (MAIL_SERVER); er is niets gemaild.")
         try:
-            sent = send_reminders(rows, base_url)
+            sent = send_reminders(rows, site_url(app, base_url))
         except MailError as exc:
             raise CliError(str(exc)) from None
         click.echo(f"{sent} herinnering(en) gemaild.", err=as_csv)

@@ -27,8 +27,11 @@ def db_upgrade(app: Flask) -> None:
     click.echo(f"Databaseschema: {before or 'leeg'} → {after}.")
 
 
-def run_init(app: Flask) -> None:
-    """Create/upgrade the schema, load taxonomy and municipalities, sync the search index."""
+def run_init(app: Flask) -> tuple[str, int]:
+    """Create/upgrade the schema, load taxonomy and municipalities, sync the search index.
+
+    Return what was loaded (one line) and the number of services in the search index.
+    """
     from ..domain.places import gazetteer
     from ..extensions import db
     from ..infra.database import upgrade_database
@@ -44,17 +47,35 @@ def run_init(app: Flask) -> None:
         raise CliError(str(exc)) from None
     n_muni = load_municipalities(db.session, gazetteer())
     n_docs = ensure_index(app)
-    click.echo(
-        f"Klaar: {tax.taxonomies} taxonomieën ({tax.terms_added} nieuwe termen), "
-        f"{n_muni} gemeenten, zoekindex met {n_docs} diensten."
-    )
+    loaded = f"{tax.taxonomies} taxonomieën ({tax.terms_added} nieuwe termen), {n_muni} gemeenten"
+    return loaded, n_docs
+
+
+def index_line(n_docs: int) -> str:
+    """Say what is in the search index; an empty one is ready, not a problem."""
+    if n_docs == 0:
+        return (
+            "zoekindex klaar, nog zonder gepubliceerde diensten "
+            "(voeg ze toe met wegwijzer import of in /beheer)"
+        )
+    return f"zoekindex met {n_docs} diensten"
 
 
 @main.command("init")
 @with_app()
 def init(app: Flask) -> None:
     """Maak of werk de database bij, laad taxonomie en gemeenten, bouw de zoekindex."""
-    run_init(app)
+    loaded, n_docs = run_init(app)
+    click.echo(f"Klaar: {loaded}, {index_line(n_docs)}.")
+
+
+def check_port(host: str, port: int) -> None:
+    """Stop with one line when the server could not listen on ``host:port``."""
+    from ..server import port_problem
+
+    problem = port_problem(host, port)
+    if problem:
+        raise CliError(problem)
 
 
 def write_demo_config(instance: Path) -> None:
@@ -84,18 +105,24 @@ def demo(app: Flask, host: str, port: int, no_serve: bool) -> None:
     """Start de site met fictieve voorbeeldgegevens (Zwolle, Kampen, Dalfsen)."""
     from ..devtools.demo import load_demo
     from ..extensions import db
-    from ..search import sync_index
+    from ..search import ensure_index, sync_index
 
-    run_init(app)
+    if not no_serve:
+        # Before the loading: a taken port should not cost the wait.
+        check_port(host, port)
+    loaded, _ = run_init(app)
+    click.echo(f"Database klaar: {loaded}.")
     try:
         summary = load_demo(app, db.session)
     except RuntimeError as exc:
         raise CliError(str(exc)) from None
     sync_index()
     write_demo_config(Path(app.instance_path))
-    click.echo(f"Voorbeeldgegevens geladen: {summary}")
+    indexed = index_line(ensure_index(app))
+    click.echo(f"Voorbeeldgegevens geladen: {summary.rstrip('.')}; {indexed}.")
     if no_serve:
         return
+    check_port(host, port)
     click.echo(f"Wegwijzer draait op http://{host}:{port}/  (stoppen: Ctrl+C)")
     from ..server import run_server
 
@@ -118,8 +145,10 @@ def serve(app: Flask, host: str, port: int, workers: int) -> None:
     from ..infra.database import upgrade_database
     from ..search import ensure_index
 
+    check_port(host, port)
     upgrade_database(app)
     ensure_index(app)
+    check_port(host, port)
     click.echo(f"Wegwijzer draait op http://{host}:{port}/ met {workers} werkproces(sen).")
     from ..server import run_server
 

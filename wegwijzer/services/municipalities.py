@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.geo import Gazetteer
-from ..models import Municipality
+from ..models import Municipality, ServiceArea
 
 
 def load_municipalities(session: Session, gaz: Gazetteer) -> int:
@@ -23,3 +23,13 @@ def load_municipalities(session: Session, gaz: Gazetteer) -> int:
         row.lon = m.lon
     session.commit()
     return len(gaz.municipalities())
+
+
+def municipalities_with_services(session: Session) -> list[tuple[str, str]]:
+    """Return ``(gm_code, name)`` of every municipality some service covers, by name."""
+    rows = session.execute(
+        select(Municipality.gm_code, Municipality.name)
+        .where(Municipality.gm_code.in_(select(ServiceArea.gm_code)))
+        .order_by(Municipality.name)
+    )
+    return [(code, name) for code, name in rows]
