@@ -44,6 +44,7 @@ _NAV = (
     ("manage.users", _l("Gebruikers"), ("beheerder",)),
     ("manage.import_export", _l("Import en export"), ("beheerder",)),
     ("coverage.index", _l("Dekking"), ("beheerder",)),
+    ("referrals.index", _l("Overdrachten"), ("beheerder", "redacteur", "verwijzer")),
     ("manage.account", _l("Mijn account"), ("beheerder", "redacteur", "verwijzer")),
 )
 
