@@ -13,11 +13,11 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
+from ..domain.text import safe_cell, unsafe_cell
 from .export import export_hsds_json
 from .reading import CsvTable, decode_text, read_csv
 from .records import RawService
 from .report import ImportFailed
-from .safety import safe_cell, unsafe_cell
 
 #: HSDS 3.0 columns per table (from the HSDS schema), plus Wegwijzer's ``x_wegwijzer_*``.
 TABLES: dict[str, tuple[str, ...]] = {

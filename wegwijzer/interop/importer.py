@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session
 from ..domain.places import gazetteer
 from ..extensions import db
 from ..infra.database import refresh_statistics
+from ..search import sync_index
 from .build import Builder
+from .flat_csv import parse_flat_csv
+from .hsds_csv import parse_datapackage
 from .hsds_json import parse_hsds_json
 from .reading import Input, Source, is_zip, open_input, read_zip
 from .records import RawService
@@ -46,8 +49,6 @@ def parse_input(inp: Input, fmt: str, max_bytes: int) -> tuple[list[RawService],
             raise ImportFailed("Verwacht één JSON-bestand, maar kreeg een map.")
         return parse_hsds_json(inp.data)
     if fmt == "hsds-csv":
-        from .hsds_csv import parse_datapackage
-
         files = inp.files
         if files is None:
             assert inp.data is not None
@@ -59,8 +60,6 @@ def parse_input(inp: Input, fmt: str, max_bytes: int) -> tuple[list[RawService],
             files = read_zip(inp.data, max_bytes)
         return parse_datapackage(files)
     if fmt == "csv":
-        from .flat_csv import parse_flat_csv
-
         if inp.data is None:
             raise ImportFailed("Verwacht één CSV-bestand, maar kreeg een map.")
         return parse_flat_csv(inp.data)
@@ -141,7 +140,5 @@ def import_file(
         )
         return report
     if report.written:
-        from ..search import sync_index
-
         sync_index()
     return report
