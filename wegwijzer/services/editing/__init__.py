@@ -25,12 +25,13 @@ from .organization import (
     reject_organization_changes,
     update_organization,
 )
-from .publication import change_status, verify_service
+from .publication import REVIEW_ACTIONS, change_status, verify_service
 from .service import create_service, update_service
 from .snapshots import ORGANIZATION_FIELDS, SERVICE_FIELDS, location_snapshot
 
 __all__ = [
     "ORGANIZATION_FIELDS",
+    "REVIEW_ACTIONS",
     "SERVICE_FIELDS",
     "ContactInput",
     "EditConflict",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -14,6 +15,7 @@ from ...models import Location, Organization, Role
 from ...services import editing, overview, scope
 from ...services.permissions import edits_wait_for_review, may_review_organization
 from ..auth import role_required
+from .actions import conflict_page, posted_version, require_action_form
 from .blueprint import bp, logged_in_user
 from .forms import ActionForm, LocationForm, OrganizationForm, SendBackForm
 
@@ -97,26 +99,19 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
             error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
         else:
             try:
-                version = int(form.version.data or 0)
-            except ValueError:
-                version = 0
-            try:
                 editing.update_organization(
-                    db.session, logged_in_user(), org, _org_fields(form), version
+                    db.session, logged_in_user(), org, _org_fields(form), posted_version() or 0
                 )
             except editing.EditConflict as exc:
                 conflict = exc
                 form.version.data = str(exc.version)
             else:
-                if org.pending_changes and edits_wait_for_review(logged_in_user()):
-                    flash(
-                        _(
-                            "Opgeslagen. Een beheerder kijkt uw wijzigingen na; tot dan blijft "
-                            "de site de oude gegevens tonen."
-                        )
-                    )
-                else:
-                    flash(_("Opgeslagen."))
+                waits = org.pending_changes and edits_wait_for_review(logged_in_user())
+                waiting = _(
+                    "Opgeslagen. Een beheerder kijkt uw wijzigingen na; tot dan blijft "
+                    "de site de oude gegevens tonen."
+                )
+                flash(waiting if waits else _("Opgeslagen."))
                 return redirect(url_for("manage.organization_edit", org_id=org.id))
     html = render_template(
         "manage/organization_form.html",
@@ -132,24 +127,35 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
     return (html, 409) if conflict else html
 
 
+def _org_conflict(org: Organization, label: str) -> tuple[str, int]:
+    """Return the conflict page for a button on ``org`` that was not done."""
+    db.session.refresh(org)
+    back = url_for("manage.organization_edit", org_id=org.id)
+    return conflict_page(label, org.name, back, _("verwijderd") if org.deleted_at else None)
+
+
 @bp.post("/organisaties/<org_id>/wijzigingen/goedkeuren")
 @role_required(Role.ADMIN)
-def organization_approve(org_id: str) -> Response:
+def organization_approve(org_id: str) -> ResponseReturnValue:
     """Put a redacteur's waiting organisation edit live."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action_form()
     org = _org_or_404(org_id)
     if not org.pending_changes:
         flash(_("Er wachten geen wijzigingen."))
-    else:
-        editing.approve_organization_changes(db.session, logged_in_user(), org)
-        flash(_("Goedgekeurd. De wijzigingen staan nu op de site."))
+        return redirect(url_for("manage.organization_edit", org_id=org.id))
+    try:
+        editing.approve_organization_changes(
+            db.session, logged_in_user(), org, expected_version=posted_version()
+        )
+    except editing.EditConflict:
+        return _org_conflict(org, _("Goedkeuren en publiceren"))
+    flash(_("Goedgekeurd. De wijzigingen staan nu op de site."))
     return redirect(url_for("manage.organization_edit", org_id=org.id))
 
 
 @bp.post("/organisaties/<org_id>/wijzigingen/terugsturen")
 @role_required(Role.ADMIN)
-def organization_reject(org_id: str) -> Response:
+def organization_reject(org_id: str) -> ResponseReturnValue:
     """Send a redacteur's waiting organisation edit back with a comment."""
     org = _org_or_404(org_id)
     form = SendBackForm()
@@ -157,32 +163,33 @@ def organization_reject(org_id: str) -> Response:
         if form.csrf_token.errors:
             abort(400)
         flash(_("Schrijf kort wat er anders moet."))
-    else:
-        editing.reject_organization_changes(db.session, logged_in_user(), org, form.comment.data)
-        flash(_("Teruggestuurd naar de redacteur."))
+        return redirect(url_for("manage.organization_edit", org_id=org.id))
+    try:
+        editing.reject_organization_changes(
+            db.session, logged_in_user(), org, form.comment.data, expected_version=posted_version()
+        )
+    except editing.EditConflict:
+        return _org_conflict(org, _("Terugsturen"))
+    flash(_("Teruggestuurd naar de redacteur."))
     return redirect(url_for("manage.organization_edit", org_id=org.id))
 
 
-@bp.post("/organisaties/<org_id>/verwijderen")
+@bp.post("/organisaties/<org_id>/verwijderen", endpoint="organization_delete")
+@bp.post("/organisaties/<org_id>/herstellen", endpoint="organization_restore")
 @role_required(Role.ADMIN)
-def organization_delete(org_id: str) -> Response:
-    """Soft-delete an organisation; its services leave the site."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+def organization_set_deleted(org_id: str) -> ResponseReturnValue:
+    """Soft-delete an organisation (its services leave the site), or undo that."""
+    require_action_form()
     org = _org_or_404(org_id)
-    editing.delete_organization(db.session, logged_in_user(), org)
-    flash(_("Verwijderd. U kunt de organisatie terugzetten vanuit de lijst."))
-    return redirect(url_for("manage.organizations"))
-
-
-@bp.post("/organisaties/<org_id>/herstellen")
-@role_required(Role.ADMIN)
-def organization_restore(org_id: str) -> Response:
-    """Undo the deletion of an organisation."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    org = _org_or_404(org_id)
-    editing.restore_organization(db.session, logged_in_user(), org)
+    deleted = request.endpoint == "manage.organization_delete"
+    change = editing.delete_organization if deleted else editing.restore_organization
+    try:
+        change(db.session, logged_in_user(), org, expected_version=posted_version())
+    except editing.EditConflict:
+        return _org_conflict(org, _("Organisatie verwijderen") if deleted else _("Terugzetten"))
+    if deleted:
+        flash(_("Verwijderd. U kunt de organisatie terugzetten vanuit de lijst."))
+        return redirect(url_for("manage.organizations"))
     flash(_("Teruggezet."))
     return redirect(url_for("manage.organization_edit", org_id=org.id))
 
@@ -219,6 +226,17 @@ def _render_location(
     )
 
 
+def _location_conflict(
+    conflict: editing.EditConflict, location_id: str, name: str, org: Organization, label: str
+) -> tuple[str, int]:
+    """Return the conflict page: back to the location, or to its organisation when it is gone."""
+    if conflict.current:
+        back = url_for("manage.location_edit", location_id=location_id)
+    else:
+        back = url_for("manage.organization_edit", org_id=org.id)
+    return conflict_page(label, name, back, None if conflict.current else _("verwijderd"))
+
+
 @bp.route("/organisaties/<org_id>/locaties/nieuw", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.EDITOR)
 def location_new(org_id: str) -> str | Response:
@@ -241,7 +259,7 @@ def location_new(org_id: str) -> str | Response:
 
 @bp.route("/locaties/<location_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.EDITOR)
-def location_edit(location_id: str) -> str | Response:
+def location_edit(location_id: str) -> ResponseReturnValue:
     """Edit a location's address and correct its map pin."""
     loc = _location_or_404(location_id)
     org = loc.organization
@@ -263,8 +281,11 @@ def location_edit(location_id: str) -> str | Response:
         form.wheelchair.data = snap["wheelchair"] or ""
     error = None
     if form.validate_on_submit():
+        name = loc.name or ""
         try:
             editing.update_location(db.session, logged_in_user(), loc, _location_input(form))
+        except editing.EditConflict as conflict:
+            return _location_conflict(conflict, location_id, name, org, _("Opslaan"))
         except editing.EditError as exc:
             error = str(exc)
         else:
@@ -277,14 +298,15 @@ def location_edit(location_id: str) -> str | Response:
 
 @bp.post("/locaties/<location_id>/verwijderen")
 @role_required(Role.ADMIN, Role.EDITOR)
-def location_delete(location_id: str) -> Response:
+def location_delete(location_id: str) -> ResponseReturnValue:
     """Delete a location no service uses."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action_form()
     loc = _location_or_404(location_id)
-    org = loc.organization
+    org, name = loc.organization, loc.name or ""
     try:
         editing.delete_location(db.session, logged_in_user(), loc)
+    except editing.EditConflict as conflict:
+        return _location_conflict(conflict, location_id, name, org, _("Locatie verwijderen"))
     except editing.EditError as exc:
         flash(str(exc))
         return redirect(url_for("manage.location_edit", location_id=location_id))

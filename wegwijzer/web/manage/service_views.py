@@ -1,4 +1,4 @@
-"""Create and edit services; the status flow (submit, publish, send back, archive); review queue."""
+"""Create and edit services; the review queue. The buttons on a service: service_actions."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from wtforms import SelectChoice
 
 from ...domain.readability import readability_hints
 from ...extensions import db
-from ...models import Role, Service, User
+from ...models import PublicationStatus, Role, Service, User
 from ...services import editing, overview, scope
 from ...services.permissions import can_publish, edits_wait_for_review
 from ..auth import role_required
+from .actions import posted_version
 from .blueprint import bp, logged_in_user
 from .forms import ActionForm, SendBackForm, ServiceForm
 
@@ -25,10 +26,10 @@ EXTRA_ROWS = {"phones": 1, "contacts": 1, "weekly": 2, "exceptions": 1}
 def status_label(status: str) -> str:
     """Return the Dutch label of a publication status."""
     labels = {
-        "concept": _("concept"),
-        "ter-beoordeling": _("ter beoordeling"),
-        "gepubliceerd": _("gepubliceerd"),
-        "gearchiveerd": _("gearchiveerd"),
+        PublicationStatus.CONCEPT: _("concept"),
+        PublicationStatus.REVIEW: _("ter beoordeling"),
+        PublicationStatus.PUBLISHED: _("gepubliceerd"),
+        PublicationStatus.ARCHIVED: _("gearchiveerd"),
     }
     return labels.get(status, status)
 
@@ -38,7 +39,8 @@ def _service_globals() -> dict[str, Any]:
     return {"status_label": status_label}
 
 
-def _service_or_404(service_id: str) -> Service:
+def service_or_404(service_id: str) -> Service:
+    """Return the service the user may edit; 404 when it does not exist, else 403."""
     try:
         return scope.get_editable_service(db.session, logged_in_user(), service_id)
     except scope.NotFound:
@@ -312,7 +314,7 @@ def service_new() -> str | Response | tuple[str, int]:
 def service_edit(service_id: str) -> str | Response | tuple[str, int]:
     """Edit a service; a save after someone else's save shows both versions."""
     user = logged_in_user()
-    svc = _service_or_404(service_id)
+    svc = service_or_404(service_id)
     form = ServiceForm()
     taxonomies = _prepare_form(form, user, svc)
     if request.method == "GET":
@@ -332,12 +334,8 @@ def service_edit(service_id: str) -> str | Response | tuple[str, int]:
             _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding."),
         )
     try:
-        version = int(form.version.data or 0)
-    except ValueError:
-        version = 0
-    try:
         editing.update_service(
-            db.session, user, svc, _service_input(form, sorted(selected)), version
+            db.session, user, svc, _service_input(form, sorted(selected)), posted_version() or 0
         )
     except editing.EditConflict as conflict:
         db.session.refresh(svc)
@@ -346,136 +344,13 @@ def service_edit(service_id: str) -> str | Response | tuple[str, int]:
     except editing.EditError as exc:
         db.session.refresh(svc)
         return _render_form(form, svc, taxonomies, selected, str(exc))
-    if svc.publication_status == "ter-beoordeling" and edits_wait_for_review(user):
-        flash(
-            _(
-                "Opgeslagen. Een beheerder van de gemeente bekijkt uw wijziging "
-                "voordat die op de site komt."
-            )
-        )
-    else:
-        flash(_("Opgeslagen."))
+    waits = svc.publication_status == PublicationStatus.REVIEW and edits_wait_for_review(user)
+    waiting = _(
+        "Opgeslagen. Een beheerder van de gemeente bekijkt uw wijziging "
+        "voordat die op de site komt."
+    )
+    flash(waiting if waits else _("Opgeslagen."))
     return redirect(url_for("manage.service_edit", service_id=svc.id))
-
-
-def _status_action(service_id: str, action: str, done: str, comment: str | None = None) -> Response:
-    user = logged_in_user()
-    svc = _service_or_404(service_id)
-    if action in ("publish", "send-back") and not can_publish(user, svc):
-        abort(403)
-    try:
-        editing.change_status(db.session, user, svc, action, comment)
-    except editing.EditError as exc:
-        flash(str(exc))
-    else:
-        flash(done)
-    return redirect(
-        request.form.get("next")
-        if request.form.get("next", "").startswith("/beheer/")
-        else url_for("manage.service_edit", service_id=svc.id)
-    )
-
-
-def _require_form(form: Any = None) -> None:
-    if not (form or ActionForm()).validate_on_submit():
-        abort(400)
-
-
-@bp.post("/diensten/<service_id>/indienen")
-@role_required(Role.ADMIN, Role.EDITOR)
-def service_submit(service_id: str) -> Response:
-    """Submit a concept for review by the municipality."""
-    _require_form()
-    return _status_action(
-        service_id, "submit", _("Ingediend. Een beheerder van de gemeente bekijkt de dienst.")
-    )
-
-
-@bp.post("/diensten/<service_id>/publiceren")
-@role_required(Role.ADMIN)
-def service_publish(service_id: str) -> Response:
-    """Publish a service: it shows on the site and in search at once."""
-    _require_form()
-    return _status_action(service_id, "publish", _("Gepubliceerd. De dienst staat nu op de site."))
-
-
-@bp.post("/diensten/<service_id>/terugsturen")
-@role_required(Role.ADMIN)
-def service_send_back(service_id: str) -> Response:
-    """Send a submitted service back to its editor with a comment."""
-    if not can_publish(logged_in_user(), _service_or_404(service_id)):
-        abort(403)
-    form = SendBackForm()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        flash(_("Schrijf kort wat er anders moet."))
-        return redirect(url_for("manage.service_edit", service_id=service_id))
-    return _status_action(
-        service_id, "send-back", _("Teruggestuurd naar de redacteur."), form.comment.data
-    )
-
-
-@bp.post("/diensten/<service_id>/archiveren")
-@role_required(Role.ADMIN, Role.EDITOR)
-def service_archive(service_id: str) -> Response:
-    """Archive a service: it leaves the site but stays in beheer."""
-    _require_form()
-    return _status_action(
-        service_id, "archive", _("Gearchiveerd. De dienst staat niet meer op de site.")
-    )
-
-
-@bp.post("/diensten/<service_id>/terughalen")
-@role_required(Role.ADMIN, Role.EDITOR)
-def service_unarchive(service_id: str) -> Response:
-    """Bring an archived service back as a concept."""
-    _require_form()
-    return _status_action(service_id, "unarchive", _("De dienst is weer een concept."))
-
-
-@bp.post("/diensten/<service_id>/verwijderen")
-@role_required(Role.ADMIN)
-def service_delete(service_id: str) -> Response:
-    """Soft-delete a service (it can be restored)."""
-    _require_form()
-    svc = _service_or_404(service_id)
-    if not can_publish(logged_in_user(), svc):
-        abort(403)
-    editing.delete_service(db.session, logged_in_user(), svc)
-    flash(_("Verwijderd. U kunt de dienst terugzetten vanuit de lijst met diensten."))
-    return redirect(url_for("manage.services"))
-
-
-@bp.post("/diensten/<service_id>/herstellen")
-@role_required(Role.ADMIN)
-def service_restore(service_id: str) -> Response:
-    """Undo the deletion of a service."""
-    _require_form()
-    svc = _service_or_404(service_id)
-    if not can_publish(logged_in_user(), svc):
-        abort(403)
-    try:
-        editing.restore_service(db.session, logged_in_user(), svc)
-    except editing.EditError as exc:
-        flash(str(exc))
-        return redirect(url_for("manage.services"))
-    flash(_("Teruggezet."))
-    return redirect(url_for("manage.service_edit", service_id=svc.id))
-
-
-@bp.post("/diensten/<service_id>/gecontroleerd")
-@role_required(Role.ADMIN, Role.EDITOR)
-def service_verify(service_id: str) -> Response:
-    """Mark a service as checked: "nog steeds juist"."""
-    _require_form()
-    svc = _service_or_404(service_id)
-    editing.verify_service(db.session, logged_in_user(), svc)
-    flash(_("Bedankt. De dienst is gemarkeerd als gecontroleerd."))
-    nxt = request.form.get("next", "")
-    return redirect(
-        nxt if nxt.startswith("/beheer/") else url_for("manage.service_edit", service_id=svc.id)
-    )
 
 
 @bp.get("/beoordelen")

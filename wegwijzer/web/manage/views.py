@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (each import registers its routes)
     organization_views,
     overview_views,
     report_views,
+    service_actions,
     service_views,
 )
 from .blueprint import bp
