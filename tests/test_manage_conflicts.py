@@ -21,7 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wegwijzer.extensions import db
-from wegwijzer.models import AuditEntry, Organization, Service, utcnow
+from wegwijzer.models import (
+    Address,
+    AuditEntry,
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    utcnow,
+)
 from wegwijzer.services import editing
 
 from .manage_support import login, make_user, new_client
@@ -306,3 +314,33 @@ def test_version_check_at_commit_is_an_edit_conflict(app: Flask, zwolle, op: str
     assert _audit_count(entity.id, op.removesuffix("-org")) == 0
     if op == "archive":
         assert fresh.publication_status == "gepubliceerd"
+
+
+def test_a_mangled_version_shows_the_conflict_page(app: Flask, zwolle) -> None:
+    svc = zwolle["service"]
+    client = _client(app, "beheer@zwolle.nl")
+    page = f"/beheer/diensten/{svc.id}"
+    data = {**_button(client, page, f"{page}/archiveren"), "version": "drie"}
+    resp = client.post(f"{page}/archiveren", data=data)
+    assert resp.status_code == 409 and CONFLICT in resp.get_data(as_text=True)
+    db.session.refresh(svc)
+    assert svc.publication_status == "gepubliceerd"
+
+
+def test_saving_a_location_someone_just_deleted_is_an_edit_conflict(
+    app: Flask, zwolle, make_service
+) -> None:
+    org, admin = zwolle["org"], zwolle["admin"]
+    svc = make_service("Spreekuur", organization=org, gm_codes=["GM0193"], lat=52.51, lon=6.09)
+    loc = svc.service_at_locations[0].location
+    loc_id = loc.id
+    with Session(db.engine(app)) as colleague:
+        colleague.execute(ServiceAtLocation.__table__.delete())
+        colleague.execute(Address.__table__.delete().where(Address.location_id == loc_id))
+        colleague.execute(Location.__table__.delete().where(Location.id == loc_id))
+        colleague.commit()
+    data = editing.LocationInput(name="Nieuwe naam", latitude=52.51, longitude=6.09)
+    with pytest.raises(editing.EditConflict) as caught:
+        editing.update_location(db.session, admin, loc, data)
+    assert caught.value.current == {}  # gone: the page links back to the organisation
+    assert db.session.scalar(select(func.count()).where(Location.id == loc_id)) == 0

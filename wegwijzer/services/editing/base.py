@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -98,10 +98,11 @@ def _conflict(
     snapshot: Snapshot,
     mine: Callable[[], dict[str, Any]] | None,
 ) -> EditConflict:
-    current = session.get(type(entity), entity.id)
+    # After the rollback ``entity`` is expired: reload it by its key, as it is saved now.
+    key = inspect(entity).identity
+    current = session.get(type(entity), key, populate_existing=True) if key else None
     if current is None:  # deleted meanwhile (only locations are really deleted)
         return EditConflict({}, mine() if mine else {}, 0)
-    session.refresh(current)
     theirs = snapshot(current)
     return EditConflict(theirs, mine() if mine else theirs, getattr(current, "version", 0))
 

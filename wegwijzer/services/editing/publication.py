@@ -25,12 +25,6 @@ _TRANSITIONS = {
 }
 #: The actions only a beheerder of the service's area may take.
 REVIEW_ACTIONS = frozenset({"publish", "send-back"})
-_STATUS_WORDS = {
-    PublicationStatus.CONCEPT: "concept",
-    PublicationStatus.REVIEW: "ter beoordeling",
-    PublicationStatus.PUBLISHED: "gepubliceerd",
-    PublicationStatus.ARCHIVED: "gearchiveerd",
-}
 
 
 def change_status(
@@ -50,8 +44,8 @@ def change_status(
         raise EditError("Deze dienst is verwijderd. Zet hem eerst terug.")
     allowed_from, target = _TRANSITIONS[action]
     if svc.publication_status not in allowed_from:
-        status = PublicationStatus(svc.publication_status)
-        raise EditError(f"Dit kan niet: de dienst staat op '{_STATUS_WORDS[status]}'.")
+        words = svc.publication_status.replace("-", " ")  # "ter-beoordeling": ter beoordeling
+        raise EditError(f"Dit kan niet: de dienst staat op '{words}'.")
     if action in REVIEW_ACTIONS and not can_publish(actor, svc):
         raise EditError("Alleen een beheerder van de gemeente kan publiceren of terugsturen.")
     note = (comment or "").strip()
