@@ -46,6 +46,9 @@ TILE_HOST = "https://service.pdok.nl"
 #: Entries not verified for this many months are "stale" and flagged to their editors.
 STALE_MONTHS = 6
 
+#: A closed referral's history is deleted after this many months; only monthly counts remain.
+REFERRAL_RETENTION_MONTHS = 18
+
 #: A phase x theme cell with at least this many organisations counts as overlap.
 OVERLAP_THRESHOLD = 3
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from . import admin, data, searching, site
+from . import admin, data, referrals, searching, site
 from .base import CliError, main
 
-__all__ = ["CliError", "admin", "data", "main", "searching", "site"]
+__all__ = ["CliError", "admin", "data", "main", "referrals", "searching", "site"]

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 
 if TYPE_CHECKING:
+    from .municipality import Municipality
     from .organization import Organization
     from .service import Service
 
@@ -160,6 +161,7 @@ class Referral(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    municipality: Mapped[Municipality] = relationship()
     referring_organization: Mapped[Organization] = relationship()
     receiving_service: Mapped[Service] = relationship(foreign_keys=[receiving_service_id])
     forwarded_to_service: Mapped[Service | None] = relationship(

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, false, literal, or_, select
 from ..models import (
     Location,
     Organization,
+    Referral,
     Role,
     Service,
     ServiceArea,
@@ -256,3 +257,98 @@ def visible_history_filter(user: User, entity_type: Any, entity_id: Any) -> Colu
         parts.append(and_(kind == "user", select(User.id).where(User.id == key, shares).exists()))
     return or_(*parts)
 
+
+# --- referrals (overdrachten) ---------------------------------------------------------------
+#
+# A referral is seen by the referring organisation, the receiving organisation (for the
+# municipality's own debt help: that municipality's beheerders) and the beheerders of the
+# municipality it counts for. ``debt_help_of`` is the set of municipalities whose own debt
+# help a service is (see services.referrals.intake.debt_help_of).
+
+#: Roles that act for an organisation: they refer residents and receive referrals.
+REFERRAL_ORGANISATION_ROLES = frozenset({Role.EDITOR.value, Role.HELPER.value})
+
+
+def may_refer(user: User) -> bool:
+    """Return True when ``user`` may hand residents over: an account of an organisation."""
+    return user.role in REFERRAL_ORGANISATION_ROLES and bool(user.organization_ids)
+
+
+def may_refer_for(user: User, organization_id: str) -> bool:
+    """Return True when ``user`` may make a referral on behalf of ``organization_id``."""
+    return may_refer(user) and organization_id in user.organization_ids
+
+
+def may_receive(user: User, service: Service, debt_help_of: Collection[str]) -> bool:
+    """Return True when ``user`` handles the referrals to ``service`` (inbox and statuses)."""
+    if is_beheerder(user):
+        return bool(user.gm_codes & set(debt_help_of))
+    return (
+        user.role in REFERRAL_ORGANISATION_ROLES
+        and service.organization_id in user.organization_ids
+    )
+
+
+def is_referring_side(user: User, referral: Referral) -> bool:
+    """Return True when ``user`` acts for the organisation that made ``referral``."""
+    return (
+        user.role in REFERRAL_ORGANISATION_ROLES
+        and referral.referring_organization_id in user.organization_ids
+    )
+
+
+def may_see_referral(user: User, referral: Referral, debt_help_of: Collection[str]) -> bool:
+    """Return True when ``user`` may see that ``referral`` exists, and its code."""
+    return (
+        is_referring_side(user, referral)
+        or may_receive(user, referral.receiving_service, debt_help_of)
+        or manages_municipality(user, referral.gm_code)
+    )
+
+
+def may_see_progress(user: User, referral: Referral, debt_help_of: Collection[str]) -> bool:
+    """Return True when ``user`` may see the statuses and signals of ``referral``.
+
+    The receiving side and the municipality's beheerders always; the referring organisation
+    only when the resident agreed to feedback.
+    """
+    if may_receive(user, referral.receiving_service, debt_help_of):
+        return True
+    if manages_municipality(user, referral.gm_code):
+        return True
+    return is_referring_side(user, referral) and referral.feedback_consent
+
+
+def may_set_intake(user: User, service: Service) -> bool:
+    """Return True when ``user`` may say whether ``service`` accepts referrals."""
+    return can_edit_service(user, service)
+
+
+def may_see_referral_figures(
+    user: User, gm_code: str | None = None, organization_id: str | None = None
+) -> bool:
+    """Return True for a municipality's figures to its beheerders, an organisation's to its own."""
+    if gm_code is not None:
+        return manages_municipality(user, gm_code)
+    if organization_id is not None:
+        return user.role in REFERRAL_ORGANISATION_ROLES and organization_id in user.organization_ids
+    return False
+
+
+def sees_exact_referral_counts(user: User, gm_code: str | None) -> bool:
+    """Return True when ``user`` is inside the municipality: others see "< 5" for small counts."""
+    return gm_code is not None and manages_municipality(user, gm_code)
+
+
+def referring_referrals_filter(user: User) -> ColumnElement[bool]:
+    """SQL form of :func:`is_referring_side`, for ``select(Referral).where(...)``."""
+    if user.role not in REFERRAL_ORGANISATION_ROLES or not user.organization_ids:
+        return false()
+    return Referral.referring_organization_id.in_(sorted(user.organization_ids))
+
+
+def municipality_referrals_filter(user: User) -> ColumnElement[bool]:
+    """SQL: the referrals that count for a municipality ``user`` is a beheerder of."""
+    if not is_beheerder(user) or not user.gm_codes:
+        return false()
+    return Referral.gm_code.in_(sorted(user.gm_codes))
