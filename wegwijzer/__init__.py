@@ -67,12 +67,14 @@ def create_app(
     from .web.coverage.views import bp as coverage_bp
     from .web.manage.views import bp as manage_bp
     from .web.public.views import bp as public_bp
+    from .web.referrals import bp as referrals_bp
     from .web.route.views import bp as route_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(route_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(coverage_bp)
+    app.register_blueprint(referrals_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     return app
