@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from wegwijzer.extensions import db
+from wegwijzer.extensions import Database, db
 from wegwijzer.models import AuditEntry, Referral, ReferralStatusChange
 
 from .referrals_support import (
@@ -139,3 +139,108 @@ def test_status_form_refuses_bad_steps_with_a_message(app: Flask, world: World) 
     assert "Deze stap kan nu niet" in skip.get_data(as_text=True)
     db.session.refresh(referral)
     assert referral.status == "nieuw"
+
+
+def test_a_service_accepts_referrals_only_when_its_organisation_says_so(
+    app: Flask, world: World
+) -> None:
+    helper = logged_in(app, HELPER)
+    kampen = f"/beheer/overdrachten/nieuw/{world.kampen_service.slug}"
+    assert helper.get(kampen).status_code == 404
+    assert "Overdracht met terugkoppeling maken" not in helper.get(
+        f"/hulp/{world.kampen_service.slug}"
+    ).get_data(as_text=True)
+    editor = logged_in(app, "redacteur@kamperhulp.nl")
+    settings = editor.get("/beheer/overdrachten/ontvangen").get_data(as_text=True)
+    assert "Kamper dienst" in settings and "Budgetcoach Zwolle" not in settings
+    prefix = world.kampen_service.id[:8]
+    resp = post_form(
+        editor,
+        f"/beheer/overdrachten/ontvangen/{world.kampen_service.id}",
+        {f"{prefix}-neemt_aan": "y"},
+        form_url="/beheer/overdrachten/ontvangen",
+    )
+    assert resp.status_code == 302
+    assert helper.get(kampen).status_code == 200
+    audit = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.entity_id == world.kampen_service.id)
+    )
+    assert audit is not None and audit.changes == {"overdrachten": [False, True]}
+    # Someone else's service cannot be switched on.
+    foreign = post_form(
+        editor,
+        f"/beheer/overdrachten/ontvangen/{world.budget.id}",
+        {},
+        form_url="/beheer/overdrachten/ontvangen",
+    )
+    assert foreign.status_code == 403
+
+
+def test_a_concurrent_status_change_is_refused_not_overwritten(app: Flask, world: World) -> None:
+    from wegwijzer.services.referrals import ReferralError
+    from wegwijzer.services.referrals.records import StatusUpdate, set_status
+
+    referral = refer(world)
+    admin = world.user(ZWOLLE_ADMIN)
+    # Someone else set "ontvangen" after this page was loaded.
+    with Database.engine(app).begin() as other:
+        other.execute(
+            Referral.__table__.update()
+            .where(Referral.__table__.c.id == referral.id)
+            .values(status="ontvangen")
+        )
+    assert referral.status == "nieuw"  # what this request loaded
+    with pytest.raises(ReferralError, match="Iemand anders"):
+        set_status(db.session, admin, referral, StatusUpdate("niet-gestart", reason="past-niet"))
+    db.session.refresh(referral)
+    assert referral.status == "ontvangen" and referral.not_started_reason is None
+
+
+def test_mail_without_personal_data(app: Flask, world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from wegwijzer.services.referrals import notify
+
+    sent: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(
+        notify, "send_mail", lambda to, subject, body: sent.append((to, subject, body))
+    )
+    app.config["MAIL_SERVER"] = "smtp.example.invalid"
+    helper = logged_in(app, HELPER)
+    url = f"/beheer/overdrachten/nieuw/{world.budget.slug}"
+    resp = post_form(
+        helper,
+        url,
+        {
+            "organisatie": world.geldmaatjes.id,
+            "gemeente": "GM0193",
+            "urgentie": "deurwaarder",
+            "toestemming": "ja",
+            "mail": "y",
+        },
+    )
+    assert resp.status_code == 302
+    referral = db.session.scalar(select(Referral))
+    code = f"{referral.code[:3]}-{referral.code[3:6]}-{referral.code[6:]}"
+    assert [(to, subject) for to, subject, _b in sent] == [
+        (RECEIVER, f"Nieuwe overdracht {code} van Geldmaatjes Zwolle, spoed: deurwaarder")
+    ]
+    assert f"http://localhost/beheer/overdrachten/{code}" in sent[0][2]
+    sent.clear()
+    receiver = logged_in(app, RECEIVER)
+    detail = f"/beheer/overdrachten/{code}"
+    post_form(
+        receiver, f"{detail}/status", {"status": "niet-gestart", "reden": "niet-verschenen"}, detail
+    )
+    assert [(to, subject) for to, subject, _b in sent] == [
+        (HELPER, f"Overdracht {code}: niet gestart")
+    ]
+    assert "Niet verschenen" in sent[0][2]
+    # The term signal goes out once, to both sides.
+    from wegwijzer.services.referrals.notify import send_signals
+
+    late = refer(world, to=world.budget, today=date.today() - timedelta(days=40))
+    late.mail_updates = True
+    db.session.commit()
+    sent.clear()
+    assert send_signals(db.session, lambda c: f"/x/{c}", date.today()) == 2
+    assert sorted(to for to, _s, _b in sent) == [RECEIVER, HELPER]
+    assert send_signals(db.session, lambda c: f"/x/{c}", date.today()) == 0

@@ -41,7 +41,7 @@ def _too_many(exc: HTTPException) -> tuple[str, int]:
 
 def referral_url(code: str) -> str:
     """Return the full address of a referral's page, for mail (no personal data in it)."""
-    return url_for("referrals.detail", code=code, _external=True)
+    return url_for("referrals.detail", code=codes.format_code(code), _external=True)
 
 
 @bp.context_processor
