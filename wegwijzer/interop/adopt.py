@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Attribute, Contact, Location, Service, stable_id
+from .loading import batches, load_by_id
 from .records import Bundle, Row
 from .schema import CHILDREN, ChildSpec
 
@@ -22,15 +23,9 @@ def settle_ids(session: Session, bundle: Bundle) -> None:
 def adopt_addresses(session: Session, bundle: Bundle) -> None:
     """Give a spreadsheet address the id and other fields of the location's address."""
     records = [r for r in bundle.locations.values() if r.adopt]
-    ids = [r.id for r in records]
-    existing: dict[str, Location] = {}
-    for start in range(0, len(ids), 500):
-        stmt = (
-            select(Location)
-            .where(Location.id.in_(ids[start : start + 500]))
-            .options(selectinload(Location.addresses))
-        )
-        existing.update((loc.id, loc) for loc in session.scalars(stmt))
+    existing: dict[str, Location] = load_by_id(
+        session, Location, [r.id for r in records], selectinload(Location.addresses)
+    )
     spec = CHILDREN["location"]["addresses"]
     for record in records:
         loc = existing.get(record.id)
@@ -54,22 +49,17 @@ def adopt_children(session: Session, bundle: Bundle) -> None:
     records = [r for r in bundle.services.values() if r.adopt]
     if not records:
         return
-    ids = [r.id for r in records]
-    existing: dict[str, Service] = {}
-    for start in range(0, len(ids), 500):
-        stmt = (
-            select(Service)
-            .where(Service.id.in_(ids[start : start + 500]))
-            .options(
-                selectinload(Service.phones),
-                selectinload(Service.contacts).selectinload(Contact.phones),
-                selectinload(Service.schedules),
-                selectinload(Service.service_areas),
-                selectinload(Service.languages),
-                selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
-            )
-        )
-        existing.update((svc.id, svc) for svc in session.scalars(stmt))
+    existing: dict[str, Service] = load_by_id(
+        session,
+        Service,
+        [r.id for r in records],
+        selectinload(Service.phones),
+        selectinload(Service.contacts).selectinload(Contact.phones),
+        selectinload(Service.schedules),
+        selectinload(Service.service_areas),
+        selectinload(Service.languages),
+        selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+    )
     specs = CHILDREN["service"]
     for record in records:
         svc = existing.get(record.id)
@@ -115,9 +105,7 @@ def settle_child_ids(session: Session, bundle: Bundle) -> None:
             for name, spec in CHILDREN[kind].items():
                 collect(spec, record.id, record.children.get(name, []))
     for (model, fk), rows in wanted.items():
-        ids = list(rows)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in batches(rows):
             stmt = select(model.__table__.c.id, model.__table__.c[fk]).where(
                 model.__table__.c.id.in_(chunk)
             )
@@ -178,12 +166,3 @@ def _adopt(
                     ("number",),
                     ADOPT["phones"][1],
                 )
-
-
-def existing_ids(session: Session, model: type[Any], ids: set[str]) -> set[str]:
-    found: set[str] = set()
-    id_list = list(ids)
-    for start in range(0, len(id_list), 500):
-        chunk = id_list[start : start + 500]
-        found.update(session.scalars(select(model.id).where(model.id.in_(chunk))))
-    return found

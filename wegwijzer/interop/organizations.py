@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from ..domain.geo import normalise
 from ..models import Organization, stable_id
 from ..models.base import PUBLICATION_STATUSES
-from .adopt import existing_ids
 from .checks import Skip
 from .contacts import ContactChecks
+from .loading import existing_ids
 from .records import Bundle, RawService, Record, Row
 from .schema import INTERNAL_FIELDS, MODELS, max_length
 from .values import type_nl
@@ -88,8 +88,7 @@ class OrganizationChecks(ContactChecks):
             }
         except Skip:
             return None
-        record = Record("organization", org_id, raw.row, raw.file, fields)
-        record.origin = raw.locate(path)
+        record = Record.nested("organization", org_id, raw, path, fields)
         ext = org.get("x_wegwijzer")
         record.keep_private = True
         if isinstance(ext, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,8 +11,8 @@ from sqlalchemy.orm import Session
 from ..domain import limits
 from ..domain.geo import Gazetteer, NotFound, normalise
 from ..models import Address, Location
-from .adopt import existing_ids
 from .checks import Checker, Skip
+from .loading import existing_ids
 from .records import Bundle, RawService, Record, Row
 from .report import ImportReport
 from .schema import MODELS, max_length
@@ -44,19 +45,21 @@ class PlaceChecks(Checker):
     def service_locations(
         self, raw: RawService, data: dict[str, Any], service_id: str, org_id: str | None
     ) -> list[Row]:
+        """Return the service's links to locations; each location is checked once."""
+        convert = partial(self._service_location, org_id=org_id)
         return self.children_of(
             raw,
             data,
             "service_at_locations",
             "",
             service_id,
-            lambda raw, sal, path: self._service_location(raw, sal, path, org_id),
+            convert,
             table="service_at_location",
-            distinct=lambda values: values["location_id"],
+            distinct=_linked_id,
         )
 
     def _service_location(
-        self, raw: RawService, sal: dict[str, Any], path: str, org_id: str | None
+        self, raw: RawService, sal: dict[str, Any], path: str, *, org_id: str | None
     ) -> dict[str, Any]:
         location = sal.get("location")
         ref = self.entity_id(
@@ -127,8 +130,7 @@ class PlaceChecks(Checker):
             }
         except Skip:
             return None
-        record = Record("location", location_id, raw.row, raw.file, fields)
-        record.origin = raw.locate(path)
+        record = Record.nested("location", location_id, raw, path, fields)
         record.children["addresses"] = self.children_of(
             raw, loc, "addresses", path, location_id, self._address, table="address"
         )
@@ -348,3 +350,7 @@ class PlaceChecks(Checker):
                 f"({found.gm_code}) is gebruikt.",
             )
         return found.gm_code
+
+
+def _linked_id(values: dict[str, Any]) -> Any:
+    return values["location_id"]

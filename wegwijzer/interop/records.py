@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,26 +28,27 @@ class RawService:
         """Return the column or HSDS path to name in a problem."""
         if not self.labels:
             return path
-        best = ""
-        for prefix in self.labels:
-            if (path == prefix or path.startswith((prefix + ".", prefix + "["))) and len(
-                prefix
-            ) > len(best):
-                best = prefix
+        best = _longest_prefix(path, self.labels)
         return self.labels[best] if best else path
 
     def locate(self, path: str) -> tuple[str | None, int, str]:
         """Return (file, row, field) for a problem at ``path``."""
-        best = ""
-        for prefix in self.origins:
-            if (path == prefix or path.startswith((prefix + ".", prefix + "["))) and len(
-                prefix
-            ) > len(best):
-                best = prefix
+        best = _longest_prefix(path, self.origins)
         if best:
             file, line = self.origins[best]
             return file, line, path[len(best) :].lstrip(".") or path
         return self.file, self.row, self.where(path)
+
+
+def _longest_prefix(path: str, prefixes: Iterable[str]) -> str:
+    """Return the longest of ``prefixes`` that is ``path`` or a field or item in it, or ""."""
+    best = ""
+    for prefix in prefixes:
+        if len(prefix) > len(best) and (
+            path == prefix or path.startswith((prefix + ".", prefix + "["))
+        ):
+            best = prefix
+    return best
 
 
 @dataclass
@@ -84,6 +86,15 @@ class Record:
     #: (file, row, field) where the object itself stands, e.g. its line in organizations.csv;
     #: None: the record's own file and row.
     origin: tuple[str | None, int, str] | None = None
+
+    @classmethod
+    def nested(
+        cls, kind: str, record_id: str, raw: RawService, path: str, fields: dict[str, Any]
+    ) -> Record:
+        """Return a record for an object at ``path`` in ``raw`` (an organisation or location)."""
+        record = cls(kind, record_id, raw.row, raw.file, fields)
+        record.origin = raw.locate(path)
+        return record
 
     def place(self, fallback_field: str) -> tuple[str | None, int | None, str]:
         """Return (file, row, field) to name in a problem about the whole object."""

@@ -5,21 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import (
-    Accessibility,
-    Address,
-    Attribute,
-    Contact,
-    CostOption,
-    Language,
-    Location,
-    Organization,
-    Phone,
-    Schedule,
-    Service,
-    ServiceArea,
-    ServiceAtLocation,
-)
+from .. import models
 
 SERVICE_FIELDS = (
     "organization_id",
@@ -63,9 +49,9 @@ LOCATION_FIELDS = (
 )
 
 MODELS: dict[str, type[Any]] = {
-    "organization": Organization,
-    "service": Service,
-    "location": Location,
+    "organization": models.Organization,
+    "service": models.Service,
+    "location": models.Location,
 }
 
 
@@ -83,16 +69,21 @@ class ChildSpec:
     children: dict[str, ChildSpec] = field(default_factory=dict)
 
 
+def _data_columns(model: type[Any], *links: str) -> tuple[str, ...]:
+    """Return every column of ``model`` but its id and the ``links`` to its parents, in order."""
+    return tuple(c.name for c in model.__table__.columns if c.name not in ("id", *links))
+
+
 PHONE_FIELDS = ("number", "extension", "type", "description", "is_public", "position")
 
 
 def _phones(fk: str) -> ChildSpec:
-    return ChildSpec(Phone, fk, PHONE_FIELDS, private=True)
+    return ChildSpec(models.Phone, fk, PHONE_FIELDS, private=True)
 
 
 def _contacts(fk: str) -> ChildSpec:
     return ChildSpec(
-        Contact,
+        models.Contact,
         fk,
         ("name", "title", "department", "email", "is_public"),
         private=True,
@@ -105,35 +96,27 @@ CHILDREN: dict[str, dict[str, ChildSpec]] = {
         "phones": _phones("service_id"),
         "contacts": _contacts("service_id"),
         "schedules": ChildSpec(
-            Schedule,
+            models.Schedule,
             "service_id",
-            (
-                "freq",
-                "byday",
-                "opens_at",
-                "closes_at",
-                "valid_from",
-                "valid_to",
-                "attending_type",
-                "description",
-                "notes",
-                "is_closed",
-            ),
+            _data_columns(models.Schedule, "service_id", "location_id"),
         ),
         "service_areas": ChildSpec(
-            ServiceArea, "service_id", ("name", "extent_type", "gm_code", "description")
+            models.ServiceArea, "service_id", ("name", "extent_type", "gm_code", "description")
         ),
-        "languages": ChildSpec(Language, "service_id", ("name", "code", "note")),
+        "languages": ChildSpec(models.Language, "service_id", ("name", "code", "note")),
         "cost_options": ChildSpec(
-            CostOption,
+            models.CostOption,
             "service_id",
             ("option", "amount", "currency", "amount_description", "valid_from", "valid_to"),
         ),
         "service_at_locations": ChildSpec(
-            ServiceAtLocation, "service_id", ("location_id", "description"), key="location_id"
+            models.ServiceAtLocation,
+            "service_id",
+            ("location_id", "description"),
+            key="location_id",
         ),
         "attributes": ChildSpec(
-            Attribute,
+            models.Attribute,
             "link_id",
             ("taxonomy_term_id", "link_entity", "link_type", "value"),
             key="taxonomy_term_id",
@@ -145,21 +128,11 @@ CHILDREN: dict[str, dict[str, ChildSpec]] = {
     },
     "location": {
         "addresses": ChildSpec(
-            Address,
-            "location_id",
-            (
-                "attention",
-                "address_1",
-                "address_2",
-                "city",
-                "region",
-                "state_province",
-                "postal_code",
-                "country",
-                "address_type",
-            ),
+            models.Address, "location_id", _data_columns(models.Address, "location_id")
         ),
-        "accessibility": ChildSpec(Accessibility, "location_id", ("description", "details", "url")),
+        "accessibility": ChildSpec(
+            models.Accessibility, "location_id", ("description", "details", "url")
+        ),
     },
 }
 

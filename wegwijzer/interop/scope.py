@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Location, Municipality, Organization, Service
 from ..services.permissions import organization_gm_codes, organization_within, spreads_within
+from .loading import load_by_id
 from .records import Bundle, Record
 from .report import ImportReport
 from .writer import differences, load_existing
@@ -33,17 +33,13 @@ class ScopeCheck:
         self.allowed = set(allowed)
         self.report = report
         # Only where each service works and which locations it uses; the writer loads the rest.
-        self.services: dict[str, Service] = {}
-        ids = list(bundle.services)
-        for start in range(0, len(ids), 500):
-            stmt = (
-                select(Service)
-                .where(Service.id.in_(ids[start : start + 500]))
-                .options(
-                    selectinload(Service.service_areas), selectinload(Service.service_at_locations)
-                )
-            )
-            self.services.update((svc.id, svc) for svc in session.scalars(stmt))
+        self.services: dict[str, Service] = load_by_id(
+            session,
+            Service,
+            bundle.services,
+            selectinload(Service.service_areas),
+            selectinload(Service.service_at_locations),
+        )
         linked = {
             row.fields["location_id"]
             for record in bundle.services.values()

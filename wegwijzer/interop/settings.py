@@ -10,9 +10,13 @@ from sqlalchemy.orm import Session
 
 from ..models import Municipality, Service
 from .report import ImportFailed
+from .schema import max_length
 
 _CONTACT_FIELDS = ("name", "phone", "email", "hours")
-_LIMITS = {"name": 255, "phone": 40, "email": 255, "hours": 255}
+#: The column widths of ``Municipality.volunteer_contact_*``.
+_LIMITS: dict[str, int] = {
+    key: max_length(Municipality, f"volunteer_contact_{key}") or 0 for key in _CONTACT_FIELDS
+}
 
 
 def load_municipality_settings(session: Session, path: str | Path) -> int:

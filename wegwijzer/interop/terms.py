@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -62,19 +63,13 @@ class TermChecks(Checker):
         self, raw: RawService, data: dict[str, Any], service_id: str, keywords: list[str]
     ) -> list[Row]:
         """Return one attribute row per known term; add unknown terms to ``keywords``."""
+        convert = partial(self._attribute, keywords=keywords)
         return self.children_of(
-            raw,
-            data,
-            "attributes",
-            "",
-            service_id,
-            lambda raw, item, path: self._attribute(raw, item, path, keywords),
-            table="attribute",
-            distinct=lambda values: values["taxonomy_term_id"],
+            raw, data, "attributes", "", service_id, convert, table="attribute", distinct=_term_id
         )
 
     def _attribute(
-        self, raw: RawService, item: dict[str, Any], path: str, keywords: list[str]
+        self, raw: RawService, item: dict[str, Any], path: str, *, keywords: list[str]
     ) -> dict[str, Any]:
         return {
             "taxonomy_term_id": self._term(raw, item, path, keywords),
@@ -158,3 +153,7 @@ class TermChecks(Checker):
                     f"Taxonomie '{clip(name)}' is onbekend: {count} termen zijn als trefwoord "
                     "bewaard.",
                 )
+
+
+def _term_id(values: dict[str, Any]) -> Any:
+    return values["taxonomy_term_id"]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain.text import slugify
 from ..models import Attribute, AuditEntry, Service, ServiceAtLocation, utcnow
 from ..services.changes import record_change
+from .loading import batches, load_by_id
 from .records import Bundle, Record, Row
 from .report import ImportReport
 from .schema import CHILDREN, MODELS, ChildSpec
@@ -38,14 +39,7 @@ def load_existing(session: Session, kind: str, ids: list[str], *extra: Any) -> d
             options.append(
                 selectinload(getattr(model, name)).selectinload(getattr(spec.model, sub))
             )
-    options.extend(extra)
-    found: dict[str, Any] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        stmt = select(model).where(model.id.in_(chunk)).options(*options)
-        for obj in session.scalars(stmt):
-            found[obj.id] = obj
-    return found
+    return load_by_id(session, model, ids, *options, *extra)
 
 
 class Writer:
@@ -191,26 +185,13 @@ class Writer:
     def _record_search_changes(self) -> None:
         """Log every service whose search document changed, in this same transaction."""
         ids = set(self.changed["service"])
-        if self.changed["organization"]:
-            orgs = list(self.changed["organization"])
-            for start in range(0, len(orgs), 500):
-                ids.update(
-                    self.session.scalars(
-                        select(Service.id).where(
-                            Service.organization_id.in_(orgs[start : start + 500])
-                        )
-                    )
-                )
-        if self.changed["location"]:
-            locs = list(self.changed["location"])
-            for start in range(0, len(locs), 500):
-                ids.update(
-                    self.session.scalars(
-                        select(ServiceAtLocation.service_id).where(
-                            ServiceAtLocation.location_id.in_(locs[start : start + 500])
-                        )
-                    )
-                )
+        # A service's document holds its organisation's and locations' data too.
+        for kind, service_column, link in (
+            ("organization", Service.id, Service.organization_id),
+            ("location", ServiceAtLocation.service_id, ServiceAtLocation.location_id),
+        ):
+            for chunk in batches(self.changed[kind]):
+                ids.update(self.session.scalars(select(service_column).where(link.in_(chunk))))
         for service_id in sorted(ids):
             record_change(self.session, "service", service_id)
         self.report.changed_service_ids = sorted(self.changed["service"])
