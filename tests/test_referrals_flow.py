@@ -244,3 +244,63 @@ def test_mail_without_personal_data(app: Flask, world: World, monkeypatch) -> No
     assert send_signals(db.session, lambda c: f"/x/{c}", date.today()) == 2
     assert sorted(to for to, _s, _b in sent) == [RECEIVER, HELPER]
     assert send_signals(db.session, lambda c: f"/x/{c}", date.today()) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("organisatie", "een-andere-organisatie", "Kies de organisatie waarvoor u verwijst."),
+        ("gemeente", "GM0166", "Kies de gemeente waar de inwoner woont."),
+        ("urgentie", "Jan Jansen heeft een deurwaarder", "Kies wat er dringend is"),
+        ("voorbereid", "7", "Kies alleen punten uit de lijst van de dienst."),
+    ],
+)
+def test_a_forged_referral_form_is_refused_naming_the_field(
+    app: Flask, world: World, field: str, value: str, message: str
+) -> None:
+    helper = logged_in(app, HELPER)
+    url = f"/beheer/overdrachten/nieuw/{world.debt_help.slug}"
+    data = {
+        "organisatie": world.geldmaatjes.id,
+        "gemeente": "GM0193",
+        "urgentie": "geen",
+        "toestemming": "nee",
+        field: value,
+    }
+    resp = post_form(helper, url, data)
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert message in html and f'id="{field}-error"' in html
+    assert db.session.scalar(select(Referral)) is None
+
+
+def test_bad_status_input_gets_a_message_not_an_error_page(app: Flask, world: World) -> None:
+    referral = refer(world)
+    admin = logged_in(app, ZWOLLE_ADMIN)
+    detail = f"/beheer/overdrachten/{referral.code}"
+    bad_date = post_form(
+        admin, f"{detail}/status", {"status": "gesprek-gepland", "gesprek_op": "morgen"}, detail
+    )
+    assert bad_date.status_code == 400 and 'id="gesprek_op-error"' in bad_date.get_data(
+        as_text=True
+    )
+    too_early = post_form(
+        admin,
+        f"{detail}/status",
+        {"status": "gesprek-gepland", "gesprek_op": "2001-01-01"},
+        detail,
+    )
+    assert "ligt niet tussen de overdracht en een jaar daarna" in too_early.get_data(as_text=True)
+    forged = post_form(
+        admin,
+        f"{detail}/status",
+        {"status": "niet-gestart", "reden": "doorverwezen", "doorverwezen_naar": "niets"},
+        detail,
+    )
+    assert forged.status_code == 400
+    assert "Kies een dienst uit de lijst." in forged.get_data(as_text=True)
+    db.session.refresh(referral)
+    assert referral.status == "nieuw"
+    # English pages get English messages.
+    english = post_form(admin, f"{detail}/status?lang=en", {"status": "niet-gestart"}, detail)
+    assert "Choose why the support did not start." in english.get_data(as_text=True)

@@ -6,6 +6,7 @@ referrals; any other service does when its organisation says so (a ``ReferralInt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -35,14 +36,25 @@ from ..referral import find_debt_help
 from . import NotAllowed
 
 
-def debt_help_of(session: Session, service: Service) -> set[str]:
-    """Return the municipalities whose own debt help ``service`` is."""
-    codes = set()
-    for gm_code in service.gm_codes:
-        found = find_debt_help(session, gm_code, display=False)
-        if found is not None and found.id == service.id:
-            codes.add(gm_code)
-    return codes
+def debt_help_map(session: Session, gm_codes: Iterable[str]) -> dict[str, str]:
+    """Return ``{gm_code: service id}`` of the own debt help of each municipality that has one."""
+    found = {}
+    for gm_code in sorted(set(gm_codes)):
+        service = find_debt_help(session, gm_code, display=False)
+        if service is not None:
+            found[gm_code] = service.id
+    return found
+
+
+def debt_help_of(
+    session: Session, service: Service, known: dict[str, str] | None = None
+) -> set[str]:
+    """Return the municipalities whose own debt help ``service`` is.
+
+    ``known`` is a :func:`debt_help_map` covering the service's municipalities, for lists.
+    """
+    known = known if known is not None else debt_help_map(session, service.gm_codes)
+    return {gm for gm in service.gm_codes if known.get(gm) == service.id}
 
 
 def accepts_referrals(session: Session, service: Service) -> bool:
@@ -105,10 +117,12 @@ def receiving_services(session: Session, user: User) -> list[Service]:
                 .distinct()
             )
         )
-        services = [s for s in own if s.id in open_to or debt_help_of(session, s)]
+        known = debt_help_map(session, {gm for s in own for gm in s.gm_codes})
+        services = [s for s in own if s.id in open_to or debt_help_of(session, s, known)]
     else:
         return []
-    services = [s for s in services if may_receive(user, s, debt_help_of(session, s))]
+    known = debt_help_map(session, {gm for s in services for gm in s.gm_codes})
+    services = [s for s in services if may_receive(user, s, debt_help_of(session, s, known))]
     return sorted(services, key=lambda s: (s.name.lower(), s.id))
 
 
@@ -125,17 +139,20 @@ class IntakeSetting:
 
 def intake_settings(session: Session, user: User) -> list[IntakeSetting]:
     """Return the intake setting of every live service ``user`` may edit, by name."""
-    services = session.scalars(
-        select(Service)
-        .where(editable_services_filter(user), Service.deleted_at.is_(None))
-        .options(joinedload(Service.organization), selectinload(Service.service_areas))
-        .order_by(Service.name, Service.id)
+    services = list(
+        session.scalars(
+            select(Service)
+            .where(editable_services_filter(user), Service.deleted_at.is_(None))
+            .options(joinedload(Service.organization), selectinload(Service.service_areas))
+            .order_by(Service.name, Service.id)
+        )
     )
     rows = {r.service_id: r for r in session.scalars(select(ReferralIntake))}
+    known = debt_help_map(session, {gm for s in services for gm in s.gm_codes})
     settings = []
     for svc in services:
         row = rows.get(svc.id)
-        own = bool(debt_help_of(session, svc))
+        own = bool(debt_help_of(session, svc, known))
         settings.append(
             IntakeSetting(
                 service=svc,
