@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ...models import utcnow
-from ..taxonomy import CORE_FACETS, TaxonomyInfo, TermInfo, list_taxonomies
+from ..taxonomy import CORE_FACETS, TermInfo, list_taxonomies
 from .areas import LOCAL, REGIONAL, check_municipalities
 from .freshness import Freshness, freshness_of, stale_cutoff
 from .mapdata import Point, service_points
@@ -120,7 +120,6 @@ class RegionCoverage:
     """Coverage of the municipalities a beheerder picked (one or several)."""
 
     municipalities: list[MunicipalityCoverage]
-    taxonomies: dict[str, TaxonomyInfo]
     overlap_threshold: int
     freshness: Freshness
 
@@ -251,7 +250,6 @@ def compute_coverage(
     cutoff = stale_cutoff(now or utcnow(), stale_months)
     return RegionCoverage(
         municipalities=result,
-        taxonomies=taxonomies,
         overlap_threshold=overlap_threshold,
         freshness=freshness_of(data, stale_months, cutoff),
     )
