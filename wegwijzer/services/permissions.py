@@ -324,6 +324,11 @@ def may_set_intake(user: User, service: Service) -> bool:
     return can_edit_service(user, service)
 
 
+def may_set_intakes(user: User) -> bool:
+    """Return True when ``user``'s role edits services, so may open the intake settings."""
+    return is_beheerder(user) or is_redacteur(user)
+
+
 def may_see_referral_figures(
     user: User, gm_code: str | None = None, organization_id: str | None = None
 ) -> bool:

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from ...domain.hours import today as local_today
 from ...extensions import db
 from ...models import NotStartedReason, Referral, Role, Urgency
-from ...services.permissions import is_beheerder, may_refer
+from ...services.permissions import is_beheerder, may_refer, may_set_intakes
 from ...services.referral import handover_sheet, public_service
 from ...services.referrals import (
     NotAllowed,
@@ -87,7 +87,7 @@ def index() -> str:
             lists.municipality_referrals(db.session, user, today) if is_beheerder(user) else []
         ),
         is_beheerder=is_beheerder(user),
-        may_set_intake=user.role in (Role.ADMIN, Role.EDITOR),
+        may_set_intake=may_set_intakes(user),
         code_form=CodeForm(),
     )
 
