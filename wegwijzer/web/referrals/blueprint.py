@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from ...extensions import db
 from ...models import NotStartedReason, Service, Urgency
 from ...services.referrals import codes, intake, labels, terms
-from ..public.i18n import url_lang
+from ..i18n import url_lang
 
 bp = Blueprint("referrals", __name__, url_prefix="/beheer/overdrachten")
 

@@ -32,8 +32,8 @@ from ...services.referrals.records import (
     set_status,
 )
 from ..auth import role_required
+from ..i18n import url_lang
 from ..manage.blueprint import logged_in_user
-from ..public.i18n import url_lang
 from .blueprint import bp, referral_url
 from .forms import CodeForm, IntakeForm, NewReferralForm, StatusForm
 
