@@ -155,7 +155,7 @@ def test_api_answers_control_characters_with_json_naming_the_parameter(site: Fla
 
 
 def test_report_form_with_nul_is_refused_and_nothing_stored(site: Flask) -> None:
-    from wegwijzer.web.manage.report_views import report_token
+    from wegwijzer.web.public.report import report_token
 
     world = _world()
     resp = new_client(site).post(

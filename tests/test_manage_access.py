@@ -23,7 +23,7 @@ PUBLIC = {
     "manage.set_password",
     "manage.reset_request",
     "manage.logout",
-    "manage.report_service",
+    "public.report_service",
 }
 #: Routes that are about one entry of another scope (id in the URL).
 SCOPED = ("service_id", "org_id", "location_id", "user_id", "report_id")
@@ -197,7 +197,7 @@ def _report_token(client: FreshClient, key: str) -> str:
         return match.group(1)
     # The public page may not include the form yet; the token is the same signed value.
     from wegwijzer.models import Service
-    from wegwijzer.web.manage.report_views import report_token
+    from wegwijzer.web.public.report import report_token
 
     svc = db.session.scalar(select(Service).where(Service.slug == key))
     return report_token(svc.id)

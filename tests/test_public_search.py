@@ -216,12 +216,12 @@ def test_print_view_lists_phones_and_addresses_in_full(
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("pagina=abc", "paginanummer"),
-        ("pagina=0", "paginanummer"),
-        ("pagina=99999", "paginanummer"),
+        ("pagina=abc", "‘pagina’ moet een getal"),
+        ("pagina=0", "‘pagina’ moet een getal"),
+        ("pagina=99999", "‘pagina’ moet een getal"),
         ("weergave=tabel", "weergave"),
         ("thema=bestaat-niet", "bestaat-niet"),
-        ("nu_open=ja", "Nu open"),
+        ("nu_open=misschien", "‘nu_open’ moet 1 (ja) of 0 (nee) zijn"),
         ("q=" + "a" * 201, "te lang"),
         ("plaats=" + "b" * 101, "te lang"),
         ("lang=de", "taal"),

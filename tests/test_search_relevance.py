@@ -367,7 +367,7 @@ def test_suggestion_for_typo(directory: dict[str, Service]) -> None:
 
 
 def test_english_words_reach_dutch_services(directory: dict[str, Service]) -> None:
-    result = search("bailiff", near="Zwolle", lang="en")
+    result = search("bailiff", near="Zwolle")
     assert result.urgent
     assert result.results[0].name == "Schuldhulpverlening Zwolle"
     assert "Huurachterstand-team Zwolle" in [h.name for h in search("rent arrears").results[:5]]

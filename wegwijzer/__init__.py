@@ -7,8 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
-from flask_babel import get_locale
+from flask import Flask
 
 from . import config as default_config
 from .extensions import babel, csrf, db, login_manager
@@ -39,19 +38,19 @@ def create_app(
 
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    from .web import init_request_checks, init_web
+    from .web.i18n import select_locale
+
     db.init_app(app)
     babel.init_app(
         app,
-        locale_selector=_select_locale,
+        locale_selector=select_locale,
         timezone_selector=lambda: "Europe/Amsterdam",
         # An absolute path: Flask-Babel resolves relative ones against the package.
         default_translation_directories=str(TRANSLATIONS_DIR),
     )
-    app.jinja_env.globals["get_locale"] = get_locale
-    from .web.hygiene import init_input_checks
-
     # First of all request hooks: nothing may read a control character before it is refused.
-    init_input_checks(app)
+    init_request_checks(app)
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -63,20 +62,7 @@ def create_app(
 
     init_search(app)
 
-    from .web.api.views import bp as api_bp
-    from .web.coverage.views import bp as coverage_bp
-    from .web.manage.views import bp as manage_bp
-    from .web.public.views import bp as public_bp
-    from .web.referrals import bp as referrals_bp
-    from .web.route.views import bp as route_bp
-
-    app.register_blueprint(public_bp)
-    app.register_blueprint(route_bp)
-    app.register_blueprint(manage_bp)
-    app.register_blueprint(coverage_bp)
-    app.register_blueprint(referrals_bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)
+    init_web(app)
     return app
 
 
@@ -107,10 +93,3 @@ def _finish_config(app: Flask) -> None:
         app.config.setdefault("SESSION_COOKIE_SECURE", False)
         if app.config.get("DEMO") or app.testing:
             app.config["SESSION_COOKIE_SECURE"] = False
-
-
-def _select_locale() -> str:
-    lang = request.args.get("lang") if request else None
-    if lang in ("nl", "en"):
-        return lang
-    return getattr(g, "lang", None) or "nl"

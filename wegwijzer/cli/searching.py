@@ -7,11 +7,12 @@ import sys
 import click
 from flask import Flask
 
+from ..search.schema import FACETS
 from .base import CliError, F, main, with_app
 
 
 def _facet_options(func: F) -> F:
-    for facet in ("organisatietype", "toegang", "doelgroep", "thema", "fase"):
+    for facet in reversed(FACETS):
         func = click.option(
             f"--{facet}",
             facet,
@@ -37,7 +38,12 @@ def _facet_options(func: F) -> F:
 @click.option("--walk-in", is_flag=True, help="Alleen inloop zonder afspraak.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--per-page", default=10, show_default=True, type=click.IntRange(1, 100))
-@click.option("--lang", default="nl", show_default=True, type=click.Choice(["nl", "en"]))
+@click.option(
+    "--lang",
+    default="nl",
+    show_default=True,
+    help="Taal van de namen van signalen en van de links (een van LANGUAGES: nl, en).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Geef het resultaat als JSON.")
 @with_app()
 def search_command(
@@ -56,50 +62,45 @@ def search_command(
     """Zoek in de sociale kaart, zoals een inwoner op de site (handig voor verwijzers)."""
     import json
 
-    from ..search import search
+    from werkzeug.datastructures import MultiDict
 
-    if radius_km is not None and not near:
-        raise CliError("--radius werkt alleen samen met --near.")
-    filters = {k: list(v) for k, v in facets.items() if v}
-    result = search(
-        query=query,
-        filters=filters or None,
-        near=near,
-        page=page,
-        per_page=per_page,
-        lang=lang,
-        radius_km=radius_km,
-        open_now=open_now,
-        walk_in=walk_in,
+    from ..extensions import db
+    from ..search import SearchParameterError, parse_search_query, search
+    from ..services.taxonomy import list_taxonomies
+
+    if lang not in app.config["LANGUAGES"]:
+        raise CliError(f"--lang kent '{lang}' niet; kies {' of '.join(app.config['LANGUAGES'])}.")
+    # The options become the API's parameters, read by the one parser of the site and the API.
+    args: MultiDict[str, str] = MultiDict(
+        [("q", query), ("page", str(page)), ("per_page", str(per_page))]
+        + [("near", near)] * bool(near)
+        + [("radius_km", str(radius_km))] * (radius_km is not None)
+        + [("open_now", "1")] * open_now
+        + [("walk_in", "1")] * walk_in
+        + [(facet, code) for facet, codes in facets.items() for code in codes]
     )
+    known = {t.facet: {term.code for term in t.terms} for t in list_taxonomies(db.session)}
+    try:
+        search_query = parse_search_query(args, known)
+    except SearchParameterError as exc:
+        option = {"near": "--near", "radius_km": "--radius", "q": "QUERY"}.get(
+            exc.parameter, f"--{exc.parameter.replace('_', '-')}"
+        )
+        raise CliError(f"{option}: {exc.message}") from None
+    result = search(search_query)
     if result.location_error is not None:
         err = result.location_error
         hint = f" Bedoelt u: {', '.join(err.suggestions[:3])}?" if err.suggestions else ""
         raise CliError(f"Plaats of postcode '{near}' niet gevonden.{hint}")
     if as_json:
-        payload = {
-            "query": result.query,
-            "total": result.total,
-            "page": result.page,
-            "pages": result.pages,
-            "location": result.location.name if result.location else None,
-            "suggestion": result.suggestion,
-            "urgent": result.urgent,
-            "results": [
-                {
-                    "id": h.service_id,
-                    "name": h.name,
-                    "organization": h.organization_name,
-                    "distance_km": h.distance_km,
-                    "is_national": h.is_national,
-                    "is_urgent_pick": h.is_urgent_pick,
-                    "themes": h.themes,
-                    "score": h.score,
-                }
-                for h in result.results
-            ],
-            "facets": result.facets,
-        }
+        base = (app.config.get("BASE_URL") or "http://localhost").rstrip("/")
+        with app.test_request_context(base_url=base):
+            from flask import url_for
+
+            extra = {"lang": lang} if lang != app.config["LANGUAGES"][0] else {}
+            payload = result.to_dict(
+                lambda hit: url_for("public.service", key=hit.service_id, _external=True, **extra)
+            )
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     where = f" bij {result.location.name}" if result.location else ""

@@ -4,6 +4,10 @@ Public API, used by the web pages, the JSON API, the guided route and the CLI::
 
     from wegwijzer.search import search, sync_index, ensure_index, rebuild_index
 
+``search()`` raises :class:`SearchUnavailable` while a missing or damaged index is being
+rebuilt in the background (the web layer answers 503); ``sync_index()`` never fails because
+of the index.
+
 The database is the truth; the index is derived. Every write that affects search records a
 row in the change log (``record_change``) in the same transaction; ``sync_index()`` applies
 the rows this index has not applied yet, and every search first checks (at most once a
@@ -20,13 +24,19 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .results import Hit, SearchResult
+from .request import SearchParameterError, SearchQuery, make_query, parse_search_query
+from .results import Hit, SearchResult, SearchUnavailable
 
 __all__ = [
     "Hit",
+    "SearchParameterError",
+    "SearchQuery",
     "SearchResult",
+    "SearchUnavailable",
     "ensure_index",
     "init_search",
+    "make_query",
+    "parse_search_query",
     "rebuild_index",
     "search",
     "sync_index",
@@ -92,45 +102,54 @@ def sync_index(app: Flask | None = None) -> int:
 
 
 def search(
-    query: str = "",
+    query: SearchQuery | str = "",
     filters: Mapping[str, Sequence[str]] | None = None,
-    near: str | None = None,
-    page: int = 1,
-    per_page: int = 20,
-    lang: str = "nl",
-    radius_km: float | None = None,
-    open_now: bool = False,
-    walk_in: bool = False,
     *,
     now: datetime | None = None,
+    **values: Any,
 ) -> SearchResult:
     """Search published services.
 
-    ``filters`` = ``{"thema": ["schulden"], "fase": [...], "doelgroep", "toegang",
-    "organisatietype"}``: AND across taxonomies, OR within one. ``near`` is a postcode or
-    place; without it a place named in the query ("hulp bij formulieren in Kampen") is used.
-    With a place, only services covering that municipality and national services remain,
-    sorted by relevance with distance breaking near-ties. ``now`` is for tests ("open now").
+    ``query`` is a :class:`SearchQuery` (what pages, API, CLI and route build) or, for short,
+    the words with the other fields as keywords (``near=`` for the place): ``search("huur",
+    near="Zwolle")``. Filters: ``{"thema": ["schulden"], "fase": [...], ...}``, AND across
+    taxonomies, OR within one. Without a place, a place named in the words ("hulp bij
+    formulieren in Kampen") is used. With a place, only services covering that municipality
+    and national services remain, sorted by relevance with distance breaking near-ties.
+    ``now`` is for tests ("open now").
     """
+    if not isinstance(query, SearchQuery):
+        if "near" in values:
+            values["place"] = values.pop("near") or ""
+        query = make_query(query, filters, **values)
+    elif filters or values:
+        raise TypeError("give either a SearchQuery or words with keywords, not both")
+    from ..domain.places import gazetteer
     from ..extensions import db
-    from ..services.places import gazetteer
     from .searching import run_search
 
-    return run_search(
-        _engine(),
-        query=query,
-        filters=filters,
-        near=near,
-        page=page,
-        per_page=per_page,
-        lang=lang,
-        radius_km=radius_km,
-        open_now=open_now,
-        walk_in=walk_in,
-        now=now,
-        gazetteer=gazetteer(),
-        debt_help_id=lambda gm: _debt_help_id(db.session, gm),
-    )
+    engine = _engine()
+    try:
+        return run_search(
+            engine,
+            query=query.text,
+            filters={k: list(v) for k, v in query.filters.items()},
+            near=query.place or None,
+            page=query.page,
+            per_page=query.per_page,
+            radius_km=query.radius_km,
+            open_now=query.open_now,
+            walk_in=query.walk_in,
+            now=now,
+            gazetteer=gazetteer(),
+            debt_help_id=lambda gm: _debt_help_id(db.session, gm),
+        )
+    except Exception as exc:
+        # A file of the index went missing or bad while this search read it: say "try again
+        # shortly" while a new index is built, instead of a 500. Other errors stay errors.
+        if engine.search_failed(exc):
+            raise SearchUnavailable(str(exc)) from exc
+        raise
 
 
 def _debt_help_id(session: Session, gm_code: str) -> str | None:

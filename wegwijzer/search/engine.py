@@ -1,7 +1,17 @@
-"""One search engine per app: the index lifecycle, change-log sync and per-thread readers."""
+"""One search engine per app: the index lifecycle, change-log sync and per-thread readers.
+
+Readers are never shared: each thread opens its own (whoosh readers keep file positions and
+caches that are not safe to use from two threads) and only that thread closes it, after it
+has opened its next one. A missing or damaged generation is noticed on the next search; the
+engine then keeps serving from readers whose files are still open, or raises
+:class:`SearchUnavailable`, while one background thread per process builds a new generation
+(serialised across processes by the rebuild lock). Saves never fail because of the index:
+the change log lets the new generation catch up.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
@@ -14,20 +24,25 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
 from ..models import ChangeLog, Organization, Service, TaxonomyTerm
 from .analysis import BASE_PARTS, Analyzer, Decompounder, surface_words
 from .categories import Categories, load_categories
 from .documents import affected_service_ids, load_texts, published_ids, whoosh_fields
+from .health import Repairer
+from .results import SearchUnavailable
 from .schema import make_schema
 from .signals import Signal, load_signals
 from .spelling import SpellIndex
 from .store import (
     Applied,
+    Damage,
     IndexBroken,
+    SegmentFiles,
+    create_index,
     current_generation,
     new_generation,
     open_generation,
@@ -65,8 +80,11 @@ class _Live:
     spell: SpellIndex
     spell_segments: set[str]
     stamp: tuple[int, int] | None
+    files: SegmentFiles
     categories: Categories | None = None
     categories_at: float = 0.0
+    #: Set when the generation went missing or was damaged; cleared by opening a new one.
+    damage: Damage | None = None
 
 
 class SearchEngine:
@@ -84,6 +102,7 @@ class SearchEngine:
         self._last_check = 0.0
         self._dirty = False
         self._disk_generation = -1
+        self.repairs = Repairer(lambda broken: self.rebuild(force=False, avoid=broken))
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -127,6 +146,7 @@ class SearchEngine:
             spell=SpellIndex(),
             spell_segments=set(),
             stamp=pointer_stamp(self.root),
+            files=SegmentFiles(gen),
         )
         self._version += 1
 
@@ -177,14 +197,21 @@ class SearchEngine:
         vocab |= {w for w, c in counts.items() if c >= 2 and len(w) >= 5}
         return vocab
 
-    def rebuild(self, progress: Callable[[int], None] | None = None, force: bool = True) -> int:
+    def rebuild(
+        self,
+        progress: Callable[[int], None] | None = None,
+        force: bool = True,
+        avoid: Path | None = None,
+    ) -> int:
         """Build a fresh generation beside the live one, swap to it, apply later changes.
 
-        ``force=False`` (start-up repair) first checks, holding the rebuild lock, whether
-        another process has just built a usable generation, and uses that one instead.
+        ``force=False`` (repair) first checks, holding the rebuild lock, whether another
+        process has just built a usable generation other than ``avoid`` (the broken one),
+        and uses that one instead.
         """
         with rebuild_lock(self.root), self.session() as session:
-            if not force and (ready := self._usable(current_generation(self.root))):
+            current = current_generation(self.root)
+            if not force and current != avoid and (ready := self._usable(current)):
                 with self._lock:
                     self._open(ready)
                 return self.document_count()
@@ -193,7 +220,7 @@ class SearchEngine:
             parts = self.vocabulary(session)
             write_parts(gen, parts)
             analyzer = Analyzer(Decompounder(parts))
-            ix = whoosh_index.create_in(str(gen), make_schema())
+            ix = create_index(gen, make_schema())
             writer = ix.writer(limitmb=256)
             count = 0
             try:
@@ -229,14 +256,25 @@ class SearchEngine:
         """Apply change-log rows this generation has not applied; return how many services.
 
         ``wait=False`` (the search path) never blocks: when another thread or process holds
-        the writer, it returns at once and the change follows on a later search.
+        the writer, it returns at once and the change follows on a later search. A broken
+        index never makes this fail (a save has committed already): it starts a repair, and
+        the new generation applies the change log.
         """
         live = self.live()
+        if live.damage is not None:
+            self._dirty = True
+            return 0
         if not self._lock.acquire(blocking=wait):
             self._dirty = True
             return 0
         try:
             return self._sync(live, wait)
+        except SQLAlchemyError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on a broken index
+            reason = f"bijwerken mislukt: {type(exc).__name__}: {exc}"
+            self.repairs.fail(live, Damage(reason, readable=True), exc)
+            return 0
         finally:
             self._lock.release()
 
@@ -292,31 +330,55 @@ class SearchEngine:
                 writer.delete_by_term("id", sid)
         return len(ordered)
 
-    def _check_others(self) -> None:
-        """Notice a swapped generation, or changes committed by other processes."""
+    def _check_others(self) -> _Live:
+        """Notice a swapped, missing or damaged generation, or other processes' changes."""
+        live = self._check_files(self.live())
         now = time.monotonic()
-        if now - self._last_check < CHECK_INTERVAL and not self._dirty:
-            return
+        if live.damage is not None or (now - self._last_check < CHECK_INTERVAL and not self._dirty):
+            return live
         self._last_check = now
-        live = self.live()
+        if self._dirty or self._log_advanced(live):
+            self.sync(wait=False)
+        # Another process sharing this index directory may have committed.
+        try:
+            latest = live.ix.latest_generation()
+        except OSError as exc:
+            reason = f"{live.path.name} onleesbaar: {exc}"
+            self.repairs.fail(live, Damage(reason, readable=True), exc)
+            return live
+        if latest != self._disk_generation:
+            self._disk_generation = latest
+            self._version += 1
+        return live
+
+    def _check_files(self, live: _Live) -> _Live:
+        """On every search: has the pointer moved, or a file of the live generation changed?"""
         stamp = pointer_stamp(self.root)
         if stamp != live.stamp:
             gen = current_generation(self.root)
-            if gen is not None and gen != live.path:
+            if gen is None:
+                missing = Damage("de verwijzing naar de index ontbreekt", readable=True)
+                self.repairs.fail(live, missing)
+                return live
+            if gen != live.path:
                 with self._lock:
                     try:
                         self._open(gen)
                     except IndexBroken as exc:
                         log.warning("Nieuwe zoekindex onbruikbaar: %s", exc)
-                    live = self.live()
+                live = self.live()
             live.stamp = stamp
-        if self._dirty or self._log_advanced(live):
-            self.sync(wait=False)
-        # Another process sharing this index directory may have committed.
-        latest = live.ix.latest_generation()
-        if latest != self._disk_generation:
-            self._disk_generation = latest
-            self._version += 1
+        if live.damage is None and (damage := live.files.check(live.ix)) is not None:
+            self.repairs.fail(live, damage)
+        return live
+
+    def wait_for_repair(self, timeout: float | None = None) -> bool:
+        """Wait for a running background repair; return True when none is running."""
+        return self.repairs.wait(timeout)
+
+    def search_failed(self, exc: Exception) -> bool:
+        """Return whether a failed search was the index's fault; if so, start repairing it."""
+        return self.repairs.search_failed(self._live, exc)
 
     def _log_advanced(self, live: _Live) -> bool:
         applied = read_applied(live.path)
@@ -329,17 +391,36 @@ class SearchEngine:
     # Readers -----------------------------------------------------------------------------
 
     def view(self) -> tuple[View, _Live]:
-        """Return this thread's view of the newest index state."""
-        self._check_others()
-        live = self.live()
+        """Return this thread's view of the newest index state.
+
+        Raises SearchUnavailable while a missing or damaged index is rebuilt, unless this
+        thread still has a reader whose files are intact (then it serves that state).
+        """
+        live = self._check_others()
         local = self._local
-        if getattr(local, "version", None) != self._version or local.path != live.path:
+        current = getattr(local, "path", None) == live.path
+        if live.damage is not None:
+            if live.damage.readable and current:
+                return local.view, live
+            raise SearchUnavailable(live.damage.reason)
+        if getattr(local, "version", None) != self._version or not current:
             old = getattr(local, "reader", None)
             # A fresh reader, not reader(reuse=...): whoosh-reloaded 2.7.5 re-adds segments
             # of the reused reader that were merged away. Our caches are per segment anyway.
-            reader = live.ix.reader()
+            try:
+                reader = live.ix.reader()
+            except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on lost files
+                reason = f"{live.path.name} onleesbaar: {type(exc).__name__}: {exc}"
+                self.repairs.fail(live, Damage(reason, readable=True), exc)
+                damage = live.damage
+                if damage is not None and damage.readable and current:
+                    return local.view, live
+                raise SearchUnavailable(reason) from exc
+            live.files.add(reader)
             if old is not None:
-                old.close()
+                # Only this thread ever used it, and it is done with it.
+                with contextlib.suppress(Exception):
+                    old.close()
             local.reader = reader
             local.path = live.path
             local.version = self._version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,17 @@ from markupsafe import Markup
 #: Facet keys of the "extra" group.
 EXTRA_OPEN_NOW = "open_now"
 EXTRA_WALK_IN = "inloop"
+#: Seconds after which a visitor may try again while a damaged index is being rebuilt.
+RETRY_AFTER = 30
+
+
+class SearchUnavailable(RuntimeError):
+    """The index is missing or damaged and a new one is being built; try again shortly.
+
+    The web layer answers 503 with ``Retry-After``; saves are never refused because of it.
+    """
+
+    retry_after = RETRY_AFTER
 
 
 @dataclass(frozen=True)
@@ -53,3 +65,44 @@ class SearchResult:
     signals: list[Any] = field(default_factory=list)
     #: The query text without the place name that was taken out of it.
     text: str = ""
+
+    def to_dict(self, service_url: Callable[[Hit], str]) -> dict[str, Any]:
+        """Return the result as JSON-ready data: the one shape of the API and the CLI."""
+        loc = self.location
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "location": (
+                {
+                    "name": loc.name,
+                    "municipality": loc.municipality,
+                    "gm_code": loc.gm_code,
+                    "lat": loc.lat,
+                    "lon": loc.lon,
+                }
+                if loc is not None
+                else None
+            ),
+            "suggestion": self.suggestion,
+            "urgent": self.urgent,
+            "results": [
+                {
+                    "id": hit.service_id,
+                    "name": hit.name,
+                    "organization": {"id": hit.organization_id, "name": hit.organization_name},
+                    "snippet": str(hit.snippet),
+                    "distance_km": hit.distance_km,
+                    "is_national": hit.is_national,
+                    "is_urgent_pick": hit.is_urgent_pick,
+                    "municipalities": hit.gm_codes,
+                    "themes": hit.themes,
+                    "score": hit.score,
+                    "url": service_url(hit),
+                }
+                for hit in self.results
+            ],
+            "facets": self.facets,
+        }

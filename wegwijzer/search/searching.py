@@ -35,7 +35,6 @@ def run_search(
     near: str | None = None,
     page: int = 1,
     per_page: int = 20,
-    lang: str = "nl",
     radius_km: float | None = None,
     open_now: bool = False,
     walk_in: bool = False,

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from ..domain.geo import NotFound, Resolved
 from ..models import Service
+from ..search import make_query, search
+from .referral import distance_to, find_debt_help, load_services
 from .route import Answer, Answers, Question, Route, resolve_place
 
 #: Candidates collected from search before ranking; enough for two best steps and options.
@@ -119,9 +121,6 @@ def compute_route(
     Needs are filters (strict first, relaxed until there is something near the resident);
     wishes only reorder. With an urgent answer the municipality's debt help comes first.
     """
-    from ..search import search
-    from .referral import distance_to, find_debt_help, load_services
-
     location = resolve_place(answers.place)
     if isinstance(location, NotFound):
         raise ValueError("compute_route needs a place that the gazetteer knows")
@@ -134,11 +133,7 @@ def compute_route(
     found: dict[str, tuple[int, int, int, float | None]] = {}
     for tier_index, tier in enumerate(_tiers(need, words)):
         result = search(
-            query=tier.query,
-            filters=tier.filters,
-            near=answers.place,
-            per_page=CANDIDATES,
-            lang=lang,
+            make_query(tier.query, tier.filters, place=answers.place, per_page=CANDIDATES)
         )
         for position, hit in enumerate(result.results):
             if hit.service_id not in found:

@@ -13,7 +13,7 @@ from flask import Flask, request
 from flask_babel import gettext as _
 
 from ..domain.limits import forbidden_character
-from .public.params import BadParameter
+from .errors import BadParameter
 
 #: Deepest JSON nesting looked into (no view reads deeper structures).
 MAX_JSON_DEPTH = 64
@@ -23,8 +23,7 @@ class BadCharacter(BadParameter):
     """A parameter (or the address) holds a control character; ``parameter`` names it."""
 
     def __init__(self, parameter: str | None, message: str) -> None:
-        super().__init__(message)
-        self.parameter = parameter
+        super().__init__(message, parameter)
 
 
 def _printable_name(name: str) -> str:

@@ -15,7 +15,8 @@ from ...infra.mail import MailError, mail_configured, send_mail
 from ...models import Role, User
 from ...services import account_admin, accounts, scope, totp
 from ..auth import role_required
-from .blueprint import bp, client_ip, logged_in_user, safe_next
+from ..client import client_ip
+from .blueprint import bp, logged_in_user, safe_next
 from .forms import (
     ActionForm,
     ChangePasswordForm,

@@ -94,11 +94,6 @@ def _forbidden(exc: HTTPException) -> tuple[str, int]:
     return render_template("manage/forbidden.html"), 403
 
 
-def client_ip() -> str:
-    """Return the client's address (ProxyFix, if configured, sets it from the proxy)."""
-    return request.remote_addr or "onbekend"
-
-
 def logged_in_user() -> Any:
     """Return the current user (for type checkers, a User)."""
     return current_user._get_current_object()

@@ -10,7 +10,6 @@ from . import (  # noqa: F401  (each import registers its routes)
     interop_views,
     organization_views,
     overview_views,
-    report_views,
     service_actions,
     service_views,
 )

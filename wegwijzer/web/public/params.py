@@ -1,4 +1,4 @@
-"""Read and check the query parameters of the public search pages."""
+"""The search state of the public results page: the one SearchQuery plus view and print."""
 
 from __future__ import annotations
 
@@ -7,40 +7,60 @@ from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest
 
+from ...search import SearchParameterError, SearchQuery, parse_search_query
 from ...services.taxonomy import TaxonomyInfo
+from ..errors import BadParameter
 
 #: Facets residents can filter on, in the order the filter form shows them.
 FILTER_FACETS = ("thema", "fase", "doelgroep", "toegang", "organisatietype")
-MAX_QUERY = 200
-MAX_PLACE = 100
-MAX_PAGE = 500
 VIEWS = ("lijst", "kaart")
-
-
-class BadParameter(BadRequest):
-    """A query parameter that the site cannot use; the description says which and why."""
 
 
 @dataclass
 class SearchParams:
-    q: str = ""
-    plaats: str = ""
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    open_now: bool = False
-    walk_in: bool = False
-    page: int = 1
+    """A results page: what is searched for (``query``), shown as list or map, or printed."""
+
+    query: SearchQuery = field(default_factory=SearchQuery)
     view: str = "lijst"
     printing: bool = False
 
     @property
+    def q(self) -> str:
+        return self.query.text
+
+    @property
+    def plaats(self) -> str:
+        return self.query.place
+
+    @property
+    def filters(self) -> dict[str, list[str]]:
+        return {facet: list(codes) for facet, codes in self.query.filters.items()}
+
+    @property
+    def open_now(self) -> bool:
+        return self.query.open_now
+
+    @property
+    def walk_in(self) -> bool:
+        return self.query.walk_in
+
+    @property
+    def page(self) -> int:
+        return self.query.page
+
+    @property
     def has_filters(self) -> bool:
-        return bool(any(self.filters.values()) or self.open_now or self.walk_in)
+        return self.query.has_filters
+
+    @property
+    def filter_count(self) -> int:
+        """Return how many filters are ticked (each term, "nu open" and "inloop" count one)."""
+        return sum(len(codes) for codes in self.filters.values()) + self.open_now + self.walk_in
 
     @property
     def is_empty(self) -> bool:
-        return not (self.q or self.plaats or self.has_filters)
+        return self.query.is_empty
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """Return URL parameters for this search, with ``changes`` applied (None drops one)."""
@@ -48,6 +68,7 @@ class SearchParams:
             "q": self.q or None,
             "plaats": self.plaats or None,
             **{facet: list(codes) for facet, codes in self.filters.items() if codes},
+            "straal_km": format(self.query.radius_km, "g") if self.query.radius_km else None,
             "nu_open": "1" if self.open_now else None,
             "inloop": "1" if self.walk_in else None,
             "pagina": self.page if self.page > 1 else None,
@@ -60,60 +81,21 @@ class SearchParams:
         return code in self.filters.get(facet, [])
 
 
-def _text(args: MultiDict[str, str], name: str, limit: int, label: str) -> str:
-    # Control characters never belong in a search; drop them instead of failing later.
-    value = " ".join("".join(c for c in args.get(name, "") if c.isprintable()).split())
-    if len(value) > limit:
-        raise BadParameter(
-            _(
-                "Het veld ‘%(field)s’ is te lang: gebruik hoogstens %(n)s tekens.",
-                field=label,
-                n=limit,
-            )
-        )
-    return value
-
-
-def _flag(args: MultiDict[str, str], name: str, label: str) -> bool:
-    value = args.get(name, "")
-    if value not in ("", "0", "1"):
-        raise BadParameter(_("De keuze ‘%(field)s’ moet 0 of 1 zijn.", field=label))
-    return value == "1"
-
-
-def parse_search_params(args: MultiDict[str, str], taxonomies: list[TaxonomyInfo]) -> SearchParams:
+def parse_search_params(
+    args: MultiDict[str, str], taxonomies: list[TaxonomyInfo], per_page: int, print_per_page: int
+) -> SearchParams:
     """Turn the request arguments into SearchParams; raise BadParameter naming the problem."""
-    params = SearchParams(
-        q=_text(args, "q", MAX_QUERY, _("Waar zoekt u hulp bij?")),
-        plaats=_text(args, "plaats", MAX_PLACE, _("Postcode of woonplaats")),
-        open_now=_flag(args, "nu_open", _("Nu open")),
-        walk_in=_flag(args, "inloop", _("Inloop zonder afspraak")),
-        printing=_flag(args, "print", _("Printversie")),
-    )
-    by_facet = {t.facet: t for t in taxonomies}
-    for facet in FILTER_FACETS:
-        codes = [c for c in args.getlist(facet) if c]
-        tax = by_facet.get(facet)
-        known = {t.code for t in tax.terms} if tax else set()
-        for code in codes:
-            if code not in known:
-                raise BadParameter(
-                    _(
-                        "Het filter ‘%(facet)s’ kent de keuze ‘%(code)s’ niet.",
-                        facet=facet,
-                        code=code[:40],
-                    )
-                )
-        if codes:
-            params.filters[facet] = sorted(set(codes), key=codes.index)
-    page = args.get("pagina", "1") or "1"
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        raise BadParameter(
-            _("Het paginanummer moet een getal van 1 tot en met %(n)s zijn.", n=MAX_PAGE)
-        )
-    params.page = int(page)
+    printing = args.get("print", "")
+    if printing not in ("", "0", "1"):
+        raise BadParameter(_("‘%(name)s’ moet 1 (ja) of 0 (nee) zijn.", name="print"), "print")
     view = args.get("weergave", "lijst") or "lijst"
     if view not in VIEWS:
-        raise BadParameter(_("Kies als weergave ‘lijst’ of ‘kaart’."))
-    params.view = view
-    return params
+        raise BadParameter(_("Kies als weergave ‘lijst’ of ‘kaart’."), "weergave")
+    known = {t.facet: {term.code for term in t.terms} for t in taxonomies}
+    try:
+        query = parse_search_query(
+            args, known, per_page=print_per_page if printing == "1" else per_page
+        )
+    except SearchParameterError as exc:
+        raise BadParameter(exc.message, exc.parameter, **exc.extra) from None
+    return SearchParams(query=query, view=view, printing=printing == "1")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import current_app, redirect, render_template, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
@@ -15,7 +14,9 @@ from ...extensions import csrf, db
 from ...models import Service
 from ...services import freshness
 from ...services.directory import get_public_service
-from .blueprint import bp, client_ip
+from ..client import client_ip
+from ..i18n import url_lang
+from .views import bp
 
 #: A form older than this is refused (the visitor reloads the page and sends again).
 TOKEN_MAX_AGE = 2 * 60 * 60
@@ -54,11 +55,10 @@ def _result(message: str, svc: Service | None, status: int) -> tuple[str, int]:
 
 def _received(svc: Service) -> Response:
     """Go back to the service page, in the visitor's language, with a thank-you note."""
-    lang = request.args.get("lang") if request.args.get("lang") in ("nl", "en") else None
-    target = url_for("public.service", key=svc.slug, melding="ontvangen", lang=lang)
-    return redirect(target + "#melding")
+    return redirect(url_lang("public.service", key=svc.slug, melding="ontvangen") + "#melding")
 
 
+@bp.post("/hulp/<key>/melding")
 @csrf.exempt
 def report_service(key: str) -> Response | tuple[str, int]:
     """Store a report about a published service; no account, no cookie, no personal data."""
@@ -93,14 +93,3 @@ def report_service(key: str) -> Response | tuple[str, int]:
     except freshness.ReportError as exc:
         return _result(str(exc), svc, 400)
     return _received(svc)
-
-
-@bp.record_once
-def _register_public_route(state: BlueprintSetupState) -> None:
-    # The form posts next to the public service page, outside the /beheer prefix.
-    state.app.add_url_rule(
-        "/hulp/<key>/melding",
-        endpoint="manage.report_service",
-        view_func=report_service,
-        methods=["POST"],
-    )

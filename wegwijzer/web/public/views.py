@@ -4,54 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
-from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
 
+from ...domain.hours import today
+from ...domain.places import gazetteer
 from ...extensions import db
 from ...search import search as search_directory
-from ...services import directory
-from ...services.demo import is_demo
-from ...services.hours import today
-from ...services.places import gazetteer
+from ...services import directory, referral
 from ...services.taxonomy import list_taxonomies
 from ..auth import is_helper
-from .i18n import LANGUAGES, get_locale, init_template_globals
-from .params import FILTER_FACETS, BadParameter, parse_search_params
+from ..i18n import get_locale
+from .params import FILTER_FACETS, parse_search_params
 
 bp = Blueprint("public", __name__)
 
 #: A printed list carries more results per page: paper has no "next page" link.
 PRINT_PER_PAGE = 50
-
-
-@bp.record_once
-def _register(state: Any) -> None:
-    app = state.app
-    init_template_globals(app)
-    app.jinja_env.globals["is_demo_site"] = _is_demo_site
-
-
-def _is_demo_site() -> bool:
-    if current_app.config.get("DEMO"):
-        return True
-    try:
-        return is_demo(db.session)
-    except SQLAlchemyError:
-        # The error page must still render when the database is the problem.
-        db.session.rollback()
-        return False
-
-
-@bp.before_app_request
-def _check_lang() -> None:
-    lang = request.args.get("lang")
-    if lang is not None and lang not in LANGUAGES:
-        raise BadParameter(_("De taal ‘%(lang)s’ kennen we niet. Kies nl of en.", lang=lang[:20]))
 
 
 @bp.get("/")
@@ -77,19 +46,11 @@ def home() -> str:
 def search() -> str:
     """Show search results as a list, a map or a printable page."""
     taxonomies = list_taxonomies(db.session)
-    params = parse_search_params(request.args, taxonomies)
-    lang = get_locale()
-    per_page = PRINT_PER_PAGE if params.printing else current_app.config["PER_PAGE"]
-    result = search_directory(
-        query=params.q,
-        filters={k: v for k, v in params.filters.items() if v} or None,
-        near=params.plaats or None,
-        page=params.page,
-        per_page=per_page,
-        lang=lang,
-        open_now=params.open_now,
-        walk_in=params.walk_in,
+    params = parse_search_params(
+        request.args, taxonomies, current_app.config["PER_PAGE"], PRINT_PER_PAGE
     )
+    lang = get_locale()
+    result = search_directory(params.query)
     cards = directory.result_cards(db.session, result.results, result.location, lang)
     location = result.location
     debt_help = directory.debt_help_for(db.session, location.gm_code) if location else None
@@ -169,63 +130,10 @@ def privacy() -> str:
     return render_template("public/privacy.html")
 
 
-# --- error pages in the site's style ---------------------------------------------------------
-
-
-def _error_page(error: HTTPException, template: str) -> ResponseReturnValue:
-    code = error.code or 500
-    headers = {k: v for k, v in error.get_headers() if k == "Allow"}
-    if isinstance(error, BadParameter):
-        message = error.description
-    elif isinstance(error, CSRFError):
-        message = _(
-            "Het formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens."
-        )
-    else:
-        message = None
-    if request.path.startswith("/api/"):
-        # API clients get JSON, even for addresses that match no route.
-        body = {"error": message or error.name}
-        if hasattr(error, "parameter"):
-            body["parameter"] = error.parameter
-        return jsonify(body), code, headers
-    is_form = isinstance(error, CSRFError)
-    return render_template(template, message=message, is_form=is_form), code, headers
-
-
-@bp.app_errorhandler(400)
-def bad_request(error: HTTPException) -> ResponseReturnValue:
-    """Explain what was wrong with the address or form, in plain words."""
-    return _error_page(error, "errors/400.html")
-
-
-@bp.app_errorhandler(404)
-def not_found(error: HTTPException) -> ResponseReturnValue:
-    """Say the page does not exist and offer the way back."""
-    return _error_page(error, "errors/404.html")
-
-
-@bp.app_errorhandler(405)
-def method_not_allowed(error: HTTPException) -> ResponseReturnValue:
-    """Treat a wrong method like a wrong address."""
-    return _error_page(error, "errors/404.html")
-
-
-@bp.app_errorhandler(413)
-def too_large(error: HTTPException) -> ResponseReturnValue:
-    """Say the upload or form is over the size limit, and what to do."""
-    # The import page has its own, lower limit for the file; name that one there.
-    key = "MAX_IMPORT_BYTES" if request.endpoint == "manage.import_export" else "MAX_CONTENT_LENGTH"
-    limit_mb = int(current_app.config[key] or 0) // (1024 * 1024)
-    if request.path.startswith("/api/"):
-        message = _("Wat u stuurt is te groot: hoogstens %(mb)s MB.", mb=limit_mb)
-        return jsonify(error=message), 413
-    return render_template("errors/413.html", limit_mb=limit_mb), 413
-
-
-@bp.app_errorhandler(500)
-def server_error(error: Exception) -> ResponseReturnValue:
-    """Apologise and give the ways to get help without the site."""
-    if request.path.startswith("/api/"):
-        return jsonify(error="Internal Server Error"), 500
-    return render_template("errors/500.html"), 500
+@bp.get("/hulp/<key>/overdracht")
+def handover(key: str) -> str:
+    """Show the printable handover sheet of one service; typed notes stay in the browser."""
+    sheet = referral.handover_sheet(db.session, key, helper=is_helper(current_user))
+    if sheet is None:
+        abort(404)
+    return render_template("route/handover.html", sheet=sheet, lang=get_locale())

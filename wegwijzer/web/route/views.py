@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 
 from ...domain.geo import NotFound, Resolved
@@ -30,14 +29,9 @@ from ...services.route import (
 )
 from ...services.route_result import compute_route
 from ..auth import is_helper
+from ..i18n import get_locale
 
 bp = Blueprint("route", __name__)
-
-
-def get_locale() -> str:
-    """Return the page language, ``nl`` or ``en`` (chosen by ``?lang=``)."""
-    locale = babel_locale()
-    return "en" if locale is not None and locale.language == "en" else "nl"
 
 
 class RouteUnavailable(Exception):
@@ -163,16 +157,6 @@ def result() -> ResponseReturnValue:
     )
 
 
-# --- referral guidance for helpers -----------------------------------------------------------
-
-
-@bp.get("/hulp/<key>/overdracht")
-def handover(key: str) -> ResponseReturnValue:
-    """Show the printable handover sheet of one service; typed notes stay in the browser."""
-    sheet = referral.handover_sheet(db.session, key, helper=is_helper(current_user))
-    if sheet is None:
-        abort(404)
-    return render_template("route/handover.html", sheet=sheet, lang=get_locale())
 
 
 @bp.get("/signalen")
