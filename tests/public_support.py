@@ -27,6 +27,7 @@ def assert_private_response(response: Any) -> None:
         (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip()
     )
     assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-inline'" not in directives["style-src"]
     assert directives["object-src"] == "'none'"
     assert directives["base-uri"] == "'none'"
     assert directives["frame-ancestors"] in ("'self'", "'none'")

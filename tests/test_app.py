@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,8 @@ def test_every_response_carries_security_headers(client) -> None:  # type: ignor
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "unsafe-inline" not in csp
+    assert "style-src 'self'" in csp
     for part in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'"):
         assert part in csp
     assert response.headers["Referrer-Policy"] == "no-referrer"
@@ -85,3 +88,17 @@ def test_behind_a_proxy_the_visitor_address_comes_from_x_forwarded_for(tmp_path:
             environ_base={"REMOTE_ADDR": "10.0.0.1"},
         )
     assert seen == ["10.0.0.1", "203.0.113.7"]
+
+
+def test_templates_have_no_inline_styles_the_policy_would_block() -> None:
+    """No style="" attribute and no <style> block without the nonce in any template."""
+    root = Path(__file__).resolve().parent.parent / "wegwijzer" / "templates"
+    problems = []
+    for template in sorted(root.rglob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"<[a-zA-Z][^>]*\sstyle\s*=", text):
+            problems.append(f"{template.relative_to(root)}: {match.group(0)[:60]}")
+        for match in re.finditer(r"<style\b[^>]*>", text):
+            if "csp_nonce()" not in match.group(0):
+                problems.append(f"{template.relative_to(root)}: {match.group(0)}")
+    assert problems == []

@@ -428,7 +428,11 @@ def test_inventory_report_prints_on_a4(
     response = admin_client.get("/beheer/dekking/inventarisatie?gm=GM0193")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "size: A4" in html
+    # A4 landscape comes from the stylesheet's named page, chosen by the body class.
+    assert '<body class="print-liggend">' in html
+    with admin_client.get("/static/css/site.css") as sheet:
+        css = sheet.get_data(as_text=True)
+    assert "@page liggend { size: A4 landscape" in css
     found = tables(html)
     volunteer = found["Vrijwilligers"]
     assert volunteer[1][0][0] == "Schuldhulpmaatje Zwolle"

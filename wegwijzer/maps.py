@@ -239,8 +239,8 @@ def _asset_tags(m: folium.Map) -> Markup:
             raise RuntimeError(f"map asset not vendored: {url}")
     tags = [Markup('<link rel="stylesheet" href="{}">').format(u) for u in css.values()]
     tags += [Markup('<script src="{}"></script>').format(u) for u in js.values()]
-    # Without JavaScript an empty map box only confuses; the page says what to do instead.
-    tags.append(Markup("<noscript><style>.folium-map{display:none}</style></noscript>"))
+    # Without JavaScript the empty map box stays hidden (site.css shows a .folium-map only once
+    # Leaflet made it a .leaflet-container); the page says what to do instead.
     return Markup("\n").join(tags)
 
 
