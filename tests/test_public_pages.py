@@ -140,7 +140,7 @@ def test_service_page_hides_non_public_contacts_from_anonymous_visitors(
     assert "Fien Voorbeeld" not in html
     assert "06-00000999" not in html
     assert "fien@example.org" not in html
-    assert "Er is een vaste contactpersoon voor hulpverleners." in html
+    assert "Er is een contactpersoon voor doorverwijzen." in html
 
 
 def test_service_page_jsonld_is_valid_and_public_only(
@@ -283,7 +283,7 @@ def test_logged_in_helper_sees_the_non_public_contact(app: Flask, zwolle_service
     helper = new_client(app)
     assert login(helper, "vrijwilliger@example.org").status_code in (302, 303)
     html = helper.get(f"/hulp/{zwolle_service.slug}").get_data(as_text=True)
-    assert "Vaste contactpersoon voor hulpverleners" in html
+    assert "Contactpersoon voor doorverwijzen" in html
     assert "Fien Voorbeeld" in html and 'href="tel:0600000999"' in html
     assert "fien@example.org" in html
     # The print version for a helper carries the contact too; the JSON-LD never does.

@@ -53,7 +53,7 @@ def test_anonymous_handover_sheet_shows_the_procedure_but_no_private_contact(
     assert "Lubeckplein 2" in html
     for secret in (*PRIVATE.values(), "0380009999"):
         assert secret not in html
-    assert "Log in om de vaste contactpersoon" in html
+    assert "Log in om de contactpersoon voor doorverwijzen" in html
     assert "Set-Cookie" not in response.headers
 
 
@@ -67,7 +67,7 @@ def test_helper_sees_the_direct_contact_on_the_handover_sheet(
     assert PRIVATE["name"] in html
     assert 'href="tel:0380009999"' in html
     assert PRIVATE["email"] in html
-    assert "Log in om de vaste contactpersoon" not in html
+    assert "Log in om de contactpersoon voor doorverwijzen" not in html
     # The anonymous visitor after the helper still sees nothing private.
     anonymous = app.test_client().get(f"/hulp/{receiving.id}/overdracht").get_data(as_text=True)
     assert PRIVATE["name"] not in anonymous
@@ -151,7 +151,7 @@ def test_anonymous_signals_page_shows_debt_help_but_not_the_volunteer_contact(
     assert f"/hulp/{zwolle_desk.slug}/overdracht" in html
     for secret in (*DESK_SECRETS, *PRIVATE.values()):
         assert secret not in html
-    assert "Log in om het vaste contact" in html
+    assert "Log in om het contact voor overleg over signalen" in html
     assert "Set-Cookie" not in response.headers
 
 
@@ -172,3 +172,56 @@ def test_signals_page_explains_an_unknown_place(app: Flask) -> None:
     html = app.test_client().get("/signalen?plaats=Zwole").get_data(as_text=True)
     assert "We kennen Zwole niet" in html
     assert "plaats=Zwolle" in html
+
+
+def _section(html: str, heading: str) -> str:
+    """Return the text from ``heading`` to the next heading or list-item boundary."""
+    start = html.index(heading)
+    end = min(
+        (i for i in (html.find("<h", start + 1), html.find("<dt", start + 1)) if i > 0),
+        default=len(html),
+    )
+    return html[start:end]
+
+
+def test_helper_sees_one_contact_per_purpose_on_every_page(
+    app: Flask, zwolle_desk: Service
+) -> None:
+    """The debt help's contact person is for referring, the municipality's for signals.
+
+    The same two labels, each with its own person, on the service page, the handover sheet
+    and /signalen; the signals page is in the menu once logged in.
+    """
+    make_user("helper@example.org", "verwijzer", gm_codes=["GM0193"])
+    client = app.test_client()
+    assert "Signalen</a>" not in client.get("/").get_data(as_text=True)
+    login(client, "helper@example.org")
+    pages = {
+        "service": _main(client.get(f"/hulp/{zwolle_desk.slug}").get_data(as_text=True)),
+        "handover": _main(
+            client.get(f"/hulp/{zwolle_desk.slug}/overdracht").get_data(as_text=True)
+        ),
+        "signals": _main(client.get("/signalen").get_data(as_text=True)),
+    }
+    for name, html in pages.items():
+        referring = _section(html, "Contactpersoon voor doorverwijzen")
+        talking = _section(html, "Contact voor overleg over signalen")
+        assert PRIVATE["name"] in referring and "Marleen Vast" not in referring, name
+        assert "Marleen Vast" in talking and PRIVATE["name"] not in talking, name
+        assert 'href="tel:0380005380"' in talking, name
+    menu = client.get("/").get_data(as_text=True).split('aria-label="Hoofdmenu"', 1)[1]
+    assert 'href="/signalen">Signalen</a>' in menu.split("</nav>", 1)[0]
+
+
+def test_signals_contact_only_with_the_municipalitys_own_debt_help(
+    app: Flask, zwolle_desk: Service, make_service: Callable[..., Service]
+) -> None:
+    other = make_service("Budgetmaatjes Zwolle", gm_codes=["GM0193"], private_contact=PRIVATE)
+    make_user("helper@example.org", "verwijzer", gm_codes=["GM0193"])
+    client = app.test_client()
+    login(client, "helper@example.org")
+    html = _main(client.get(f"/hulp/{other.slug}").get_data(as_text=True))
+    assert "Contactpersoon voor doorverwijzen" in html
+    assert "Contact voor overleg over signalen" not in html and "Marleen Vast" not in html
+    # Every referral section points to the signals checklist.
+    assert 'href="/signalen"' in html

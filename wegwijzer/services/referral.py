@@ -165,6 +165,54 @@ def visible_contacts(service: Service, helper: bool) -> list[DirectContact]:
 
 
 @dataclass
+class SignalsContact:
+    """A municipality's fixed contact for helpers: for talking over signals (never public).
+
+    Helpers see two contacts, each for one purpose: a service's contact person *for referring*
+    someone to that service, and this one *for talking over signals* (is this a case for the
+    municipality's debt help, and how urgent?).
+    """
+
+    municipality: str
+    name: str | None
+    phone: str | None
+    email: str | None
+    hours: str | None
+
+    @property
+    def tel_uri(self) -> str:
+        digits = "".join(c for c in self.phone or "" if c.isdigit() or c == "+")
+        return f"tel:{digits}"
+
+
+def signals_contact(municipality: Municipality | None, helper: bool) -> SignalsContact | None:
+    """Return the municipality's contact for talking over signals: helpers only, when set."""
+    if not helper or municipality is None:
+        return None
+    m = municipality
+    if not (m.volunteer_contact_name or m.volunteer_contact_phone or m.volunteer_contact_email):
+        return None
+    return SignalsContact(
+        municipality=m.name,
+        name=m.volunteer_contact_name,
+        phone=m.volunteer_contact_phone,
+        email=m.volunteer_contact_email,
+        hours=m.volunteer_contact_hours,
+    )
+
+
+def signals_contact_of(session: Session, service: Service, helper: bool) -> SignalsContact | None:
+    """Return the signals contact of the municipality whose own debt help ``service`` is."""
+    if not helper:
+        return None
+    for gm_code in service.gm_codes:
+        debt_help = find_debt_help(session, gm_code, display=False)
+        if debt_help is not None and debt_help.id == service.id:
+            return signals_contact(session.get(Municipality, gm_code), helper)
+    return None
+
+
+@dataclass
 class HandoverSheet:
     """Everything the printable handover sheet shows for one service."""
 
@@ -174,6 +222,7 @@ class HandoverSheet:
     location: Location | None
     checklist: list[str]
     shows_private: bool
+    signals: SignalsContact | None = None
 
 
 def handover_sheet(session: Session, key: str, helper: bool) -> HandoverSheet | None:
@@ -190,42 +239,36 @@ def handover_sheet(session: Session, key: str, helper: bool) -> HandoverSheet | 
         location=service_location(service),
         checklist=checklist,
         shows_private=helper,
+        signals=signals_contact_of(session, service, helper),
     )
 
 
 @dataclass
 class VolunteerDesk:
-    """A municipality's debt help and, for helpers only, its fixed contact for volunteers."""
+    """A municipality's debt help and, for helpers only, its two contacts (one per purpose)."""
 
     municipality: Municipality
     debt_help: Service | None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    contact_email: str | None = None
-    contact_hours: str | None = None
-
-    @property
-    def has_contact(self) -> bool:
-        return bool(self.contact_name or self.contact_phone or self.contact_email)
-
-    @property
-    def contact_tel_uri(self) -> str:
-        digits = "".join(c for c in self.contact_phone or "" if c.isdigit() or c == "+")
-        return f"tel:{digits}"
+    #: For talking over signals: the municipality's fixed contact for helpers.
+    signals: SignalsContact | None = None
+    #: For referring someone: the debt help's contact persons the viewer may see.
+    referral_contacts: list[DirectContact] = field(default_factory=list)
 
 
 def volunteer_desk(session: Session, gm_code: str, helper: bool) -> VolunteerDesk | None:
-    """Return the volunteer desk of ``gm_code``; the fixed contact only for helpers."""
+    """Return the volunteer desk of ``gm_code``; non-public contacts only for helpers."""
     municipality = session.get(Municipality, gm_code)
     if municipality is None:
         return None
-    desk = VolunteerDesk(municipality=municipality, debt_help=find_debt_help(session, gm_code))
-    if helper:
-        desk.contact_name = municipality.volunteer_contact_name
-        desk.contact_phone = municipality.volunteer_contact_phone
-        desk.contact_email = municipality.volunteer_contact_email
-        desk.contact_hours = municipality.volunteer_contact_hours
-    return desk
+    debt_help = find_debt_help(session, gm_code)
+    return VolunteerDesk(
+        municipality=municipality,
+        debt_help=debt_help,
+        signals=signals_contact(municipality, helper),
+        referral_contacts=[c for c in visible_contacts(debt_help, helper) if not c.is_public]
+        if debt_help is not None
+        else [],
+    )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import csrf, db
 from ..services.site import is_demo
+from .auth import is_helper
 from .errors import register_error_handlers
 from .hygiene import init_input_checks
 from .i18n import init_i18n
@@ -46,6 +47,8 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
     register_error_handlers(app)
     app.jinja_env.globals["is_demo_site"] = _is_demo_site
+    # The menu shows helpers (every logged-in account) the signals checklist.
+    app.jinja_env.globals["is_helper"] = is_helper
     for bp in (public_bp, route_bp, manage_bp, coverage_bp, referrals_bp, api_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)

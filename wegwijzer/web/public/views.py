@@ -81,11 +81,12 @@ def service(key: str) -> str:
     if svc is None:
         abort(404)
     lang = get_locale()
+    helper = is_helper(current_user)
     page = directory.service_page(
         db.session,
         svc,
         lang,
-        helper=is_helper(current_user),
+        helper=helper,
         url=url_for("public.service", key=svc.slug, _external=True),
     )
     printing = request.args.get("print") == "1"
@@ -99,6 +100,7 @@ def service(key: str) -> str:
         page=page,
         map=map_html,
         debt_help=directory.debt_help_for(db.session, svc.gm_codes[0]) if svc.gm_codes else None,
+        signals_contact=referral.signals_contact_of(db.session, svc, helper),
         lang=lang,
     )
 
