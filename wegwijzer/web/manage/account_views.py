@@ -13,10 +13,10 @@ from wtforms import SelectChoice
 from ...extensions import db
 from ...infra.mail import MailError, mail_configured, send_mail
 from ...models import Role, User
-from ...services import account_admin, accounts, scope, totp
+from ...services import account_admin, accounts, totp
 from ..auth import role_required
 from ..client import client_ip
-from .blueprint import bp, logged_in_user, safe_next
+from .blueprint import bp, editable_or_abort, logged_in_user, safe_next
 from .forms import (
     ActionForm,
     ChangePasswordForm,
@@ -244,12 +244,7 @@ def _fill_choices(form: UserForm, admin: User) -> tuple[set[str], set[str]]:
 
 
 def _managed_account_or_404(user_id: str) -> User:
-    try:
-        return account_admin.get_managed_account(db.session, logged_in_user(), user_id)
-    except scope.NotFound:
-        abort(404)
-    except scope.Forbidden:
-        abort(403)
+    return editable_or_abort(account_admin.get_managed_account, user_id)
 
 
 def _check_scope_choice(form: UserForm) -> str | None:

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
+
+from ...extensions import db
+from ...models import User
+from ...services import scope
+from ..auth import login_redirect
 
 bp = Blueprint("manage", __name__, url_prefix="/beheer")
+bp.register_error_handler(401, login_redirect)
+
+T = TypeVar("T")
 
 
 @bp.before_app_request
@@ -82,13 +91,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-@bp.errorhandler(401)
-def _unauthorised(exc: HTTPException) -> Response:
-    """Send people who are not logged in to the login page, and back afterwards."""
-    nxt = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("manage.login", next=nxt))
-
-
 @bp.errorhandler(403)
 def _forbidden(exc: HTTPException) -> tuple[str, int]:
     return render_template("manage/forbidden.html"), 403
@@ -97,3 +99,14 @@ def _forbidden(exc: HTTPException) -> tuple[str, int]:
 def logged_in_user() -> Any:
     """Return the current user (for type checkers, a User)."""
     return current_user._get_current_object()
+
+
+def editable_or_abort(get: Callable[[Session, User, str], T], entry_id: str) -> T:
+    """Return ``get``'s entry for the logged-in user: 404 when it does not exist, 403 when the
+    user may not edit it (``get`` is one of the ``scope.get_editable_*`` look-ups)."""
+    try:
+        return get(db.session, logged_in_user(), entry_id)
+    except scope.NotFound:
+        abort(404)
+    except scope.Forbidden:
+        abort(403)

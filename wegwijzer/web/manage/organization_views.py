@@ -16,26 +16,16 @@ from ...services import editing, overview, scope
 from ...services.permissions import edits_wait_for_review, may_review_organization
 from ..auth import role_required
 from .actions import conflict_page, posted_version, require_action_form
-from .blueprint import bp, logged_in_user
+from .blueprint import bp, editable_or_abort, logged_in_user
 from .forms import ActionForm, LocationForm, OrganizationForm, SendBackForm
 
 
 def _org_or_404(org_id: str) -> Organization:
-    try:
-        return scope.get_editable_organization(db.session, logged_in_user(), org_id)
-    except scope.NotFound:
-        abort(404)
-    except scope.Forbidden:
-        abort(403)
+    return editable_or_abort(scope.get_editable_organization, org_id)
 
 
 def _location_or_404(location_id: str) -> Location:
-    try:
-        return scope.get_editable_location(db.session, logged_in_user(), location_id)
-    except scope.NotFound:
-        abort(404)
-    except scope.Forbidden:
-        abort(403)
+    return editable_or_abort(scope.get_editable_location, location_id)
 
 
 def _org_fields(form: OrganizationForm) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -16,7 +16,7 @@ from ...services import editing, overview, scope
 from ...services.permissions import can_publish, edits_wait_for_review
 from ..auth import role_required
 from .actions import posted_version
-from .blueprint import bp, logged_in_user
+from .blueprint import bp, editable_or_abort, logged_in_user
 from .forms import ActionForm, SendBackForm, ServiceForm
 
 #: Blank rows shown after the filled ones, so more can be added without JavaScript.
@@ -41,12 +41,7 @@ def _service_globals() -> dict[str, Any]:
 
 def service_or_404(service_id: str) -> Service:
     """Return the service the user may edit; 404 when it does not exist, else 403."""
-    try:
-        return scope.get_editable_service(db.session, logged_in_user(), service_id)
-    except scope.NotFound:
-        abort(404)
-    except scope.Forbidden:
-        abort(403)
+    return editable_or_abort(scope.get_editable_service, service_id)
 
 
 def _check_organization(form: ServiceForm, user: User, svc: Service | None) -> bool:

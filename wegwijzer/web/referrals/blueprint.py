@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 from ...extensions import db
 from ...models import NotStartedReason, Service, Urgency
 from ...services.referrals import codes, intake, labels, terms
+from ..auth import login_redirect
 from ..i18n import url_lang
 
 bp = Blueprint("referrals", __name__, url_prefix="/beheer/overdrachten")
-
-
-@bp.errorhandler(401)
-def _unauthorised(exc: HTTPException) -> Response:
-    """Send people who are not logged in to the login page, and back afterwards."""
-    nxt = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("manage.login", next=nxt))
+bp.register_error_handler(401, login_redirect)
 
 
 @bp.errorhandler(403)
