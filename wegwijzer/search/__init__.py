@@ -24,8 +24,13 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..domain.places import gazetteer
+from ..extensions import db
+from ..models import ChangeLog, Municipality
+from .engine import SearchEngine
 from .request import SearchParameterError, SearchQuery, make_query, parse_search_query
 from .results import Hit, SearchResult, SearchUnavailable
+from .searching import run_search
 
 __all__ = [
     "Hit",
@@ -47,8 +52,6 @@ _EXTENSION = "wegwijzer.search"
 
 def init_search(app: Flask) -> None:
     """Attach the search engine to the app; the index is opened or built on first use."""
-    from .engine import SearchEngine
-
     engine = SearchEngine(app)
     app.extensions[_EXTENSION] = engine
     _watch_commits(app, engine)
@@ -69,8 +72,6 @@ def _watch_commits(app: Flask, engine: Any) -> None:
     ``sync_index()`` after a commit applies changes at once; this catches writers that
     forget it, so this process still shows its own change on the next search.
     """
-    from ..models import ChangeLog
-
     maker = app.extensions["wegwijzer.sessionmaker"]
 
     def after_flush(session: Session, _context: Any) -> None:
@@ -124,10 +125,6 @@ def search(
         query = make_query(query, filters, **values)
     elif filters or values:
         raise TypeError("give either a SearchQuery or words with keywords, not both")
-    from ..domain.places import gazetteer
-    from ..extensions import db
-    from .searching import run_search
-
     engine = _engine()
     try:
         return run_search(
@@ -142,7 +139,7 @@ def search(
             walk_in=query.walk_in,
             now=now,
             gazetteer=gazetteer(),
-            debt_help_id=lambda gm: _debt_help_id(db.session, gm),
+            debt_help_id=lambda gm: Municipality.debt_help_id(db.session, gm),
         )
     except Exception as exc:
         # A file of the index went missing or bad while this search read it: say "try again
@@ -150,10 +147,3 @@ def search(
         if engine.search_failed(exc):
             raise SearchUnavailable(str(exc)) from exc
         raise
-
-
-def _debt_help_id(session: Session, gm_code: str) -> str | None:
-    from ..models import Municipality
-
-    row = session.get(Municipality, gm_code)
-    return row.debt_help_service_id if row is not None else None

@@ -113,8 +113,7 @@ _DEBT_HELP_LOADS = (
 )
 
 
-def _debt_help(m: Municipality) -> DebtHelp | None:
-    svc = m.debt_help_service
+def _debt_help(m: Municipality, svc: Service | None) -> DebtHelp | None:
     if svc is None or not svc.is_public:
         return None
     phones = public_phones(svc.phones)
@@ -129,26 +128,35 @@ def _debt_help(m: Municipality) -> DebtHelp | None:
 
 
 def debt_help_for(session: Session, gm_code: str | None) -> DebtHelp | None:
-    """Return the debt-help contact of municipality ``gm_code``, if it has one."""
+    """Return the contact of municipality ``gm_code``'s own debt help (one rule:
+    ``Municipality.debt_help_id``), if it has one."""
     if not gm_code:
         return None
-    m = session.scalars(
-        select(Municipality)
-        .where(Municipality.gm_code == gm_code)
-        .options(*_DEBT_HELP_LOADS)
+    m = session.get(Municipality, gm_code)
+    service_id = Municipality.debt_help_id(session, gm_code) if m is not None else None
+    if m is None or service_id is None:
+        return None
+    svc = session.scalars(
+        select(Service)
+        .where(Service.id == service_id)
+        .options(selectinload(Service.phones), selectinload(Service.organization))
     ).first()
-    return _debt_help(m) if m is not None else None
+    return _debt_help(m, svc)
 
 
 def debt_help_list(session: Session) -> list[DebtHelp]:
-    """Return every municipality's debt-help contact that is set, by municipality name."""
+    """Return the debt help of every municipality that has set its own, by municipality name.
+
+    (The first branch of ``Municipality.debt_help_id``: the setting, when that service is
+    public; a municipality without a setting is left out of this overview.)
+    """
     rows = session.scalars(
         select(Municipality)
         .where(Municipality.debt_help_service_id.is_not(None))
         .options(*_DEBT_HELP_LOADS)
         .order_by(Municipality.name)
     )
-    return [d for d in (_debt_help(m) for m in rows) if d is not None]
+    return [d for d in (_debt_help(m, m.debt_help_service) for m in rows) if d is not None]
 
 
 # --- result cards and the service page --------------------------------------------------------

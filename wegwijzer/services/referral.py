@@ -16,16 +16,12 @@ from ..domain.geo import distance_km
 from ..domain.hours import format_hours, walk_in_today
 from ..models import (
     Address,
-    Attribute,
     Contact,
     Location,
     Municipality,
     Phone,
     Service,
-    ServiceArea,
     ServiceAtLocation,
-    Taxonomy,
-    TaxonomyTerm,
 )
 
 #: Eager loads for a service on the route pages: organisation, phones, hours, address.
@@ -68,45 +64,13 @@ def load_services(session: Session, ids: list[str], display: bool = True) -> lis
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _has_term(taxonomy: str, code: str):  # type: ignore[no-untyped-def]
-    return Service.id.in_(
-        select(Attribute.link_id)
-        .join(TaxonomyTerm, Attribute.taxonomy_term_id == TaxonomyTerm.id)
-        .join(Taxonomy, TaxonomyTerm.taxonomy_id == Taxonomy.id)
-        .where(
-            Attribute.link_entity == "service",
-            Taxonomy.name == taxonomy,
-            TaxonomyTerm.code == code,
-        )
-    )
-
-
 def find_debt_help(session: Session, gm_code: str, display: bool = True) -> Service | None:
-    """Return the municipality's own debt help for ``gm_code``, or None.
+    """Return the municipality's own debt help for ``gm_code`` (``Municipality.debt_help_id``).
 
-    The municipality's setting comes first; otherwise a published service of
-    organisatietype ``gemeente`` with thema ``schulden`` whose area covers ``gm_code``
-    (both only when public: ``Service.is_public``).
     ``display=False`` skips loading phones, hours and addresses.
     """
-    municipality = session.get(Municipality, gm_code)
-    if municipality is not None and municipality.debt_help_service_id:
-        service = public_service(session, municipality.debt_help_service_id, display)
-        if service is not None:
-            return service
-    candidates = session.scalars(
-        select(Service)
-        .join(ServiceArea, ServiceArea.service_id == Service.id)
-        .where(
-            ServiceArea.gm_code == gm_code,
-            Service.is_public,
-            _has_term("wegwijzer-organisatietype", "gemeente"),
-            _has_term("wegwijzer-thema", "schulden"),
-        )
-        .order_by(Service.name)
-        .options(*(SERVICE_CARD if display else ()))
-    ).all()
-    return candidates[0] if candidates else None
+    service_id = Municipality.debt_help_id(session, gm_code)
+    return public_service(session, service_id, display) if service_id else None
 
 
 def public_phones(service: Service) -> list[Phone]:
