@@ -170,7 +170,7 @@ def test_reloading_the_taxonomy_is_idempotent_and_adds_new_terms(
         ('{"taxonomies": 3}', "lijst 'taxonomies'"),
         (
             '{"taxonomies": [{"name": "x", "facet": "x", "label": {"nl": "X"}, "terms": [1]}]}',
-            "'nl' en 'en'",
+            "de tekst in 'en' ontbreekt",
         ),
         (
             '{"taxonomies": [{"name": "x", "facet": "x", "label": {"nl": "X", "en": "X"},'

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..domain.languages import language_texts
 from .analysis import words
 
 FILENAME = "signals.json"
@@ -48,11 +49,11 @@ class Signal:
 
 
 def _text(value: object, where: str) -> tuple[str, str]:
-    if not isinstance(value, dict) or not all(
-        isinstance(value.get(lang), str) and value[lang].strip() for lang in ("nl", "en")
-    ):
-        raise SignalsFileError(f"{where} moet een tekst in 'nl' en 'en' hebben.")
-    return value["nl"].strip(), value["en"].strip()
+    try:
+        texts = language_texts(value, where)
+    except ValueError as exc:
+        raise SignalsFileError(str(exc)) from None
+    return texts["nl"], texts.get("en", texts["nl"])
 
 
 def read_signals(path: Path) -> list[Signal]:

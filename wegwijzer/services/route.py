@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..domain.geo import NotFound, Resolved
+from ..domain.languages import language_texts
 from .taxonomy import TaxonomyFileError, read_taxonomy_file
 
 #: Taxonomy facets an answer may map to: exactly the search filters.
@@ -27,7 +28,6 @@ MAPPED_FACETS = ("fase", "thema", "doelgroep", "toegang", "organisatietype")
 #: Kinds of question: what the resident needs (hard filters), where they live, and wishes
 #: that only change the order of the results.
 KINDS = ("need", "place", "preference")
-LANGS = ("nl", "en")
 #: Query parameters the pages use themselves; a question id may not take one of these.
 RESERVED_IDS = frozenset({"lang", "verder", "weergave", "stap", "q", "page"})
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -224,13 +224,10 @@ def _parse_answer(raw: Any, where: str, codes: Mapping[str, set[str]]) -> Answer
 
 
 def _texts(value: Any, where: str) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise RouteFileError(f"{where} moet een tekst in 'nl' en 'en' hebben.")
-    for lang in LANGS:
-        text = value.get(lang)
-        if not isinstance(text, str) or not text.strip():
-            raise RouteFileError(f"{where}: de tekst in '{lang}' ontbreekt of is leeg.")
-    return {lang: value[lang].strip() for lang in LANGS}
+    try:
+        return language_texts(value, where)
+    except ValueError as exc:
+        raise RouteFileError(str(exc)) from None
 
 
 def _flag(raw: Mapping[str, Any], key: str, default: bool, where: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.languages import language_texts
 from ..models import Taxonomy, TaxonomyTerm, stable_id
 
 #: The taxonomies every installation has; codes are fixed (imports, URLs, API use them).
@@ -61,6 +62,7 @@ def read_taxonomy_file(path: Path) -> list[dict[str, Any]]:
         if not isinstance(tax.get("facet"), str) or not tax["facet"]:
             raise TaxonomyFileError(f"{where}: 'facet' ontbreekt.")
         _check_labels(tax.get("label"), f"{where}: 'label'")
+        _check_hint(tax.get("hint"), f"{where}: 'hint'")
         terms = tax.get("terms")
         if not isinstance(terms, list) or not terms:
             raise TaxonomyFileError(f"{where}: 'terms' moet een niet-lege lijst zijn.")
@@ -74,14 +76,21 @@ def read_taxonomy_file(path: Path) -> list[dict[str, Any]]:
                 raise TaxonomyFileError(f"{twhere}: code '{code}' komt twee keer voor.")
             seen.add(code)
             _check_labels(term.get("label"), f"{where}, term {code}: 'label'")
+            _check_hint(term.get("hint"), f"{where}, term {code}: 'hint'")
     return taxonomies
 
 
+def _check_hint(value: Any, where: str) -> None:
+    """A hint (the expert term beside a plain label) is optional, but then in both languages."""
+    if value is not None:
+        _check_labels(value, where)
+
+
 def _check_labels(value: Any, where: str) -> None:
-    if not isinstance(value, dict) or not all(
-        isinstance(value.get(lang), str) and value[lang].strip() for lang in ("nl", "en")
-    ):
-        raise TaxonomyFileError(f"{where} moet een tekst in 'nl' en 'en' hebben.")
+    try:
+        language_texts(value, where)
+    except ValueError as exc:
+        raise TaxonomyFileError(str(exc)) from None
 
 
 def load_taxonomies(session: Session, path: Path) -> LoadSummary:
@@ -99,6 +108,7 @@ def load_taxonomies(session: Session, path: Path) -> LoadSummary:
         tax.facet = data["facet"]
         tax.label_nl = data["label"]["nl"]
         tax.label_en = data["label"]["en"]
+        tax.hint_nl, tax.hint_en = _hints(data)
         desc = data.get("description") or {}
         tax.description = desc.get("nl", "")
         tax.description_en = desc.get("en", "")
@@ -115,6 +125,7 @@ def load_taxonomies(session: Session, path: Path) -> LoadSummary:
                 summary.terms_updated += 1
             term.name = tdata["label"]["nl"]
             term.name_en = tdata["label"]["en"]
+            term.hint_nl, term.hint_en = _hints(tdata)
             expl = tdata.get("explanation") or {}
             term.description = expl.get("nl", "")
             term.description_en = expl.get("en", "")
@@ -125,6 +136,11 @@ def load_taxonomies(session: Session, path: Path) -> LoadSummary:
     return summary
 
 
+def _hints(data: dict[str, Any]) -> tuple[str, str]:
+    hint = data.get("hint") or {}
+    return hint.get("nl", "").strip(), hint.get("en", "").strip()
+
+
 @dataclass(frozen=True)
 class TermInfo:
     id: str
@@ -133,9 +149,15 @@ class TermInfo:
     label_en: str
     explanation_nl: str
     explanation_en: str
+    hint_nl: str = ""
+    hint_en: str = ""
 
     def label(self, lang: str = "nl") -> str:
         return self.label_en if lang == "en" else self.label_nl
+
+    def hint(self, lang: str = "nl") -> str:
+        """Return the expert term beside the plain label ("" when the label says it all)."""
+        return self.hint_en if lang == "en" else self.hint_nl
 
     def explanation(self, lang: str = "nl") -> str:
         return self.explanation_en if lang == "en" else self.explanation_nl
@@ -148,9 +170,15 @@ class TaxonomyInfo:
     label_nl: str
     label_en: str
     terms: tuple[TermInfo, ...]
+    hint_nl: str = ""
+    hint_en: str = ""
 
     def label(self, lang: str = "nl") -> str:
         return self.label_en if lang == "en" else self.label_nl
+
+    def hint(self, lang: str = "nl") -> str:
+        """Return the expert term beside the plain label ("" when the label says it all)."""
+        return self.hint_en if lang == "en" else self.hint_nl
 
     def term(self, code: str) -> TermInfo | None:
         return next((t for t in self.terms if t.code == code), None)
@@ -175,9 +203,13 @@ def list_taxonomies(session: Session) -> list[TaxonomyInfo]:
                     label_en=term.name_en or term.name,
                     explanation_nl=term.description,
                     explanation_en=term.description_en or term.description,
+                    hint_nl=term.hint_nl,
+                    hint_en=term.hint_en,
                 )
                 for term in t.terms
             ),
+            hint_nl=t.hint_nl,
+            hint_en=t.hint_en,
         )
         for t in rows
     ]

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import csrf, db
+from ..models import PublicationStatus, Role
 from ..services.site import is_demo
 from .auth import is_helper
 from .errors import register_error_handlers
@@ -46,7 +47,9 @@ def init_web(app: Flask) -> None:
 
     init_i18n(app)
     register_error_handlers(app)
-    app.jinja_env.globals["is_demo_site"] = _is_demo_site
+    app.jinja_env.globals.update(
+        is_demo_site=_is_demo_site, PublicationStatus=PublicationStatus, Role=Role
+    )
     # The menu shows helpers (every logged-in account) the signals checklist.
     app.jinja_env.globals["is_helper"] = is_helper
     for bp in (public_bp, route_bp, manage_bp, coverage_bp, referrals_bp, api_bp):

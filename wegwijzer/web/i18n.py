@@ -13,12 +13,13 @@ from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..domain.languages import site_languages
 from .errors import BadParameter
 
 
 def languages() -> tuple[str, ...]:
     """Return the languages of the site (configuration ``LANGUAGES``); the first is the default."""
-    return tuple(current_app.config["LANGUAGES"])
+    return site_languages()
 
 
 def default_language() -> str:
