@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from wegwijzer.domain.facets import CORE_FACETS, CORE_TAXONOMIES
 from wegwijzer.extensions import db
 from wegwijzer.models import Organization, PublicationStatus, Service, ServiceArea, utcnow
 from wegwijzer.services.coverage import (
@@ -25,7 +26,7 @@ from wegwijzer.services.coverage import (
     list_cell,
 )
 from wegwijzer.services.coverage.freshness import stale_cutoff
-from wegwijzer.services.taxonomy import CORE_FACETS, CORE_TAXONOMIES, list_taxonomies
+from wegwijzer.services.taxonomy import list_taxonomies
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
+from ..domain.facets import SEARCH_FACETS
+
 #: Bump when the schema or the analysis changes: every index built before is rebuilt on start.
 SCHEMA_VERSION = 6
 
@@ -14,14 +16,9 @@ TEXT_FIELDS = {"name": 3.0, "org": 1.5, "kw": 1.5, "body": 1.0}
 #: BM25 length normalisation per field: short fields barely, long descriptions fully.
 LENGTH_NORM = {"name": 0.3, "org": 0.3, "kw": 0.3, "body": 0.75}
 
-#: Facet taxonomies: the URL/API key and the taxonomy name.
-FACETS = {
-    "fase": "wegwijzer-fase",
-    "thema": "wegwijzer-thema",
-    "doelgroep": "wegwijzer-doelgroep",
-    "toegang": "wegwijzer-toegang",
-    "organisatietype": "wegwijzer-organisatietype",
-}
+#: Facet taxonomies (the search filters of data/taxonomy.json): the URL/API key and the
+#: taxonomy name, in the order the filter form shows them.
+FACETS = SEARCH_FACETS
 
 #: Weight of a taxonomy-word match, relative to a match in the description.
 CATEGORY_BOOST = 1.5

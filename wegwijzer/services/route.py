@@ -19,12 +19,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..domain.facets import SEARCH_FACETS
 from ..domain.geo import NotFound, Resolved
 from ..domain.languages import language_texts
 from .taxonomy import TaxonomyFileError, read_taxonomy_file
 
 #: Taxonomy facets an answer may map to: exactly the search filters.
-MAPPED_FACETS = ("fase", "thema", "doelgroep", "toegang", "organisatietype")
+MAPPED_FACETS = tuple(SEARCH_FACETS)
 #: Kinds of question: what the resident needs (hard filters), where they live, and wishes
 #: that only change the order of the results.
 KINDS = ("need", "place", "preference")

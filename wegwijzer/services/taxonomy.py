@@ -14,17 +14,6 @@ from ..domain.languages import language_texts
 from ..models import Taxonomy, TaxonomyTerm, stable_id
 
 #: The taxonomies every installation has; codes are fixed (imports, URLs, API use them).
-CORE_TAXONOMIES = (
-    "wegwijzer-fase",
-    "wegwijzer-thema",
-    "wegwijzer-doelgroep",
-    "wegwijzer-toegang",
-    "wegwijzer-organisatietype",
-    "wegwijzer-rol",
-    "wegwijzer-activiteit",
-)
-#: Their facets (the name without ``wegwijzer-``, as in data/taxonomy.json), in the same order.
-CORE_FACETS = tuple(name.removeprefix("wegwijzer-") for name in CORE_TAXONOMIES)
 
 
 class TaxonomyFileError(ValueError):

@@ -9,8 +9,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from ...domain.facets import CORE_FACETS
 from ...models import utcnow
-from ..taxonomy import CORE_FACETS, TermInfo, list_taxonomies
+from ..taxonomy import TermInfo, list_taxonomies
 from .areas import LOCAL, REGIONAL, check_municipalities
 from .freshness import Freshness, freshness_of, stale_cutoff
 from .mapdata import Point, service_points

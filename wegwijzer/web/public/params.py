@@ -8,12 +8,13 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ...domain.facets import SEARCH_FACETS
 from ...search import SearchParameterError, SearchQuery, parse_search_query
 from ...services.taxonomy import TaxonomyInfo
 from ..errors import BadParameter
 
 #: Facets residents can filter on, in the order the filter form shows them.
-FILTER_FACETS = ("thema", "fase", "doelgroep", "toegang", "organisatietype")
+FILTER_FACETS = tuple(SEARCH_FACETS)
 VIEWS = ("lijst", "kaart")
 
 
