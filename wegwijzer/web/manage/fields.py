@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import format_number
 from flask_babel import gettext as _
-from wtforms import FieldList, Form
+from wtforms import FieldList, Form, FormField
 from wtforms.fields import Field
 from wtforms.validators import ValidationError
 
@@ -84,3 +84,8 @@ class LimitedList(FieldList):
             )
             return False
         return valid
+
+
+def rows_of(row_form: type[Form], label: Any, *, limit: int, used: tuple[str, ...]) -> Any:
+    """Return a LimitedList of ``row_form`` rows (an unbound field) that shows one empty row."""
+    return LimitedList(FormField(row_form), label, min_entries=1, limit=limit, used=used)

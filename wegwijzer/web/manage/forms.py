@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,7 +12,6 @@ from wtforms import (
     DecimalField,
     FileField,
     Form,
-    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -36,7 +37,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...domain import limits
 from ...domain.internal_fields import AGREEMENTS, FUNDING_SOURCES
 from ...services.accounts import PASSWORD_MAX
-from .fields import LimitedList, MaxLength
+from .fields import MaxLength, rows_of
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Geef een geldig e-mailadres."))
 
@@ -118,14 +119,27 @@ class UserForm(FlaskForm):
 
 # --- organisations, locations, services -------------------------------------------------------
 
-FUNDING_CHOICES = [
-    SelectChoice("", _l("Onbekend")),
-    *(SelectChoice(code, label) for code, label in FUNDING_SOURCES.items()),
-]
-AGREEMENT_CHOICES = [
-    SelectChoice("", _l("Onbekend")),
-    *(SelectChoice(code, label) for code, label in AGREEMENTS.items()),
-]
+
+def _unknown_or(labels: dict[str, Any]) -> list[SelectChoice]:
+    """Return the choices of a select whose first, empty choice means "not known"."""
+    return [SelectChoice("", _l("Onbekend")), *(SelectChoice(k, v) for k, v in labels.items())]
+
+
+FUNDING_CHOICES = _unknown_or(FUNDING_SOURCES)
+AGREEMENT_CHOICES = _unknown_or(AGREEMENTS)
+YES_NO_CHOICES = _unknown_or({"ja": _l("Ja"), "nee": _l("Nee")})
+
+
+def _website_field() -> Any:
+    """Return an optional web address field: a full address, with https://."""
+    return StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            URL(message=_l("Geef een volledig webadres, met https://.")),
+            MaxLength(limits.URL),
+        ],
+    )
 
 
 def _internal_fields(form: type) -> None:
@@ -150,14 +164,7 @@ class OrganizationForm(FlaskForm):
     )
     description = TextAreaField(_l("Beschrijving"), validators=[Optional(), MaxLength(limits.TEXT)])
     email = StringField(_l("E-mailadres"), validators=[Optional(), EMAIL, MaxLength(limits.EMAIL)])
-    website = StringField(
-        _l("Website"),
-        validators=[
-            Optional(),
-            URL(message=_l("Geef een volledig webadres, met https://.")),
-            MaxLength(limits.URL),
-        ],
-    )
+    website = _website_field()
 
 
 _internal_fields(OrganizationForm)
@@ -186,15 +193,7 @@ class LocationForm(FlaskForm):
     transportation = TextAreaField(
         _l("Bereikbaarheid (bus, parkeren)"), validators=[Optional(), MaxLength(limits.TEXT)]
     )
-    wheelchair = SelectField(
-        _l("Rolstoeltoegankelijk"),
-        choices=[
-            SelectChoice("", _l("Onbekend")),
-            SelectChoice("ja", _l("Ja")),
-            SelectChoice("nee", _l("Nee")),
-        ],
-        default="",
-    )
+    wheelchair = SelectField(_l("Rolstoeltoegankelijk"), choices=YES_NO_CHOICES, default="")
     accessibility_details = TextAreaField(
         _l("Toelichting toegankelijkheid"), validators=[Optional(), MaxLength(limits.TEXT)]
     )
@@ -301,14 +300,7 @@ class ServiceForm(FlaskForm):
         _l("Melding bovenaan (bijvoorbeeld: tijdelijk geen nieuwe aanmeldingen)"),
         validators=[Optional(), MaxLength(limits.TEXT)],
     )
-    url = StringField(
-        _l("Website"),
-        validators=[
-            Optional(),
-            URL(message=_l("Geef een volledig webadres, met https://.")),
-            MaxLength(limits.URL),
-        ],
-    )
+    url = _website_field()
     email = StringField(_l("E-mailadres"), validators=[Optional(), EMAIL, MaxLength(limits.EMAIL)])
     application_process = TextAreaField(
         _l("Hoe meldt iemand zich aan?"), validators=[Optional(), MaxLength(limits.TEXT)]
@@ -334,13 +326,7 @@ class ServiceForm(FlaskForm):
         validators=[Optional(), MaxLength(limits.TEXT)],
     )
     warm_handover = SelectField(
-        _l("Warme overdracht (driegesprek) mogelijk?"),
-        choices=[
-            SelectChoice("", _l("Onbekend")),
-            SelectChoice("ja", _l("Ja")),
-            SelectChoice("nee", _l("Nee")),
-        ],
-        default="",
+        _l("Warme overdracht (driegesprek) mogelijk?"), choices=YES_NO_CHOICES, default=""
     )
     is_national = BooleanField(_l("Landelijk: voor heel Nederland"))
     municipalities = MultiCheckboxField(_l("Gemeenten waar de dienst voor is"), choices=[])
@@ -350,33 +336,18 @@ class ServiceForm(FlaskForm):
     )
     locations = MultiCheckboxField(_l("Locaties"), choices=[])
     # A row counts when the field the save uses is filled in (see service_views._service_input).
-    phones = LimitedList(
-        FormField(PhoneForm),
-        _l("Telefoonnummers"),
-        min_entries=1,
-        limit=limits.PHONES,
-        used=("number",),
-    )
-    contacts = LimitedList(
-        FormField(ContactForm),
+    phones = rows_of(PhoneForm, _l("Telefoonnummers"), limit=limits.PHONES, used=("number",))
+    contacts = rows_of(
+        ContactForm,
         _l("Contactpersonen"),
-        min_entries=1,
         limit=limits.CONTACTS,
         used=("name", "email", "phone"),
     )
-    weekly = LimitedList(
-        FormField(WeeklyForm),
-        _l("Openingstijden per week"),
-        min_entries=1,
-        limit=limits.WEEKLY_HOURS,
-        used=("days",),
+    weekly = rows_of(
+        WeeklyForm, _l("Openingstijden per week"), limit=limits.WEEKLY_HOURS, used=("days",)
     )
-    exceptions = LimitedList(
-        FormField(ExceptionForm),
-        _l("Uitzonderingen"),
-        min_entries=1,
-        limit=limits.EXCEPTIONS,
-        used=("valid_from",),
+    exceptions = rows_of(
+        ExceptionForm, _l("Uitzonderingen"), limit=limits.EXCEPTIONS, used=("valid_from",)
     )
 
     def validate_maximum_age(self, field: IntegerField) -> None:
