@@ -146,7 +146,7 @@ def test_create_user_cli_refuses_unknown_municipality(app: Flask, runner) -> Non
         env=env,
     )
     assert result.exit_code == 1
-    assert "Onbekende gemeentecode: GM9999" in result.output
+    assert "Onbekende gemeente: 'GM9999'" in result.output
     assert accounts.find_user(db.session, "a@b.nl") is None
 
 

@@ -9,6 +9,7 @@ from flask import Flask, Response, g, session
 from markupsafe import Markup
 
 from .extensions import db, login_manager
+from .models import User
 
 
 def csp_nonce() -> str:
@@ -29,8 +30,6 @@ def init_security(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(key: str) -> object | None:
-        from .models import User
-
         user_id, _, token = key.partition(":")
         user = db.session.get(User, user_id)
         if user is None or not user.is_active or (user.session_token or "") != token:

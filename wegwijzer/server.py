@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .extensions import Database
+
 #: Time, method, path without query string, status, bytes, duration. No IP address and no
 #: query string: residents' search terms must never be logged with who searched.
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
@@ -76,8 +78,6 @@ def port_problem(host: str, port: int) -> str | None:
 
 def run_server(app: Flask, host: str, port: int, workers: int, demo: bool) -> None:
     """Serve ``app`` until interrupted."""
-    from .extensions import Database
-
     engine = Database.engine(app)
     # Connections opened by the start-up work must not be shared with forked workers.
     engine.dispose()

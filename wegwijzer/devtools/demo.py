@@ -7,14 +7,13 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from ..interop import import_file, load_municipality_settings
 from ..models import Setting
 from ..services.site import DEMO_FLAG
 
 
 def load_demo(app: Flask, session: Session) -> str:
     """Import the demo services and municipality settings; return a one-line summary."""
-    from ..interop import import_file, load_municipality_settings
-
     demo_dir = Path(app.config["DATA_DIR"]) / "demo"
     report = import_file(
         demo_dir / "services.json",

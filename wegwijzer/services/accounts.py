@@ -20,8 +20,17 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..models import LoginAttempt, Municipality, Organization, Role, Token, User, utcnow
-from .audit import add_audit
+from ..models import (
+    LoginAttempt,
+    Municipality,
+    Organization,
+    Role,
+    Token,
+    User,
+    UserMunicipality,
+    utcnow,
+)
+from .audit import add_audit, diff
 from .totp import verify_totp
 
 PASSWORD_MIN = 12
@@ -237,8 +246,6 @@ def create_user(
 def _set_scope(
     session: Session, user: User, gm_codes: Iterable[str], organization_ids: Iterable[str]
 ) -> None:
-    from ..models import UserMunicipality
-
     codes = sorted({c.strip().upper() for c in gm_codes if c and c.strip()})
     org_ids = sorted({o.strip() for o in organization_ids if o and o.strip()})
     known = set(
@@ -286,8 +293,6 @@ def update_user(
         # A blocked account or a new role ends every open session of that person.
         user.session_token = secrets.token_hex(16)
     after = _user_snapshot(user)
-    from .audit import diff
-
     changes = diff(before, after)
     if changes:
         add_audit(session, actor, "user", user.id, "update", changes)

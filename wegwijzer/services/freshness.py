@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.text import safe_cell as _neutralise
+from ..infra.mail import send_mail
 from ..models import LoginAttempt, PublicationStatus, Report, Service, User, utcnow
 from .accounts import private_key
 from .audit import add_audit
@@ -117,8 +118,6 @@ def reminders(rows: list[StaleRow]) -> dict[str, list[Service]]:
 
 def send_reminders(rows: list[StaleRow], base_url: str) -> int:
     """Mail each editor one reminder listing their stale services; return how many were sent."""
-    from ..infra.mail import send_mail
-
     sent = 0
     for email, services in sorted(reminders(rows).items()):
         lines = [f"- {s.name}: {base_url.rstrip('/')}/beheer/diensten/{s.id}" for s in services]

@@ -23,6 +23,7 @@ from ..models import (
     Service,
     ServiceAtLocation,
 )
+from .directory import summary_of
 
 #: Eager loads for a service on the route pages: organisation, phones, hours, address.
 #: Many-to-one links are joined; each collection costs one extra query.
@@ -248,8 +249,6 @@ class ServiceInfo:
 
 def service_info(service: Service, lang: str = "nl", when: datetime | None = None) -> ServiceInfo:
     """Return the public contact facts of ``service`` for the route pages."""
-    from .directory import summary_of
-
     walk_in = [s for s in service.schedules if s.attending_type == "inloop" or s.is_closed]
     today = walk_in_today(service.schedules, when)
     location = service_location(service)

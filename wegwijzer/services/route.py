@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from ..domain.facets import SEARCH_FACETS
 from ..domain.geo import NotFound, Resolved
 from ..domain.languages import language_texts
+from ..domain.places import gazetteer
 from .taxonomy import TaxonomyFileError, read_taxonomy_file
 
 #: Taxonomy facets an answer may map to: exactly the search filters.
@@ -364,8 +365,6 @@ def first_problem(route: Route, answers: Answers, upto: int) -> tuple[int, StepP
 
 def resolve_place(text: str) -> Resolved | NotFound:
     """Resolve a postcode or place with the offline gazetteer."""
-    from ..domain.places import gazetteer
-
     return gazetteer().resolve(text)
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from ...domain.hours import today
 from ...domain.places import gazetteer
 from ...extensions import db
+from ...maps import results_map, service_map
 from ...search import search as search_directory
 from ...services import directory, referral
 from ...services.taxonomy import list_taxonomies
@@ -68,8 +69,6 @@ def search() -> str:
     if params.printing:
         return render_template("public/results_print.html", **context)
     if params.view == "kaart":
-        from ...maps import results_map
-
         context["map"] = results_map(cards, location, lang)
     return render_template("public/results.html", **context)
 
@@ -92,8 +91,6 @@ def service(key: str) -> str:
     printing = request.args.get("print") == "1"
     map_html = None
     if page.points and not printing:
-        from ...maps import service_map
-
         map_html = service_map(page, lang)
     return render_template(
         "public/service_print.html" if printing else "public/service.html",

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ...domain.geo import NotFound, Resolved
 from ...extensions import db
+from ...search.signals import SignalsFileError, load_signals
 from ...services import referral
 from ...services.route import (
     Answers,
@@ -157,13 +158,9 @@ def result() -> ResponseReturnValue:
     )
 
 
-
-
 @bp.get("/signalen")
 def signals() -> ResponseReturnValue:
     """Show when to hand over to the municipality's debt help now, and whom to call."""
-    from ...search.signals import SignalsFileError, load_signals
-
     lang = get_locale()
     helper = is_helper(current_user)
     try:
