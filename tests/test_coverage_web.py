@@ -177,17 +177,17 @@ def test_matrix_shows_counts_gaps_and_overlap_as_text(
     matrix = found["Fasen en thema's in Zwolle"]
     header = [text for text, _ in matrix[0]]
     assert header[0] == "Fase"
-    assert "Schulden en betalingsachterstanden" in header or len(header) == 11
+    assert "Schulden en achterstanden" in header or len(header) == 11
     rows = {r[0][0]: r[1:] for r in matrix[1:]}
     assert len(rows) == 4
     col = header.index(next(h for h in header if h.startswith("Schulden"))) - 1
-    debts = rows["Voor en bij aanmelding"][col]
+    debts = rows["Nog geen schuldhulp"][col]
     assert "Overlap (3)" in debts[0]
     assert "3 lokaal" in debts[0] and "0 regionaal" in debts[0] and "0 landelijk" in debts[0]
     assert "cel--overlap" in debts[1]["class"]
     assert debts[1]["href"].startswith("/beheer/dekking/cel?")
     assert "fase=voor-aanmelding" in debts[1]["href"] and "thema=schulden" in debts[1]["href"]
-    nazorg = rows["Nazorg"]
+    nazorg = rows["Na de schuldhulp"]
     texts = [t for t, _ in nazorg]
     assert sum("1 regionaal" in t for t in texts) == 1
     legal = next(t for t, a in nazorg if "1 landelijk" in t)
@@ -197,7 +197,7 @@ def test_matrix_shows_counts_gaps_and_overlap_as_text(
     assert len(gaps) == 40 - 2
     assert all("cel--gat" in a["class"] for a in gaps)
     # Screen readers get the row and column with each cell.
-    assert "Voor en bij aanmelding, Schulden" in debts[0]
+    assert "Nog geen schuldhulp, Schulden" in debts[0]
     for caption in (
         "Doelgroepen per fase in Zwolle",
         "Toegang per fase in Zwolle",
@@ -272,7 +272,7 @@ def test_page_in_english(admin_client: FlaskClient) -> None:
     response = admin_client.get("/beheer/dekking/?gm=GM0193&lang=en")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Before and at registration" in html
+    assert "No debt help yet" in html
     assert "lang=en" in html.split("cel?")[1][:120]
 
 

@@ -17,6 +17,9 @@ class Taxonomy(IdMixin, Base):
     facet: Mapped[str] = mapped_column(String(40), unique=True)
     label_nl: Mapped[str] = mapped_column(String(255))
     label_en: Mapped[str] = mapped_column(String(255))
+    #: The expert term beside a plain-language label (``Fase``), shown as a hint; may be empty.
+    hint_nl: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    hint_en: Mapped[str] = mapped_column(String(255), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     uri: Mapped[str | None] = mapped_column(String(500))
@@ -42,6 +45,9 @@ class TaxonomyTerm(IdMixin, Base):
     #: Dutch label (HSDS ``name``).
     name: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str] = mapped_column(String(255), default="")
+    #: The expert term beside the plain label (``Voor en bij aanmelding``); may be empty.
+    hint_nl: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    hint_en: Mapped[str] = mapped_column(String(255), default="", server_default="")
     #: Dutch plain-language explanation (HSDS ``description``).
     description: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
