@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, IdMixin, utcnow
+from .base import Base, IdMixin, parent_id, utcnow
 
 
 class AuditEntry(Base):
@@ -47,9 +47,7 @@ class Report(IdMixin, Base):
 
     __tablename__ = "reports"
 
-    service_id: Mapped[str] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str] = parent_id("services")
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]

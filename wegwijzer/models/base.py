@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -72,6 +72,12 @@ class PublicationStatus(enum.StrEnum):
 PUBLICATION_STATUSES = tuple(s.value for s in PublicationStatus)
 
 
+def parent_id(table: str) -> MappedColumn[Any]:
+    """Return the indexed column holding the id of the ``table`` row this row belongs to;
+    deleting that row deletes this one too."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+
+
 class IdMixin:
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
 
@@ -89,3 +95,26 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class PublicationMixin:
+    """What organisations and services share for publishing: the allowed statuses, when the
+    entry was last checked and its soft delete. Each declares its own ``publication_status``
+    (the default differs)."""
+
+    last_verified_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        statuses = ",".join(f"'{s}'" for s in PUBLICATION_STATUSES)
+        return (CheckConstraint(f"publication_status IN ({statuses})", name="publication_status"),)
+
+
+class InternalFieldsMixin:
+    """Municipality-only fields: never in public pages, the API or public exports."""
+
+    funding_source: Mapped[str | None] = mapped_column(String(40))
+    collaboration_agreement: Mapped[str | None] = mapped_column(String(40))
+    coordinator: Mapped[str | None] = mapped_column(String(255))
+    internal_notes: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin
+from .base import Base, IdMixin, TimestampMixin, parent_id
 
 if TYPE_CHECKING:
     from .organization import Organization
@@ -48,9 +48,7 @@ class Location(IdMixin, TimestampMixin, Base):
 class Address(IdMixin, Base):
     __tablename__ = "addresses"
 
-    location_id: Mapped[str] = mapped_column(
-        ForeignKey("locations.id", ondelete="CASCADE"), index=True
-    )
+    location_id: Mapped[str] = parent_id("locations")
     attention: Mapped[str | None] = mapped_column(String(255))
     address_1: Mapped[str] = mapped_column(String(255))
     address_2: Mapped[str | None] = mapped_column(String(255))
@@ -70,9 +68,7 @@ class Address(IdMixin, Base):
 class Accessibility(IdMixin, Base):
     __tablename__ = "accessibility"
 
-    location_id: Mapped[str] = mapped_column(
-        ForeignKey("locations.id", ondelete="CASCADE"), index=True
-    )
+    location_id: Mapped[str] = parent_id("locations")
     description: Mapped[str | None] = mapped_column(Text)
     details: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(500))
@@ -83,12 +79,8 @@ class Accessibility(IdMixin, Base):
 class ServiceAtLocation(IdMixin, Base):
     __tablename__ = "service_at_location"
 
-    service_id: Mapped[str] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
-    location_id: Mapped[str] = mapped_column(
-        ForeignKey("locations.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str] = parent_id("services")
+    location_id: Mapped[str] = parent_id("locations")
     description: Mapped[str | None] = mapped_column(Text)
 
     service: Mapped[Service] = relationship(back_populates="service_at_locations")

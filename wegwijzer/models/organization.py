@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ColumnElement, String, Text, and_
+from sqlalchemy import JSON, ColumnElement, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
-    PUBLICATION_STATUSES,
     Base,
     IdMixin,
+    InternalFieldsMixin,
+    PublicationMixin,
     PublicationStatus,
     TimestampMixin,
     VersionedMixin,
@@ -23,14 +23,10 @@ if TYPE_CHECKING:
     from .service import Contact, Phone, Service
 
 
-class Organization(IdMixin, TimestampMixin, VersionedMixin, Base):
+class Organization(
+    IdMixin, TimestampMixin, VersionedMixin, PublicationMixin, InternalFieldsMixin, Base
+):
     __tablename__ = "organizations"
-    __table_args__ = (
-        CheckConstraint(
-            "publication_status IN ({})".format(",".join(f"'{s}'" for s in PUBLICATION_STATUSES)),
-            name="publication_status",
-        ),
-    )
 
     name: Mapped[str] = mapped_column(String(255), index=True)
     alternate_name: Mapped[str | None] = mapped_column(String(255))
@@ -41,18 +37,10 @@ class Organization(IdMixin, TimestampMixin, VersionedMixin, Base):
     publication_status: Mapped[str] = mapped_column(
         String(20), default=PublicationStatus.PUBLISHED.value
     )
-    last_verified_at: Mapped[datetime | None]
-    deleted_at: Mapped[datetime | None]
     #: A redacteur's edit waiting for a beheerder: ``{field: new value}``; the live values
     #: stay on the site until the edit is approved.
     pending_changes: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     pending_by: Mapped[str | None] = mapped_column(String(255))
-
-    # Municipality-only fields: never in public pages, the API or public exports.
-    funding_source: Mapped[str | None] = mapped_column(String(40))
-    collaboration_agreement: Mapped[str | None] = mapped_column(String(40))
-    coordinator: Mapped[str | None] = mapped_column(String(255))
-    internal_notes: Mapped[str | None] = mapped_column(Text)
 
     services: Mapped[list[Service]] = relationship(back_populates="organization")
     locations: Mapped[list[Location]] = relationship(back_populates="organization")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -11,7 +11,6 @@ from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     Float,
-    ForeignKey,
     Integer,
     String,
     Text,
@@ -22,12 +21,14 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .base import (
-    PUBLICATION_STATUSES,
     Base,
     IdMixin,
+    InternalFieldsMixin,
+    PublicationMixin,
     PublicationStatus,
     TimestampMixin,
     VersionedMixin,
+    parent_id,
 )
 from .organization import Organization
 
@@ -38,18 +39,10 @@ if TYPE_CHECKING:
 from .taxonomy import Attribute
 
 
-class Service(IdMixin, TimestampMixin, VersionedMixin, Base):
+class Service(IdMixin, TimestampMixin, VersionedMixin, PublicationMixin, InternalFieldsMixin, Base):
     __tablename__ = "services"
-    __table_args__ = (
-        CheckConstraint(
-            "publication_status IN ({})".format(",".join(f"'{s}'" for s in PUBLICATION_STATUSES)),
-            name="publication_status",
-        ),
-    )
 
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[str] = parent_id("organizations")
     name: Mapped[str] = mapped_column(String(255))
     alternate_name: Mapped[str | None] = mapped_column(String(255))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -74,19 +67,12 @@ class Service(IdMixin, TimestampMixin, VersionedMixin, Base):
         String(20), default=PublicationStatus.CONCEPT.value, index=True
     )
     review_comment: Mapped[str | None] = mapped_column(Text)
-    last_verified_at: Mapped[datetime | None]
-    deleted_at: Mapped[datetime | None]
     #: How a helper refers someone (aanmeldroute).
     referral_route: Mapped[str | None] = mapped_column(Text)
     #: What a good handover needs: a checklist, one item per entry.
     handover_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Whether a warm handover (driegesprek) is possible; None when unknown.
     warm_handover: Mapped[bool | None] = mapped_column(Boolean)
-    # Municipality-only fields: never in public pages, the API or public exports.
-    funding_source: Mapped[str | None] = mapped_column(String(40))
-    collaboration_agreement: Mapped[str | None] = mapped_column(String(40))
-    coordinator: Mapped[str | None] = mapped_column(String(255))
-    internal_notes: Mapped[str | None] = mapped_column(Text)
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     phones: Mapped[list[Phone]] = relationship(
@@ -169,18 +155,10 @@ class Service(IdMixin, TimestampMixin, VersionedMixin, Base):
 class Phone(IdMixin, Base):
     __tablename__ = "phones"
 
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
-    organization_id: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
-    location_id: Mapped[str | None] = mapped_column(
-        ForeignKey("locations.id", ondelete="CASCADE"), index=True
-    )
-    contact_id: Mapped[str | None] = mapped_column(
-        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str | None] = parent_id("services")
+    organization_id: Mapped[str | None] = parent_id("organizations")
+    location_id: Mapped[str | None] = parent_id("locations")
+    contact_id: Mapped[str | None] = parent_id("contacts")
     number: Mapped[str] = mapped_column(String(40))
     extension: Mapped[int | None] = mapped_column(Integer)
     type: Mapped[str | None] = mapped_column(String(20))
@@ -203,12 +181,8 @@ class Contact(IdMixin, Base):
 
     __tablename__ = "contacts"
 
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
-    organization_id: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str | None] = parent_id("services")
+    organization_id: Mapped[str | None] = parent_id("organizations")
     name: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
     department: Mapped[str | None] = mapped_column(String(255))
@@ -230,12 +204,8 @@ class Schedule(IdMixin, Base):
 
     __tablename__ = "schedules"
 
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
-    location_id: Mapped[str | None] = mapped_column(
-        ForeignKey("locations.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str | None] = parent_id("services")
+    location_id: Mapped[str | None] = parent_id("locations")
     freq: Mapped[str | None] = mapped_column(String(10), default="WEEKLY")
     #: Comma-separated RFC 5545 weekdays, e.g. ``MO,WE``.
     byday: Mapped[str | None] = mapped_column(String(40))
@@ -265,9 +235,7 @@ class ServiceArea(IdMixin, Base):
         CheckConstraint("extent_type IN ('gemeente','landelijk')", name="extent_type"),
     )
 
-    service_id: Mapped[str] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str] = parent_id("services")
     name: Mapped[str] = mapped_column(String(255))
     extent_type: Mapped[str] = mapped_column(String(20), default="gemeente")
     gm_code: Mapped[str | None] = mapped_column(String(6), index=True)
@@ -279,12 +247,8 @@ class ServiceArea(IdMixin, Base):
 class Language(IdMixin, Base):
     __tablename__ = "languages"
 
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
-    location_id: Mapped[str | None] = mapped_column(
-        ForeignKey("locations.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str | None] = parent_id("services")
+    location_id: Mapped[str | None] = parent_id("locations")
     name: Mapped[str | None] = mapped_column(String(100))
     code: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
@@ -295,9 +259,7 @@ class Language(IdMixin, Base):
 class CostOption(IdMixin, Base):
     __tablename__ = "cost_options"
 
-    service_id: Mapped[str] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str] = parent_id("services")
     option: Mapped[str | None] = mapped_column(String(255))
     amount: Mapped[float | None] = mapped_column(Float)
     currency: Mapped[str | None] = mapped_column(String(3))
