@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, declared_attr, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    MappedColumn,
+    Relationship,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -76,6 +84,12 @@ def parent_id(table: str) -> MappedColumn[Any]:
     """Return the indexed column holding the id of the ``table`` row this row belongs to;
     deleting that row deletes this one too."""
     return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+
+
+def child_rows(parent: str, **options: Any) -> Relationship[Any]:
+    """Return the rows that belong to this one (``parent`` is their way back): saved and
+    deleted with it; a row taken out of the list is deleted."""
+    return relationship(back_populates=parent, cascade="all, delete-orphan", **options)
 
 
 class IdMixin:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, parent_id
+from .base import Base, IdMixin, TimestampMixin, child_rows, parent_id
 
 if TYPE_CHECKING:
     from .organization import Organization
@@ -31,12 +31,8 @@ class Location(IdMixin, TimestampMixin, Base):
     gm_code: Mapped[str | None] = mapped_column(String(6), index=True)
 
     organization: Mapped[Organization | None] = relationship(back_populates="locations")
-    addresses: Mapped[list[Address]] = relationship(
-        back_populates="location", cascade="all, delete-orphan"
-    )
-    accessibility: Mapped[list[Accessibility]] = relationship(
-        back_populates="location", cascade="all, delete-orphan"
-    )
+    addresses: Mapped[list[Address]] = child_rows("location")
+    accessibility: Mapped[list[Accessibility]] = child_rows("location")
     service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(back_populates="location")
 
     @property

@@ -16,6 +16,7 @@ from .base import (
     PublicationStatus,
     TimestampMixin,
     VersionedMixin,
+    child_rows,
 )
 
 if TYPE_CHECKING:
@@ -44,12 +45,8 @@ class Organization(
 
     services: Mapped[list[Service]] = relationship(back_populates="organization")
     locations: Mapped[list[Location]] = relationship(back_populates="organization")
-    phones: Mapped[list[Phone]] = relationship(
-        back_populates="organization", cascade="all, delete-orphan"
-    )
-    contacts: Mapped[list[Contact]] = relationship(
-        back_populates="organization", cascade="all, delete-orphan"
-    )
+    phones: Mapped[list[Phone]] = child_rows("organization")
+    contacts: Mapped[list[Contact]] = child_rows("organization")
 
     @hybrid_property
     def is_public(self) -> bool:

@@ -28,6 +28,7 @@ from .base import (
     PublicationStatus,
     TimestampMixin,
     VersionedMixin,
+    child_rows,
     parent_id,
 )
 from .organization import Organization
@@ -75,27 +76,13 @@ class Service(IdMixin, TimestampMixin, VersionedMixin, PublicationMixin, Interna
     warm_handover: Mapped[bool | None] = mapped_column(Boolean)
 
     organization: Mapped[Organization] = relationship(back_populates="services")
-    phones: Mapped[list[Phone]] = relationship(
-        back_populates="service", cascade="all, delete-orphan", order_by="Phone.position"
-    )
-    contacts: Mapped[list[Contact]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    schedules: Mapped[list[Schedule]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    service_areas: Mapped[list[ServiceArea]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    languages: Mapped[list[Language]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    cost_options: Mapped[list[CostOption]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
+    phones: Mapped[list[Phone]] = child_rows("service", order_by="Phone.position")
+    contacts: Mapped[list[Contact]] = child_rows("service")
+    schedules: Mapped[list[Schedule]] = child_rows("service")
+    service_areas: Mapped[list[ServiceArea]] = child_rows("service")
+    languages: Mapped[list[Language]] = child_rows("service")
+    cost_options: Mapped[list[CostOption]] = child_rows("service")
+    service_at_locations: Mapped[list[ServiceAtLocation]] = child_rows("service")
     attributes: Mapped[list[Attribute]] = relationship(
         primaryjoin=lambda: and_(
             foreign(Attribute.link_id) == Service.id, Attribute.link_entity == "service"
@@ -191,9 +178,7 @@ class Contact(IdMixin, Base):
 
     service: Mapped[Service | None] = relationship(back_populates="contacts")
     organization: Mapped[Organization | None] = relationship(back_populates="contacts")
-    phones: Mapped[list[Phone]] = relationship(
-        back_populates="contact", cascade="all, delete-orphan"
-    )
+    phones: Mapped[list[Phone]] = child_rows("contact")
 
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
