@@ -35,9 +35,17 @@ WORD = "zonnepanelenadvies"
 def _get_in_new_thread(app: Flask, path: str) -> Any:
     """GET ``path`` from a thread that has no index reader yet (as a fresh worker thread)."""
     out: list[Any] = []
-    thread = threading.Thread(target=lambda: out.append(app.test_client().get(path)))
+
+    def get() -> None:
+        try:
+            out.append(app.test_client().get(path))
+        except Exception as exc:  # noqa: BLE001 - under TESTING a 500 arrives as the exception
+            out.append(exc)
+
+    thread = threading.Thread(target=get)
     thread.start()
     thread.join(60)
+    assert out and not isinstance(out[0], Exception), f"GET {path}: {out!r} (a 500)"
     return out[0]
 
 
