@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import hmac
 import re
 import secrets
 import string
@@ -17,11 +16,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import (
-    LoginAttempt,
     Municipality,
     Organization,
     Role,
@@ -31,6 +29,7 @@ from ..models import (
     utcnow,
 )
 from .audit import add_audit, diff
+from .throttle import add_attempt, count_attempts, private_key
 from .totp import verify_totp
 
 PASSWORD_MIN = 12
@@ -387,32 +386,18 @@ def set_password_with_token(session: Session, raw: str, password: str) -> User:
 # --- login and throttling ---------------------------------------------------------------------
 
 
-def private_key(*parts: str) -> str:
-    """Return a keyed hash of ``parts`` (e.g. an IP address) that cannot be reversed by trying
-    all addresses without the app's secret key."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, "|".join(parts).encode(), hashlib.sha256).hexdigest()
-
-
 def _throttle_key(email: str, ip: str) -> str:
     return private_key("login", normalise_email(email), ip)
 
 
 def is_throttled(session: Session, email: str, ip: str) -> bool:
     """Return True when this account+IP had THROTTLE_FAILURES failures in the last minute."""
-    since = utcnow() - THROTTLE_WINDOW
-    count = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.key == _throttle_key(email, ip), LoginAttempt.at >= since)
-    )
-    return (count or 0) >= THROTTLE_FAILURES
+    return count_attempts(session, _throttle_key(email, ip), THROTTLE_WINDOW) >= THROTTLE_FAILURES
 
 
 def record_failure(session: Session, email: str, ip: str) -> None:
     """Remember one failed login (and forget failures older than a day); commit."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=1)))
-    session.add(LoginAttempt(key=_throttle_key(email, ip)))
+    add_attempt(session, _throttle_key(email, ip), prefix="", window=timedelta(days=1))
     session.commit()
 
 
@@ -425,12 +410,7 @@ def _check_throttle(session: Session, email: str, ip: str) -> None:
     """Raise Throttled when this account+IP, or this IP over all accounts, failed too often."""
     if is_throttled(session, email, ip):
         raise Throttled("Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw.")
-    count = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.key == _address_key(ip), LoginAttempt.at >= utcnow() - ADDRESS_WINDOW)
-    )
-    if (count or 0) >= ADDRESS_FAILURES:
+    if count_attempts(session, _address_key(ip), ADDRESS_WINDOW) >= ADDRESS_FAILURES:
         raise Throttled(
             "Te veel mislukte pogingen vanaf dit adres. Wacht tien minuten en probeer het opnieuw."
         )
@@ -438,13 +418,7 @@ def _check_throttle(session: Session, email: str, ip: str) -> None:
 
 def _record_login_failure(session: Session, email: str, ip: str) -> None:
     """Count a failed login for the account+IP and for the IP alone; commit."""
-    session.execute(
-        delete(LoginAttempt).where(
-            LoginAttempt.key.startswith(ADDRESS_KEY_PREFIX),
-            LoginAttempt.at < utcnow() - ADDRESS_WINDOW,
-        )
-    )
-    session.add(LoginAttempt(key=_address_key(ip)))
+    add_attempt(session, _address_key(ip), prefix=ADDRESS_KEY_PREFIX, window=ADDRESS_WINDOW)
     record_failure(session, email, ip)
 
 

@@ -7,15 +7,15 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.text import safe_cell as _neutralise
 from ..infra.mail import send_mail
-from ..models import LoginAttempt, PublicationStatus, Report, Service, User, utcnow
-from .accounts import private_key
+from ..models import PublicationStatus, Report, Service, User, utcnow
 from .audit import add_audit
 from .permissions import can_edit_service, editable_services_filter, is_beheerder, is_redacteur
+from .throttle import add_attempt, count_attempts, private_key
 
 #: Longest report message kept; longer text is refused, not cut.
 REPORT_MAX = 2000
@@ -160,12 +160,7 @@ def _limit_key(address: str) -> str:
 
 def is_report_limited(session: Session, address: str) -> bool:
     """Return True when ``address`` sent REPORT_LIMIT reports within REPORT_WINDOW."""
-    count = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.key == _limit_key(address), LoginAttempt.at >= utcnow() - REPORT_WINDOW)
-    )
-    return (count or 0) >= REPORT_LIMIT
+    return count_attempts(session, _limit_key(address), REPORT_WINDOW) >= REPORT_LIMIT
 
 
 def receive_report(session: Session, service: Service, message: str, address: str) -> Report:
@@ -178,13 +173,7 @@ def receive_report(session: Session, service: Service, message: str, address: st
         raise ReportLimited("Te veel meldingen vanaf dit adres.")
     report = _new_report(service, message)
     session.add(report)
-    session.execute(
-        delete(LoginAttempt).where(
-            LoginAttempt.key.startswith(REPORT_KEY_PREFIX),
-            LoginAttempt.at < utcnow() - REPORT_WINDOW,
-        )
-    )
-    session.add(LoginAttempt(key=_limit_key(address)))
+    add_attempt(session, _limit_key(address), prefix=REPORT_KEY_PREFIX, window=REPORT_WINDOW)
     session.commit()
     return report
 

@@ -13,11 +13,9 @@ import math
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ...models import LoginAttempt, utcnow
-from ..accounts import private_key
+from ..throttle import add_attempt, count_attempts, private_key
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 9
@@ -57,20 +55,10 @@ def _key(user_id: str) -> str:
 
 def lookup_throttled(session: Session, user_id: str) -> bool:
     """Return True when the account tried LOOKUP_FAILURES wrong codes within LOOKUP_WINDOW."""
-    count = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.key == _key(user_id), LoginAttempt.at >= utcnow() - LOOKUP_WINDOW)
-    )
-    return (count or 0) >= LOOKUP_FAILURES
+    return count_attempts(session, _key(user_id), LOOKUP_WINDOW) >= LOOKUP_FAILURES
 
 
 def record_failed_lookup(session: Session, user_id: str) -> None:
     """Count one wrong or foreign code for the account (forget old ones); commit."""
-    session.execute(
-        delete(LoginAttempt).where(
-            LoginAttempt.key.startswith(KEY_PREFIX), LoginAttempt.at < utcnow() - LOOKUP_WINDOW
-        )
-    )
-    session.add(LoginAttempt(key=_key(user_id)))
+    add_attempt(session, _key(user_id), prefix=KEY_PREFIX, window=LOOKUP_WINDOW)
     session.commit()
