@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -75,6 +75,9 @@ class Question:
         return next((a for a in self.answers if a.id == answer_id), None)
 
 
+_Item = TypeVar("_Item", Question, Answer)
+
+
 @dataclass(frozen=True)
 class Route:
     questions: tuple[Question, ...]
@@ -128,23 +131,40 @@ def parse_route(data: Any, codes: Mapping[str, set[str]], name: str = "route") -
         raise RouteFileError(f"{name}: verwacht een JSON-object met 'version' en 'questions'.")
     if data.get("version") != 1:
         raise RouteFileError(f"{name}: 'version' moet 1 zijn.")
-    raw_questions = data.get("questions")
-    if not isinstance(raw_questions, list) or not raw_questions:
-        raise RouteFileError(f"{name}: 'questions' moet een niet-lege lijst zijn.")
-    questions: list[Question] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(raw_questions, 1):
-        question = _parse_question(raw, f"{name}: vraag {i}", codes)
-        if question.id in seen:
-            raise RouteFileError(f"{name}: vraag {i}: id '{question.id}' komt twee keer voor.")
-        seen.add(question.id)
-        questions.append(question)
+    questions = _parse_list(
+        data.get("questions"),
+        f"{name}: 'questions'",
+        f"{name}: vraag",
+        lambda raw, where: _parse_question(raw, where, codes),
+    )
     kinds = [q.kind for q in questions]
     if kinds.count("place") != 1:
         raise RouteFileError(f"{name}: er moet precies één vraag met kind 'place' zijn.")
     if "need" not in kinds:
         raise RouteFileError(f"{name}: er moet minstens één vraag met kind 'need' zijn.")
     return Route(questions=tuple(questions), source=name)
+
+
+def _parse_list(
+    raw: Any,
+    where: str,
+    item: str,
+    parse: Callable[[Any, str], _Item],
+    scope: str = "",
+) -> list[_Item]:
+    """Parse the non-empty list ``raw``, its n-th entry as ``f"{item} {n}"``; refuse an id
+    that comes twice (within ``scope``)."""
+    if not isinstance(raw, list) or not raw:
+        raise RouteFileError(f"{where} moet een niet-lege lijst zijn.")
+    parsed: list[_Item] = []
+    seen: set[str] = set()
+    for n, raw_entry in enumerate(raw, 1):
+        entry = parse(raw_entry, f"{item} {n}")
+        if entry.id in seen:
+            raise RouteFileError(f"{item} {n}: id '{entry.id}' komt twee keer voor{scope}.")
+        seen.add(entry.id)
+        parsed.append(entry)
+    return parsed
 
 
 def _parse_question(raw: Any, where: str, codes: Mapping[str, set[str]]) -> Question:
@@ -171,19 +191,13 @@ def _parse_question(raw: Any, where: str, codes: Mapping[str, set[str]]) -> Ques
         if not required:
             raise RouteFileError(f"{where}: de vraag naar de woonplaats moet 'required' zijn.")
         return Question(qid, kind, text, help_text, False, True)
-    raw_answers = raw.get("answers")
-    if not isinstance(raw_answers, list) or not raw_answers:
-        raise RouteFileError(f"{where}: 'answers' moet een niet-lege lijst zijn.")
-    answers: list[Answer] = []
-    seen: set[str] = set()
-    for j, raw_answer in enumerate(raw_answers, 1):
-        answer = _parse_answer(raw_answer, f"{where}, antwoord {j}", codes)
-        if answer.id in seen:
-            raise RouteFileError(
-                f"{where}, antwoord {j}: id '{answer.id}' komt twee keer voor in deze vraag."
-            )
-        seen.add(answer.id)
-        answers.append(answer)
+    answers = _parse_list(
+        raw.get("answers"),
+        f"{where}: 'answers'",
+        f"{where}, antwoord",
+        lambda raw_answer, at: _parse_answer(raw_answer, at, codes),
+        " in deze vraag",
+    )
     return Question(qid, kind, text, help_text, multiple, required, tuple(answers))
 
 
