@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..models import Municipality, Organization, User, UserMunicipality
 from ..models.account import user_organizations
 from .permissions import may_manage_account
-from .scope import Forbidden, NotFound, editable_organizations
+from .scope import editable_organizations, get_allowed
 
 
 def find_active_user(session: Session, user_id: object) -> User | None:
@@ -46,12 +46,14 @@ def list_managed_accounts(session: Session, admin: User) -> list[User]:
 
 def get_managed_account(session: Session, admin: User, user_id: str) -> User:
     """Return the account ``admin`` may manage; raise NotFound or Forbidden."""
-    other = session.get(User, user_id)
-    if other is None:
-        raise NotFound(user_id)
-    if not may_manage_account(admin, other, _manageable_organization_ids(session, admin)):
-        raise Forbidden(user_id)
-    return other
+    return get_allowed(
+        session,
+        User,
+        user_id,
+        lambda other: may_manage_account(
+            admin, other, _manageable_organization_ids(session, admin)
+        ),
+    )
 
 
 @dataclass

@@ -6,7 +6,9 @@ beheer pages show loaded eagerly: a page costs the same few queries for 3 servic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -28,6 +30,9 @@ class NotFound(LookupError):
 
 class Forbidden(PermissionError):
     """The entry exists, but this account may not act on it (the page answers 403)."""
+
+
+_Entry = TypeVar("_Entry")
 
 
 #: What the service lists show of each service: its organisation and where it works.
@@ -69,24 +74,27 @@ def usable_organizations(session: Session, user: User) -> list[Organization]:
     return editable_organizations(session, user)
 
 
+def get_allowed(
+    session: Session, model: type[_Entry], entry_id: str, allowed: Callable[[_Entry], bool]
+) -> _Entry:
+    """Return the ``model`` row ``entry_id``: NotFound when there is none, Forbidden when
+    ``allowed`` (a rule from ``permissions``) refuses it."""
+    entry = session.get(model, entry_id)
+    if entry is None:
+        raise NotFound(entry_id)
+    if not allowed(entry):
+        raise Forbidden(entry_id)
+    return entry
+
+
 def get_editable_service(session: Session, user: User, service_id: str) -> Service:
     """Return the service ``user`` may edit; raise NotFound or Forbidden."""
-    svc = session.get(Service, service_id)
-    if svc is None:
-        raise NotFound(service_id)
-    if not can_edit_service(user, svc):
-        raise Forbidden(service_id)
-    return svc
+    return get_allowed(session, Service, service_id, lambda svc: can_edit_service(user, svc))
 
 
 def get_editable_organization(session: Session, user: User, org_id: str) -> Organization:
     """Return the organisation ``user`` may edit; raise NotFound or Forbidden."""
-    org = session.get(Organization, org_id)
-    if org is None:
-        raise NotFound(org_id)
-    if not can_edit_organization(user, org):
-        raise Forbidden(org_id)
-    return org
+    return get_allowed(session, Organization, org_id, lambda org: can_edit_organization(user, org))
 
 
 def get_editable_location(session: Session, user: User, location_id: str) -> Location:
@@ -106,12 +114,11 @@ def choose_organization(
 
     Keeping the ``current`` organisation is always allowed (see ``can_use_organization``).
     """
-    org = session.get(Organization, org_id) if isinstance(org_id, str) and org_id else None
-    if org is None:
+    if not isinstance(org_id, str) or not org_id:
         raise NotFound(str(org_id))
-    if not can_use_organization(user, org, current):
-        raise Forbidden(org.id)
-    return org
+    return get_allowed(
+        session, Organization, org_id, lambda org: can_use_organization(user, org, current)
+    )
 
 
 # --- the service form ---------------------------------------------------------------------------
