@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,42 +43,39 @@ def load_dashboard(session: Session, user: User, stale_months: int) -> Dashboard
     )
 
 
+_Entry = TypeVar("_Entry", Service, Organization)
+
+
 @dataclass
-class ServiceList:
-    """The services page: the live services shown (perhaps of one status) and the deleted."""
+class LiveAndDeleted(Generic[_Entry]):
+    """The services or organisations page: the live entries shown and the deleted ones (to
+    restore)."""
 
-    shown: list[Service]
-    deleted: list[Service]
+    live: list[_Entry]
+    deleted: list[_Entry]
+
+    @classmethod
+    def split(
+        cls, entries: list[_Entry], shown: Callable[[_Entry], bool] = lambda _entry: True
+    ) -> LiveAndDeleted[_Entry]:
+        """Sort ``entries`` into the live ones ``shown`` and the deleted ones."""
+        return cls(
+            live=[e for e in entries if e.deleted_at is None and shown(e)],
+            deleted=[e for e in entries if e.deleted_at is not None],
+        )
 
 
-def list_services(session: Session, user: User, status: str = "") -> ServiceList:
+def list_services(session: Session, user: User, status: str = "") -> LiveAndDeleted[Service]:
     """Return the services ``user`` may edit, live ones filtered by ``status`` if given."""
-    every = editable_services(session, user, include_deleted=True)
-    return ServiceList(
-        shown=[
-            s
-            for s in every
-            if s.deleted_at is None and (not status or s.publication_status == status)
-        ],
-        deleted=[s for s in every if s.deleted_at is not None],
+    return LiveAndDeleted.split(
+        editable_services(session, user, include_deleted=True),
+        lambda s: not status or s.publication_status == status,
     )
 
 
-@dataclass
-class OrganizationList:
-    """The organisations page: live organisations and the deleted ones (to restore)."""
-
-    live: list[Organization]
-    deleted: list[Organization]
-
-
-def list_organizations(session: Session, user: User) -> OrganizationList:
+def list_organizations(session: Session, user: User) -> LiveAndDeleted[Organization]:
     """Return the organisations ``user`` may edit, live and deleted."""
-    every = editable_organizations(session, user, include_deleted=True)
-    return OrganizationList(
-        live=[o for o in every if o.deleted_at is None],
-        deleted=[o for o in every if o.deleted_at is not None],
-    )
+    return LiveAndDeleted.split(editable_organizations(session, user, include_deleted=True))
 
 
 @dataclass

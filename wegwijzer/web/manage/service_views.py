@@ -269,7 +269,7 @@ def services() -> str:
     found = overview.list_services(db.session, logged_in_user(), status)
     return render_template(
         "manage/services.html",
-        services=found.shown,
+        services=found.live,
         deleted=found.deleted,
         status=status,
         action_form=ActionForm(),
