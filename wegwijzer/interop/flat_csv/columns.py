@@ -7,18 +7,11 @@ from __future__ import annotations
 
 import re
 
+from ...domain.facets import CORE
 from ...domain.text import ascii_fold
 
-#: The taxonomy each term column takes its codes from.
-TAXONOMY_COLUMNS = {
-    "fase": "wegwijzer-fase",
-    "thema": "wegwijzer-thema",
-    "doelgroep": "wegwijzer-doelgroep",
-    "toegang": "wegwijzer-toegang",
-    "organisatietype": "wegwijzer-organisatietype",
-    "rol": "wegwijzer-rol",
-    "activiteit": "wegwijzer-activiteit",
-}
+#: One term column per shipped taxonomy, named by its facet: column → taxonomy name.
+TAXONOMY_COLUMNS = {f.facet: f.taxonomy for f in CORE}
 #: One location per service: its name, id, address and point.
 LOCATION_COLUMNS = (
     "locatie",
