@@ -181,13 +181,13 @@ def test_matrix_shows_counts_gaps_and_overlap_as_text(
     rows = {r[0][0]: r[1:] for r in matrix[1:]}
     assert len(rows) == 4
     col = header.index(next(h for h in header if h.startswith("Schulden"))) - 1
-    debts = rows["Nog geen schuldhulp"][col]
+    debts = rows["Nog geen schuldhulp (voor en bij aanmelding)"][col]
     assert "Overlap (3)" in debts[0]
     assert "3 lokaal" in debts[0] and "0 regionaal" in debts[0] and "0 landelijk" in debts[0]
     assert "cel--overlap" in debts[1]["class"]
     assert debts[1]["href"].startswith("/beheer/dekking/cel?")
     assert "fase=voor-aanmelding" in debts[1]["href"] and "thema=schulden" in debts[1]["href"]
-    nazorg = rows["Na de schuldhulp"]
+    nazorg = rows["Na de schuldhulp (nazorg)"]
     texts = [t for t, _ in nazorg]
     assert sum("1 regionaal" in t for t in texts) == 1
     legal = next(t for t, a in nazorg if "1 landelijk" in t)
@@ -449,3 +449,72 @@ def test_organisation_without_counting_services_is_not_in_the_inventory(
     rows = read_csv(admin_client.get("/beheer/dekking/inventarisatie.csv?gm=GM0193").data)
     assert rows[1:] == []
     assert isinstance(db.session.get(Organization, svc.organization_id), Organization)
+
+
+# --- the heat map --------------------------------------------------------------------------------
+
+
+def test_heat_map_colours_by_organisations_and_names_gaps_and_overlap_in_words(
+    app: Flask, admin_client: FlaskClient, make_service: Callable
+) -> None:
+    app.config["OVERLAP_THRESHOLD"] = 3
+    counts = {"schulden": 3, "budget": 2, "brieven-formulieren": 1}
+    for theme, n in counts.items():
+        for i in range(n):
+            make_service(
+                f"{theme} {i}",
+                terms={"fase": ["voor-aanmelding"], "thema": [theme]},
+                gm_codes=["GM0193"],
+            )
+    make_service("Landelijk", terms={"fase": ["nazorg"], "thema": ["budget"]}, national=True)
+    html = admin_client.get("/beheer/dekking/?gm=GM0193").get_data(as_text=True)
+    matrix = tables(html)["Fasen en thema's in Zwolle"]
+    header = [text for text, _ in matrix[0]]
+    rows = {r[0][0]: r[1:] for r in matrix[1:]}
+
+    def cell(row: str, theme: str) -> tuple[str, str]:
+        text, attrs = rows[row][next(i for i, h in enumerate(header) if h.startswith(theme)) - 1]
+        return text, attrs["class"]
+
+    first = "Nog geen schuldhulp (voor en bij aanmelding)"
+    # Colour by the number of organisations, and that number in the cell.
+    assert cell(first, "Brieven")[1] == "cel cel--n1"
+    assert "1 org." in cell(first, "Brieven")[0]
+    assert cell(first, "Rondkomen")[1] == "cel cel--n2"
+    assert "2 org." in cell(first, "Rondkomen")[0]
+    # Overlap and gaps: a pattern class and words, never only a colour.
+    assert cell(first, "Schulden")[1] == "cel cel--overlap"
+    assert "Overlap (3)" in cell(first, "Schulden")[0]
+    text, css = cell("Na de schuldhulp (nazorg)", "Rondkomen")
+    assert css == "cel cel--gat" and "Geen aanbod" in text
+    # The exact counts are in every cell (for screen readers; on screen on demand).
+    assert "2 lokaal 0 regionaal 0 landelijk" in cell(first, "Rondkomen")[0]
+    assert "0 lokaal 0 regionaal 1 landelijk" in text
+    assert 'class="dekking dekking--precies"' not in html
+    assert 'cijfers=alle#uitleg">Toon in elk vakje ook de aantallen diensten' in html
+    # The key shows every colour with the words a cell shows.
+    legend = html.split('class="dekking-legenda"', 1)[1].split("</ul>", 1)[0]
+    for css, words in (
+        ("gat", "Geen aanbod"),
+        ("n1", "1 org."),
+        ("n2", "2 org."),
+        ("overlap", "Overlap (3)"),
+    ):
+        assert f'dekking-staal cel--{css}"' in legend and words in legend
+
+    precise = admin_client.get("/beheer/dekking/?gm=GM0193&cijfers=alle").get_data(as_text=True)
+    assert 'class="dekking dekking--precies"' in precise
+    assert "Toon alleen de kleuren en het aantal organisaties" in precise
+    # Printed on A4 landscape, from the stylesheet's named page.
+    assert 'class="dekking-breed print-liggend"' in precise
+
+
+def test_region_map_writes_each_value_beside_its_colour(
+    admin_client: FlaskClient, make_service: Callable
+) -> None:
+    make_service("Hulp", terms={"fase": ["nazorg"], "thema": ["budget"]}, gm_codes=["GM0193"])
+    html = admin_client.get("/beheer/dekking/?gm=GM0193&gm=GM0166").get_data(as_text=True)
+    # The choropleth labels every municipality with its numbers, always shown.
+    assert '"Zwolle: 1 van 40 vakjes met aanbod"' in html
+    assert '"Kampen: 0 van 40 vakjes met aanbod"' in html
+    assert "permanent: true" in html

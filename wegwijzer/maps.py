@@ -67,6 +67,18 @@ _LABEL_CALLBACK = """function (feature, layer) {
 }"""
 
 
+# Writes each municipality's name and value on the choropleth, always shown: the colour is
+# never the only way to read it. As text, never markup.
+_VALUE_LABEL_CALLBACK = """function (feature, layer) {
+    var label = document.createElement("span");
+    label.textContent = feature.properties.label;
+    layer.bindTooltip(label, {
+        permanent: true, direction: "center", className: "dekking-kaart__label",
+        interactive: false
+    });
+}"""
+
+
 @dataclass(frozen=True)
 class MapParts:
     """A rendered map: asset tags for ``<head>``, the map ``<div>`` and its nonce'd script."""
@@ -522,7 +534,8 @@ def choropleth_map(
                 "id": str(len(shaped)),
                 "geometry": feature["geometry"],
                 "properties": {
-                    "label": texts(str(Markup.escape(text))),
+                    # Written with textContent by the label callback: no escaping needed.
+                    "label": texts(text),
                     "colour": CHOROPLETH_COLOURS[choropleth_class(value, maximum)],
                 },
             }
@@ -537,7 +550,7 @@ def choropleth_map(
                 "fillColor": f["properties"]["colour"],
                 "fillOpacity": 0.8,
             },
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            on_each_feature=JsCode(_VALUE_LABEL_CALLBACK),
             control=False,
         ).add_to(m)
     return _coverage_parts(m, texts, shaped, label)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -147,3 +148,93 @@ def test_tables_work_without_javascript(browser_nojs: Any, live_server: str, acc
         assert "De kaart is een extra" in browser_nojs.page_source
     finally:
         browser_nojs.delete_all_cookies()
+
+
+#: Text in the heat map and the colour behind it: each text's nearest solid background, or
+#: "pattern" when a hatched or dotted cell shows through (then the text needs its own label).
+CELL_TEXT_COLOURS_JS = """
+var out = [];
+document.querySelectorAll('td.cel .cel__getal, td.cel .cel__status, td.cel .cel__regel').forEach(function (el) {
+  var r = el.getBoundingClientRect();
+  if (r.width < 2 || r.height < 2) { return; }
+  var back = null;
+  for (var p = el; p && !back; p = p.parentElement) {
+    var s = getComputedStyle(p);
+    if (s.backgroundColor !== 'rgba(0, 0, 0, 0)') { back = s.backgroundColor; }
+    else if (s.backgroundImage !== 'none') { back = 'pattern'; }
+  }
+  out.push([el.className, getComputedStyle(el).color, back || 'rgb(255, 255, 255)',
+            el.closest('td').className]);
+});
+return out;
+"""
+
+
+def _luminance(rgb: str) -> float:
+    parts = [int(float(x)) for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in parts]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(fore: str, back: str) -> float:
+    """WCAG contrast ratio of two ``rgb(…)`` colours."""
+    high, low = sorted((_luminance(fore), _luminance(back)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("view", ["", "&cijfers=alle"])
+def test_heat_map_text_keeps_aa_contrast_on_every_colour(
+    logged_in: Any, live_server: str, view: str
+) -> None:
+    logged_in.get(f"{live_server}/beheer/dekking/?{REGION}{view}")
+    found = logged_in.execute_script(CELL_TEXT_COLOURS_JS)
+    levels = {cell.split("cel--")[1] for *_, cell in found}
+    # Every heat level is on the page (the demo data has gaps, 1, 2 and overlaps).
+    assert {"gat", "n1", "n2", "overlap"} <= levels
+    problems = [
+        (css, fore, back, cell)
+        for css, fore, back, cell in found
+        if back == "pattern" or contrast(fore, back) < 4.5
+    ]
+    assert problems == []
+    if view:
+        assert any(css == "cel__regel" for css, *_ in found)
+
+
+def test_coverage_page_prints_on_a4_landscape(logged_in: Any, live_server: str) -> None:
+    import base64
+
+    logged_in.get(f"{live_server}/beheer/dekking/?gm=GM0193")
+    pdf = logged_in.execute_cdp_cmd(
+        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+    )
+    data = base64.b64decode(pdf["data"])
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data))
+    assert boxes, "no page size in the PDF"
+    for width, height in boxes:
+        # A4 landscape: 297 x 210 mm = 841.9 x 595.3 points.
+        assert abs(float(width) - 841.9) < 2 and abs(float(height) - 595.3) < 2, boxes
+    # On paper every cell carries its exact counts.
+    logged_in.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        shown = logged_in.execute_script(
+            "return document.querySelector('#GM0193-thema .cel__precies').getBoundingClientRect()"
+            ".width > 10;"
+        )
+        assert shown
+    finally:
+        logged_in.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_region_map_labels_every_municipality_with_its_numbers(
+    logged_in: Any, live_server: str
+) -> None:
+    logged_in.get(f"{live_server}/beheer/dekking/?{REGION}")
+    WebDriverWait(logged_in, 20).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".dekking-kaart__label")) == 3
+    )
+    labels = sorted(
+        e.text for e in logged_in.find_elements(By.CSS_SELECTOR, ".dekking-kaart__label")
+    )
+    assert [label.split(":")[0] for label in labels] == ["Dalfsen", "Kampen", "Zwolle"]
+    assert all("vakjes met aanbod" in label for label in labels)

@@ -1,9 +1,11 @@
 """Render the cells of the coverage tables: thousands per page, so in Python, not in macros.
 
-A cell says in words what it holds (for screen readers and without colour): "Geen aanbod" or
-"Overlap (n)", then the local, regional and national counts, with the row and column named in
-hidden text. The pattern classes (``cel--gat`` hatched, ``cel--overlap`` dotted) add the
-visual cue.
+The tables are a heat map: a cell's colour goes from light to dark with the number of
+organisations that help nearby (``cel--n1``, ``cel--n2``, ``cel--n3``), and the number is in
+the cell. Never colour alone: a gap says "Geen aanbod" on a hatched cell (``cel--gat``), an
+overlap "Overlap (n)" on a dotted one (``cel--overlap``). The exact local, regional and
+national counts are in every cell: for screen readers always, on screen on demand (the page's
+"precise" view) and on paper. The row and column are named in hidden text.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class CellRenderer:
         self.t_national = str(escape(gettext("%(n)s landelijk")))
         self.t_gap = str(escape(gettext("Geen aanbod")))
         self.t_overlap = str(escape(gettext("Overlap (%(n)s)")))
+        self.t_organisations = str(escape(gettext("%(n)s org.")))
         self._escaped: dict[str, str] = {}
         self._quoted: dict[str, str] = {}
 
@@ -56,26 +59,36 @@ class CellRenderer:
 
     def _lines(self, counts: Counts) -> str:
         return (
-            f'<span class="cel__regel">{self.t_local % {"n": counts.local}}</span>'
-            f'<span class="cel__regel">{self.t_regional % {"n": counts.regional}}</span>'
+            # Spaces between the lines: read aloud or copied, "2 lokaal 0 regionaal".
+            f'<span class="cel__regel">{self.t_local % {"n": counts.local}}</span> '
+            f'<span class="cel__regel">{self.t_regional % {"n": counts.regional}}</span> '
             f'<span class="cel__regel">{self.t_national % {"n": counts.national}}</span>'
         )
+
+    def level(self, counts: Counts) -> str:
+        """Return the cell's heat-map class: ``gat``, ``n1``, ``n2``, ``n3`` or ``overlap``."""
+        if counts.is_gap:
+            return "gat"
+        if counts.is_overlap(self.threshold):
+            return "overlap"
+        return f"n{min(max(counts.organisations, 1), 3)}"
 
     def lines(self, counts: Counts) -> Markup:
         """Return the three count lines of a cell."""
         return Markup(self._lines(counts))
 
     def cell(self, counts: Counts, url: str, row_label: str, col_label: str) -> Markup:
-        """Return one ``<td>`` of a matrix, linked to its drill-down list."""
-        if counts.is_gap:
-            css, badge = " cel--gat", f'<span class="cel__status">{self.t_gap}</span>'
-        elif counts.is_overlap(self.threshold):
-            text = self.t_overlap % {"n": counts.organisations}
-            css, badge = " cel--overlap", f'<span class="cel__status">{text}</span>'
+        """Return one ``<td>`` of the heat map, linked to its drill-down list."""
+        level = self.level(counts)
+        n = {"n": counts.organisations}
+        if level == "gat":
+            head = f'<span class="cel__status">{self.t_gap}</span>'
+        elif level == "overlap":
+            head = f'<span class="cel__status">{self.t_overlap % n}</span>'
         else:
-            css, badge = "", ""
+            head = f'<span class="cel__getal">{self.t_organisations % n}</span>'
         return Markup(
-            f'<td class="cel{css}"><a href="{self._esc(url)}"><span class="visually-hidden">'
-            f"{self._esc(row_label)}, {self._esc(col_label)}: </span>"
-            f"{badge}{self._lines(counts)}</a></td>"
+            f'<td class="cel cel--{level}"><a href="{self._esc(url)}">'
+            f'<span class="visually-hidden">{self._esc(row_label)}, {self._esc(col_label)}: </span>'
+            f'{head} <span class="cel__precies">{self._lines(counts)}</span></a></td>'
         )

@@ -132,6 +132,9 @@ def index() -> str:
         selected=gm_codes,
         map_parts=map_parts,
         map_legend=legend,
+        # The heat map shows colours and the number of organisations; on demand every cell
+        # also shows its local, regional and national counts (always on paper).
+        precise=request.args.get("cijfers") == "alle",
     )
 
 
