@@ -31,3 +31,14 @@ def language_texts(value: Any, where: str) -> dict[str, str]:
 def _names(languages: tuple[str, ...]) -> str:
     quoted = [f"'{lang}'" for lang in languages]
     return " en ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+
+
+class Labelled:
+    """``label(lang)`` for a record with a Dutch and an English label (``label_nl``,
+    ``label_en``); any other language gets the Dutch one."""
+
+    label_nl: str
+    label_en: str
+
+    def label(self, lang: str = "nl") -> str:
+        return self.label_en if lang == "en" else self.label_nl

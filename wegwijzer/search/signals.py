@@ -9,13 +9,13 @@ Used by search (urgent results), the guided route and the helpers' "signalen" pa
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.languages import language_texts
+from ..domain.datafiles import read_json_list
+from ..domain.languages import Labelled, language_texts
 from .analysis import words
 
 FILENAME = "signals.json"
@@ -26,7 +26,7 @@ class SignalsFileError(ValueError):
 
 
 @dataclass(frozen=True)
-class Signal:
+class Signal(Labelled):
     """One urgent signal with its words and a short explanation in nl and en."""
 
     code: str
@@ -35,9 +35,6 @@ class Signal:
     label_en: str
     why_nl: str
     why_en: str
-
-    def label(self, lang: str = "nl") -> str:
-        return self.label_en if lang == "en" else self.label_nl
 
     def why(self, lang: str = "nl") -> str:
         return self.why_en if lang == "en" else self.why_nl
@@ -58,15 +55,7 @@ def _text(value: object, where: str) -> tuple[str, str]:
 
 def read_signals(path: Path) -> list[Signal]:
     """Read and check a signals file; raise SignalsFileError naming the bad entry."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SignalsFileError(f"{path}: kan het bestand niet lezen ({exc}).") from exc
-    except json.JSONDecodeError as exc:
-        raise SignalsFileError(f"{path}: geen geldige JSON (regel {exc.lineno}).") from exc
-    items = data.get("signals") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise SignalsFileError(f"{path}: verwacht een object met een lijst 'signals'.")
+    items = read_json_list(path, "signals", SignalsFileError)
     out: list[Signal] = []
     seen: set[str] = set()
     for i, item in enumerate(items, 1):

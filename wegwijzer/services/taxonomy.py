@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.languages import language_texts
+from ..domain.datafiles import read_json_list
+from ..domain.languages import Labelled, language_texts
 from ..models import Taxonomy, TaxonomyTerm, stable_id
 
 #: The taxonomies every installation has; codes are fixed (imports, URLs, API use them).
@@ -34,15 +34,7 @@ def term_id(taxonomy: str, code: str) -> str:
 
 def read_taxonomy_file(path: Path) -> list[dict[str, Any]]:
     """Read and check a taxonomy file; raise TaxonomyFileError naming the bad entry."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaxonomyFileError(f"{path}: kan het bestand niet lezen ({exc}).") from exc
-    except json.JSONDecodeError as exc:
-        raise TaxonomyFileError(f"{path}: geen geldige JSON (regel {exc.lineno}).") from exc
-    taxonomies = data.get("taxonomies") if isinstance(data, dict) else None
-    if not isinstance(taxonomies, list):
-        raise TaxonomyFileError(f"{path}: verwacht een object met een lijst 'taxonomies'.")
+    taxonomies = read_json_list(path, "taxonomies", TaxonomyFileError)
     for i, tax in enumerate(taxonomies, 1):
         where = f"{path}: taxonomie {i}"
         if not isinstance(tax, dict) or not isinstance(tax.get("name"), str):
@@ -130,8 +122,19 @@ def _hints(data: dict[str, Any]) -> tuple[str, str]:
     return hint.get("nl", "").strip(), hint.get("en", "").strip()
 
 
+class _LabelAndHint(Labelled):
+    """A plain label and, beside it, the expert term (``hint_nl``, ``hint_en``)."""
+
+    hint_nl: str
+    hint_en: str
+
+    def hint(self, lang: str = "nl") -> str:
+        """Return the expert term beside the plain label ("" when the label says it all)."""
+        return self.hint_en if lang == "en" else self.hint_nl
+
+
 @dataclass(frozen=True)
-class TermInfo:
+class TermInfo(_LabelAndHint):
     id: str
     code: str
     label_nl: str
@@ -141,19 +144,12 @@ class TermInfo:
     hint_nl: str = ""
     hint_en: str = ""
 
-    def label(self, lang: str = "nl") -> str:
-        return self.label_en if lang == "en" else self.label_nl
-
-    def hint(self, lang: str = "nl") -> str:
-        """Return the expert term beside the plain label ("" when the label says it all)."""
-        return self.hint_en if lang == "en" else self.hint_nl
-
     def explanation(self, lang: str = "nl") -> str:
         return self.explanation_en if lang == "en" else self.explanation_nl
 
 
 @dataclass(frozen=True)
-class TaxonomyInfo:
+class TaxonomyInfo(_LabelAndHint):
     name: str
     facet: str
     label_nl: str
@@ -161,13 +157,6 @@ class TaxonomyInfo:
     terms: tuple[TermInfo, ...]
     hint_nl: str = ""
     hint_en: str = ""
-
-    def label(self, lang: str = "nl") -> str:
-        return self.label_en if lang == "en" else self.label_nl
-
-    def hint(self, lang: str = "nl") -> str:
-        """Return the expert term beside the plain label ("" when the label says it all)."""
-        return self.hint_en if lang == "en" else self.hint_nl
 
     def term(self, code: str) -> TermInfo | None:
         return next((t for t in self.terms if t.code == code), None)
