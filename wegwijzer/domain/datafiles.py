@@ -19,3 +19,15 @@ def read_json_list(path: Path, key: str, error: type[ValueError] = ValueError) -
     if not isinstance(items, list):
         raise error(f"{path}: verwacht een object met een lijst '{key}'.")
     return items
+
+
+def new_code(entry: Any, seen: set[str], where: str, error: type[ValueError] = ValueError) -> str:
+    """Return the ``code`` of a data file entry and add it to ``seen``: it must be there, in
+    lower case, and not in ``seen`` yet; raise ``error`` naming ``where``."""
+    code = entry.get("code") if isinstance(entry, dict) else None
+    if not isinstance(code, str) or not code or code != code.strip().lower():
+        raise error(f"{where}: 'code' ontbreekt of is niet in kleine letters.")
+    if code in seen:
+        raise error(f"{where}: code '{code}' komt twee keer voor.")
+    seen.add(code)
+    return code

@@ -34,11 +34,12 @@ def _names(languages: tuple[str, ...]) -> str:
 
 
 class Labelled:
-    """``label(lang)`` for a record with a Dutch and an English label (``label_nl``,
-    ``label_en``); any other language gets the Dutch one."""
+    """A record with its texts in a Dutch and an English field (``label_nl``, ``label_en``,
+    …): ``label(lang)``, and ``text_in`` for the others. Other languages get the Dutch text."""
 
-    label_nl: str
-    label_en: str
+    def text_in(self, name: str, lang: str) -> str:
+        """Return the text ``name`` (e.g. ``"label"``) in ``lang``."""
+        return str(getattr(self, f"{name}_en" if lang == "en" else f"{name}_nl"))
 
     def label(self, lang: str = "nl") -> str:
-        return self.label_en if lang == "en" else self.label_nl
+        return self.text_in("label", lang)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.datafiles import read_json_list
+from ..domain.datafiles import new_code, read_json_list
 from ..domain.languages import Labelled, language_texts
 from .analysis import words
 
@@ -37,7 +37,7 @@ class Signal(Labelled):
     why_en: str
 
     def why(self, lang: str = "nl") -> str:
-        return self.why_en if lang == "en" else self.why_nl
+        return self.text_in("why", lang)
 
     @property
     def phrases(self) -> tuple[tuple[str, ...], ...]:
@@ -60,12 +60,7 @@ def read_signals(path: Path) -> list[Signal]:
     seen: set[str] = set()
     for i, item in enumerate(items, 1):
         where = f"{path}: signaal {i}"
-        code = item.get("code") if isinstance(item, dict) else None
-        if not isinstance(code, str) or not code or code != code.strip().lower():
-            raise SignalsFileError(f"{where}: 'code' ontbreekt of is niet in kleine letters.")
-        if code in seen:
-            raise SignalsFileError(f"{where}: code '{code}' komt twee keer voor.")
-        seen.add(code)
+        code = new_code(item, seen, where, SignalsFileError)
         raw_words = item.get("words")
         if (
             not isinstance(raw_words, list)

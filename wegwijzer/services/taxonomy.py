@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.datafiles import read_json_list
+from ..domain.datafiles import new_code, read_json_list
 from ..domain.languages import Labelled, language_texts
 from ..models import Taxonomy, TaxonomyTerm, stable_id
 
@@ -49,13 +49,7 @@ def read_taxonomy_file(path: Path) -> list[dict[str, Any]]:
             raise TaxonomyFileError(f"{where}: 'terms' moet een niet-lege lijst zijn.")
         seen: set[str] = set()
         for j, term in enumerate(terms, 1):
-            twhere = f"{where}, term {j}"
-            code = term.get("code") if isinstance(term, dict) else None
-            if not isinstance(code, str) or not code or code != code.strip().lower():
-                raise TaxonomyFileError(f"{twhere}: 'code' ontbreekt of is niet in kleine letters.")
-            if code in seen:
-                raise TaxonomyFileError(f"{twhere}: code '{code}' komt twee keer voor.")
-            seen.add(code)
+            code = new_code(term, seen, f"{where}, term {j}", TaxonomyFileError)
             _check_labels(term.get("label"), f"{where}, term {code}: 'label'")
             _check_hint(term.get("hint"), f"{where}, term {code}: 'hint'")
     return taxonomies
@@ -125,12 +119,9 @@ def _hints(data: dict[str, Any]) -> tuple[str, str]:
 class _LabelAndHint(Labelled):
     """A plain label and, beside it, the expert term (``hint_nl``, ``hint_en``)."""
 
-    hint_nl: str
-    hint_en: str
-
     def hint(self, lang: str = "nl") -> str:
         """Return the expert term beside the plain label ("" when the label says it all)."""
-        return self.hint_en if lang == "en" else self.hint_nl
+        return self.text_in("hint", lang)
 
 
 @dataclass(frozen=True)
@@ -145,7 +136,7 @@ class TermInfo(_LabelAndHint):
     hint_en: str = ""
 
     def explanation(self, lang: str = "nl") -> str:
-        return self.explanation_en if lang == "en" else self.explanation_nl
+        return self.text_in("explanation", lang)
 
 
 @dataclass(frozen=True)
