@@ -14,16 +14,22 @@ from .base import CliError, main, with_app
 INTEROP_FORMATS = ("hsds", "hsds-csv", "csv")
 
 
+def _format_option(otherwise: str) -> Any:
+    """Return the --format option of import and export; ``otherwise`` says how it is chosen
+    when not given."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(INTEROP_FORMATS),
+        default=None,
+        help="hsds (JSON), hsds-csv (map of zip met CSV-bestanden) of csv (spreadsheet). "
+        f"Standaard: {otherwise}.",
+    )
+
+
 @main.command("import")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(INTEROP_FORMATS),
-    default=None,
-    help="hsds (JSON), hsds-csv (map of zip met CSV-bestanden) of csv (spreadsheet). "
-    "Standaard: herkend aan de inhoud.",
-)
+@_format_option("herkend aan de inhoud")
 @click.option("--dry-run", is_flag=True, help="Alleen controleren en rapporteren; niets opslaan.")
 @click.option("--actor", default="", help="Naam in het logboek (standaard: cli).")
 @with_app()
@@ -65,14 +71,7 @@ def import_command(app: Flask, source: Path, fmt: str | None, dry_run: bool, act
 
 @main.command("export")
 @click.argument("target", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(INTEROP_FORMATS),
-    default=None,
-    help="hsds (JSON), hsds-csv (map, of .zip) of csv (spreadsheet). Standaard: uit de "
-    "bestandsnaam (.json, .zip of map, .csv).",
-)
+@_format_option("uit de bestandsnaam (.json, .zip of map, .csv)")
 @click.option(
     "--internal",
     is_flag=True,
