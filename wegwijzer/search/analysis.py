@@ -146,9 +146,18 @@ class Decompounder:
         if pos in memo:
             return memo[pos]
         best: list[str] | None = None
-        n = len(word)
-        if n - pos >= 3 and self._is_final(word[pos:]):
+        if len(word) - pos >= 3 and self._is_final(word[pos:]):
             best = [word[pos:]]
+        best = self._split_from(word, pos, memo, best)
+        memo[pos] = best
+        return best
+
+    def _split_from(
+        self, word: str, pos: int, memo: dict[int, list[str] | None], best: list[str] | None
+    ) -> list[str] | None:
+        """Return the fewest parts for ``word[pos:]`` that start with a known part (a linking
+        s or e may follow it), or ``best`` when that has as few."""
+        n = len(word)
         for end in range(n - 3, pos + 2, -1):
             piece = word[pos:end]
             if piece not in self._parts:
@@ -159,7 +168,6 @@ class Decompounder:
                 rest = self._segment(word, end + skip, memo)
                 if rest is not None and (best is None or len(rest) + 1 < len(best)):
                     best = [piece, *rest]
-        memo[pos] = best
         return best
 
     def split(self, word: str) -> tuple[str, ...]:
@@ -169,20 +177,8 @@ class Decompounder:
             return cached
         result: tuple[str, ...] = ()
         if len(word) >= self.MIN_WORD and word.isalpha():
-            memo: dict[int, list[str] | None] = {}
-            best: list[str] | None = None
-            n = len(word)
             # The whole word does not count as its own segmentation: start with a proper part.
-            for end in range(n - 3, 2, -1):
-                piece = word[:end]
-                if piece not in self._parts:
-                    continue
-                for skip in (0, 1):
-                    if skip and (end >= n - 3 or word[end] not in _LINKS):
-                        continue
-                    rest = self._segment(word, end + skip, memo)
-                    if rest is not None and (best is None or len(rest) + 1 < len(best)):
-                        best = [piece, *rest]
+            best = self._split_from(word, 0, {}, None)
             if best:
                 out: list[str] = []
                 for part in best:
