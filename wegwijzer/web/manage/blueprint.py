@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, session, url_for
+from flask import Blueprint, abort, current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -41,38 +42,83 @@ def _end_idle_session() -> None:
     session["_seen"] = now
 
 
-#: Beheer menu: (endpoint, label, roles). Endpoints of other areas show once they exist.
+_ALL = ("beheerder", "redacteur", "verwijzer")
+#: Beheer menu in groups: (group, ((endpoint, label, roles), ...)). Endpoints of other areas
+#: show once they exist; a group shows when one of its entries does.
 _NAV = (
-    ("manage.dashboard", _l("Overzicht"), ("beheerder", "redacteur", "verwijzer")),
-    ("manage.services", _l("Diensten"), ("beheerder", "redacteur")),
-    ("manage.organizations", _l("Organisaties"), ("beheerder", "redacteur")),
-    ("manage.review", _l("Te beoordelen"), ("beheerder",)),
-    ("manage.stale", _l("Verouderd"), ("beheerder", "redacteur")),
-    ("manage.reports", _l("Meldingen"), ("beheerder", "redacteur")),
-    ("manage.audit", _l("Wijzigingen"), ("beheerder",)),
-    ("manage.users", _l("Gebruikers"), ("beheerder",)),
-    ("manage.import_export", _l("Import en export"), ("beheerder",)),
-    ("coverage.index", _l("Dekking"), ("beheerder",)),
-    ("referrals.index", _l("Overdrachten"), ("beheerder", "redacteur", "verwijzer")),
-    ("manage.account", _l("Mijn account"), ("beheerder", "redacteur", "verwijzer")),
+    (
+        _l("Gegevens bijhouden"),
+        (
+            ("manage.dashboard", _l("Overzicht"), _ALL),
+            ("manage.services", _l("Diensten"), ("beheerder", "redacteur")),
+            ("manage.organizations", _l("Organisaties"), ("beheerder", "redacteur")),
+            ("manage.review", _l("Te beoordelen"), ("beheerder",)),
+            ("manage.stale", _l("Verouderd"), ("beheerder", "redacteur")),
+            ("manage.reports", _l("Meldingen"), ("beheerder", "redacteur")),
+            ("manage.import_export", _l("Import en export"), ("beheerder",)),
+        ),
+    ),
+    (
+        _l("De gemeente"),
+        (
+            ("coverage.index", _l("Dekking"), ("beheerder",)),
+            ("manage.audit", _l("Wijzigingen"), ("beheerder",)),
+            ("manage.users", _l("Gebruikers"), ("beheerder",)),
+        ),
+    ),
+    (
+        _l("Doorverwijzen"),
+        (
+            ("referrals.index", _l("Overdrachten"), _ALL),
+            ("route.signals", _l("Signalen"), _ALL),
+        ),
+    ),
+    (_l("Uw account"), (("manage.account", _l("Mijn account"), _ALL),)),
 )
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One menu entry; ``current`` is "page" for this page, "true" for its section, or ""."""
+
+    url: str
+    label: str
+    current: str = ""
 
 
 def nav_items() -> list[tuple[str, str]]:
     """Return the menu entries (url, label) the current user may use."""
+    return [(item.url, item.label) for _group, items in nav_groups() for item in items]
+
+
+def nav_groups() -> list[tuple[str, list[NavItem]]]:
+    """Return the menu groups with the entries the current user may use, current one marked."""
     if not current_user.is_authenticated:
         return []
     views = current_app.view_functions
-    return [
-        (url_for(endpoint), str(label))
-        for endpoint, label, roles in _NAV
-        if current_user.role in roles and endpoint in views
-    ]
+    home = url_for("manage.dashboard")
+    groups = []
+    for group, entries in _NAV:
+        items = []
+        for endpoint, label, roles in entries:
+            if current_user.role not in roles or endpoint not in views:
+                continue
+            url = url_for(endpoint)
+            if url == request.path:
+                current = "page"
+            elif url != home and request.path.startswith(url.rstrip("/") + "/"):
+                current = "true"
+            else:
+                current = ""
+            items.append(NavItem(url, str(label), current))
+        if items:
+            groups.append((str(group), items))
+    return groups
 
 
 @bp.app_context_processor
 def _manage_globals() -> dict[str, Any]:
-    return {"role_label": role_label, "manage_nav": nav_items}
+    return {"role_label": role_label, "manage_nav": nav_items, "manage_nav_groups": nav_groups}
 
 
 def role_label(role: str) -> str:
