@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -348,13 +349,19 @@ class View:
         key = (field, value)
         found = self._masks.get(key)
         if found is None:
-            found = np.zeros(self.size, dtype=bool)
-            for sub, cache, offset in self.parts:
-                ids = cache.keyword(sub, field, value)
-                if len(ids):
-                    found[ids + offset] = True
-            found &= self.live
+            found = self._live_mask(lambda sub, cache: cache.keyword(sub, field, value))
             self._masks[key] = found
+        return found
+
+    def _live_mask(self, ids_in: Callable[[Any, Any], np.ndarray]) -> np.ndarray:
+        """Return a boolean array over all segments: the live documents among the ids that
+        ``ids_in(segment reader, segment cache)`` gives per segment."""
+        found = np.zeros(self.size, dtype=bool)
+        for sub, cache, offset in self.parts:
+            ids = ids_in(sub, cache)
+            if len(ids):
+                found[ids + offset] = True
+        found &= self.live
         return found
 
     def values(self, field: str) -> list[str]:
@@ -372,12 +379,7 @@ class View:
         key = (when.date(), when.hour, when.minute)
         if self._open is not None and self._open[0] == key:
             return self._open[1]
-        result = np.zeros(self.size, dtype=bool)
-        for sub, cache, offset in self.parts:
-            ids = cache.open_at(sub, when, key)
-            if len(ids):
-                result[ids + offset] = True
-        result &= self.live
+        result = self._live_mask(lambda sub, cache: cache.open_at(sub, when, key))
         self._open = (key, result)
         return result
 
