@@ -4,6 +4,7 @@ entry its page showed, and the conflict page when someone else changed the entry
 from __future__ import annotations
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 
 from .forms import ActionForm
 
@@ -12,6 +13,12 @@ def require_action_form() -> None:
     """Refuse a button's POST without a valid CSRF token (400)."""
     if not ActionForm().validate_on_submit():
         abort(400)
+
+
+def fields_error() -> str:
+    """Return the message above a posted form whose fields have errors (each field says its
+    own)."""
+    return _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
 
 
 def posted_version() -> int | None:

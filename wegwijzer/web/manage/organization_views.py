@@ -15,7 +15,7 @@ from ...models import Location, Organization, Role
 from ...services import editing, overview, scope
 from ...services.permissions import edits_wait_for_review, may_review_organization
 from ..auth import role_required
-from .actions import conflict_page, posted_version, require_action_form
+from .actions import conflict_page, fields_error, posted_version, require_action_form
 from .blueprint import bp, editable_or_abort, logged_in_user
 from .forms import ActionForm, LocationForm, OrganizationForm, SendBackForm
 
@@ -59,7 +59,7 @@ def organization_new() -> str | Response:
         flash(_("De organisatie is opgeslagen."))
         return redirect(url_for("manage.organization_edit", org_id=org.id))
     if request.method == "POST":
-        error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
+        error = fields_error()
     return render_template(
         "manage/organization_form.html", form=form, org=None, error=error, hints={}
     )
@@ -86,7 +86,7 @@ def organization_edit(org_id: str) -> str | Response | tuple[str, int]:
         if org.deleted_at is not None:
             error = _("Deze organisatie is verwijderd. Zet haar eerst terug.")
         elif not form.validate_on_submit():
-            error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
+            error = fields_error()
         else:
             try:
                 editing.update_organization(
@@ -233,18 +233,14 @@ def location_new(org_id: str) -> str | Response:
     """Add a location; its address is placed on the map from the gazetteer."""
     org = _org_or_404(org_id)
     form = LocationForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            loc = editing.create_location(db.session, logged_in_user(), org, _location_input(form))
-        except editing.EditError as exc:
-            error = str(exc)
-        else:
-            flash(_("De locatie is opgeslagen. Controleer het punt op de kaart."))
-            return redirect(url_for("manage.location_edit", location_id=loc.id))
-    elif request.method == "POST":
-        error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
-    return _render_location(form, org, None, error)
+    if not form.validate_on_submit():
+        return _render_location(form, org, None, fields_error() if form.is_submitted() else None)
+    try:
+        loc = editing.create_location(db.session, logged_in_user(), org, _location_input(form))
+    except editing.EditError as exc:
+        return _render_location(form, org, None, str(exc))
+    flash(_("De locatie is opgeslagen. Controleer het punt op de kaart."))
+    return redirect(url_for("manage.location_edit", location_id=loc.id))
 
 
 @bp.route("/locaties/<location_id>", methods=["GET", "POST"])
@@ -269,21 +265,17 @@ def location_edit(location_id: str) -> ResponseReturnValue:
         ):
             getattr(form, name).data = snap[name]
         form.wheelchair.data = snap["wheelchair"] or ""
-    error = None
-    if form.validate_on_submit():
-        name = loc.name or ""
-        try:
-            editing.update_location(db.session, logged_in_user(), loc, _location_input(form))
-        except editing.EditConflict as conflict:
-            return _location_conflict(conflict, location_id, name, org, _("Opslaan"))
-        except editing.EditError as exc:
-            error = str(exc)
-        else:
-            flash(_("Opgeslagen."))
-            return redirect(url_for("manage.location_edit", location_id=loc.id))
-    elif request.method == "POST":
-        error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
-    return _render_location(form, org, loc, error)
+    if not form.validate_on_submit():
+        return _render_location(form, org, loc, fields_error() if form.is_submitted() else None)
+    name = loc.name or ""
+    try:
+        editing.update_location(db.session, logged_in_user(), loc, _location_input(form))
+    except editing.EditConflict as conflict:
+        return _location_conflict(conflict, location_id, name, org, _("Opslaan"))
+    except editing.EditError as exc:
+        return _render_location(form, org, loc, str(exc))
+    flash(_("Opgeslagen."))
+    return redirect(url_for("manage.location_edit", location_id=loc.id))
 
 
 @bp.post("/locaties/<location_id>/verwijderen")

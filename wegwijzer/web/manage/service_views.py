@@ -15,7 +15,7 @@ from ...models import PublicationStatus, Role, Service, User
 from ...services import editing, overview, scope
 from ...services.permissions import can_publish, edits_wait_for_review
 from ..auth import role_required
-from .actions import posted_version
+from .actions import fields_error, posted_version
 from .blueprint import bp, editable_or_abort, logged_in_user
 from .forms import ActionForm, SendBackForm, ServiceForm
 
@@ -300,7 +300,7 @@ def service_new() -> str | Response | tuple[str, int]:
             flash(_("De dienst is opgeslagen als concept."))
             return redirect(url_for("manage.service_edit", service_id=svc.id))
     else:
-        error = _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding.")
+        error = fields_error()
     return _render_form(form, None, taxonomies, selected, error)
 
 
@@ -326,7 +326,7 @@ def service_edit(service_id: str) -> str | Response | tuple[str, int]:
             svc,
             taxonomies,
             selected,
-            _("Niet alles is goed ingevuld. Kijk bij de velden met een foutmelding."),
+            fields_error(),
         )
     try:
         editing.update_service(
