@@ -7,6 +7,7 @@ service meanwhile, nothing happens and the conflict page (409) links to the serv
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, request, url_for
@@ -56,14 +57,15 @@ def _back_url(svc: Service) -> str:
 def _act(
     svc: Service,
     label: str,
-    run: Callable[[int | None], object],
+    run: Callable[..., object],
     done: str,
     to: str | None = None,
     on_error: str | None = None,
 ) -> ResponseReturnValue:
-    """Run one button: say ``done`` and go on to ``to``, or show why nothing happened."""
+    """Run one button, an editing operation on ``svc`` that checks the posted version: say
+    ``done`` and go on to ``to``, or show why nothing happened."""
     try:
-        run(posted_version())
+        run(db.session, logged_in_user(), svc, expected_version=posted_version())
     except editing.EditConflict:
         db.session.refresh(svc)
         state = _("Status: %(s)s", s=status_label(svc.publication_status))
@@ -84,12 +86,7 @@ def _change_status(service_id: str, action: str, comment: str | None = None) -> 
     if action in editing.REVIEW_ACTIONS and not can_publish(user, svc):
         abort(403)
     label, done = STATUS_ACTIONS[action]
-
-    def run(version: int | None) -> object:
-        return editing.change_status(
-            db.session, user, svc, action, comment, expected_version=version
-        )
-
+    run = functools.partial(editing.change_status, action=action, comment=comment)
     return _act(svc, label, run, done)
 
 
@@ -133,12 +130,8 @@ def _beheerder_service(service_id: str) -> Service:
 def service_delete(service_id: str) -> ResponseReturnValue:
     """Soft-delete a service (it can be restored)."""
     svc = _beheerder_service(service_id)
-
-    def run(version: int | None) -> None:
-        editing.delete_service(db.session, logged_in_user(), svc, expected_version=version)
-
     done = _("Verwijderd. U kunt de dienst terugzetten vanuit de lijst met diensten.")
-    return _act(svc, _("Verwijderen"), run, done, to=url_for("manage.services"))
+    return _act(svc, _("Verwijderen"), editing.delete_service, done, to=url_for("manage.services"))
 
 
 @bp.post("/diensten/<service_id>/herstellen")
@@ -146,13 +139,14 @@ def service_delete(service_id: str) -> ResponseReturnValue:
 def service_restore(service_id: str) -> ResponseReturnValue:
     """Undo the deletion of a service."""
     svc = _beheerder_service(service_id)
-
-    def run(version: int | None) -> None:
-        editing.restore_service(db.session, logged_in_user(), svc, expected_version=version)
-
     back = url_for("manage.service_edit", service_id=svc.id)
     return _act(
-        svc, _("Terugzetten"), run, _("Teruggezet."), to=back, on_error=url_for("manage.services")
+        svc,
+        _("Terugzetten"),
+        editing.restore_service,
+        _("Teruggezet."),
+        to=back,
+        on_error=url_for("manage.services"),
     )
 
 
@@ -162,9 +156,5 @@ def service_verify(service_id: str) -> ResponseReturnValue:
     """Mark a service as checked: "nog steeds juist"."""
     require_action_form()
     svc = service_or_404(service_id)
-
-    def run(version: int | None) -> None:
-        editing.verify_service(db.session, logged_in_user(), svc, expected_version=version)
-
     done = _("Bedankt. De dienst is gemarkeerd als gecontroleerd.")
-    return _act(svc, _("Nog steeds juist"), run, done)
+    return _act(svc, _("Nog steeds juist"), editing.verify_service, done)
