@@ -36,6 +36,20 @@ def _to_float(value: str) -> float:
         return float("nan")
 
 
+def _place(row: dict[str, str], name: str, kind: str, **extra: Any) -> Place:
+    """Return the Place of a gazetteer row: its municipality, province and point."""
+    return Place(
+        name=name,
+        gm_code=row["gm_code"].strip(),
+        municipality=row["municipality"].strip(),
+        province=row["province"].strip(),
+        lat=_to_float(row["lat"]),
+        lon=_to_float(row["lon"]),
+        kind=kind,
+        **extra,
+    )
+
+
 def _to_int(value: str) -> int:
     """Parse an int, returning 0 for empty or bad values."""
     try:
@@ -107,28 +121,16 @@ class Gazetteer:
             pc4 = row["pc4"].strip()
             places = [p.strip() for p in (row.get("places") or "").split("|") if p.strip()]
             label = places[0] if places else row["municipality"].strip()
-            self.postcodes[pc4] = Place(
-                name=f"{pc4} {label}",
-                gm_code=row["gm_code"].strip(),
-                municipality=row["municipality"].strip(),
-                province=row["province"].strip(),
-                lat=_to_float(row["lat"]),
-                lon=_to_float(row["lon"]),
-                kind="postcode",
-            )
+            self.postcodes[pc4] = _place(row, f"{pc4} {label}", "postcode")
 
     def _read_places(self) -> list[tuple[bool, bool]]:
         """Read places_nl.csv; return (postal place, from cities500) per place for ranking."""
         place_meta: list[tuple[bool, bool]] = []
         for row in self._rows("places_nl.csv"):
-            place = Place(
-                name=row["name"].strip(),
-                gm_code=row["gm_code"].strip(),
-                municipality=row["municipality"].strip(),
-                province=row["province"].strip(),
-                lat=_to_float(row["lat"]),
-                lon=_to_float(row["lon"]),
-                kind="plaats",
+            place = _place(
+                row,
+                row["name"].strip(),
+                "plaats",
                 population=_to_int(row.get("population", "")),
             )
             self.places.append(place)
