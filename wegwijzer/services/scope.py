@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import Location, Municipality, Organization, Service, ServiceArea, User
@@ -33,6 +33,7 @@ class Forbidden(PermissionError):
 
 
 _Entry = TypeVar("_Entry")
+_Listed = TypeVar("_Listed", Service, Organization)
 
 
 #: What the service lists show of each service: its organisation and where it works.
@@ -43,29 +44,31 @@ def editable_services(
     session: Session, user: User, *, include_deleted: bool = False
 ) -> list[Service]:
     """Return the services ``user`` may edit, by name, in one query."""
-    query = (
-        select(Service)
-        .where(editable_services_filter(user))
-        .options(*SERVICE_LIST_LOADS)
-        .order_by(Service.name, Service.id)
-    )
-    if not include_deleted:
-        query = query.where(Service.deleted_at.is_(None))
-    return list(session.scalars(query))
+    rule = editable_services_filter(user)
+    return _by_name(session, Service, rule, SERVICE_LIST_LOADS, include_deleted)
 
 
 def editable_organizations(
     session: Session, user: User, *, include_deleted: bool = False
 ) -> list[Organization]:
     """Return the organisations ``user`` may edit, by name, with their services loaded."""
-    query = (
-        select(Organization)
-        .where(editable_organizations_filter(user))
-        .options(selectinload(Organization.services))
-        .order_by(Organization.name, Organization.id)
-    )
+    rule = editable_organizations_filter(user)
+    loads = (selectinload(Organization.services),)
+    return _by_name(session, Organization, rule, loads, include_deleted)
+
+
+def _by_name(
+    session: Session,
+    model: type[_Listed],
+    rule: ColumnElement[bool],
+    loads: tuple[Any, ...],
+    include_deleted: bool,
+) -> list[_Listed]:
+    """Return the ``model`` rows the SQL ``rule`` allows, by name, with ``loads`` loaded; the
+    deleted ones only when ``include_deleted``."""
+    query = select(model).where(rule).options(*loads).order_by(model.name, model.id)
     if not include_deleted:
-        query = query.where(Organization.deleted_at.is_(None))
+        query = query.where(model.deleted_at.is_(None))
     return list(session.scalars(query))
 
 
