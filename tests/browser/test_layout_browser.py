@@ -194,6 +194,9 @@ def watched(browser: Any) -> Iterator[Any]:
     )
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     browser.delete_all_cookies()
+    # The error pages above leave "failed to load" lines in the console; the next test reads
+    # the console as its own.
+    browser.get_log("browser")
 
 
 def set_size(driver: Any, width: int, height: int = 740) -> None:
@@ -327,3 +330,35 @@ def test_filters_stand_open_beside_the_results_on_a_wide_screen(
         assert browser.find_element(By.CSS_SELECTOR, "input[name='thema']").is_displayed()
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+PHONE_AXE_PAGES = {
+    "results": "/zoeken?q=schulden&plaats=Zwolle",
+    "service": "/hulp/{service}",
+    "handover": "/hulp/{service}/overdracht",
+}
+MANAGE_AXE_PAGES = {
+    "dashboard": "/beheer/",
+    "services": "/beheer/diensten",
+    "coverage": "/beheer/dekking/?gm=GM0193",
+}
+
+
+def test_folded_menus_and_tables_on_a_phone_have_no_axe_violations(
+    watched: Any, live_server: str, keys: dict[str, str], axe_violations: Any
+) -> None:
+    set_size(watched, *PHONE)
+    found = {}
+    for name, path in PHONE_AXE_PAGES.items():
+        watched.get(live_server + path.format(**keys))
+        found[name] = axe_violations(watched)
+    log_in(watched, live_server, ADMIN)
+    set_size(watched, *PHONE)
+    for name, path in MANAGE_AXE_PAGES.items():
+        watched.get(live_server + path.format(**keys))
+        # On a phone the beheer menu is folded into its button.
+        assert (
+            watched.find_element(By.CSS_SELECTOR, ".beheer-nav__menu").get_attribute("open") is None
+        )
+        found[name] = axe_violations(watched)
+    assert {name: v for name, v in found.items() if v} == {}
