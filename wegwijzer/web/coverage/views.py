@@ -204,14 +204,18 @@ def _taxonomies() -> list[TaxonomyInfo]:
     return list_taxonomies(db.session)
 
 
+def _inventory(gm_codes: list[str]) -> coverage.Inventory:
+    """Return the inventarisatie of the chosen municipalities, with the configured staleness."""
+    _threshold, stale_months = _config_ints()
+    return coverage.compute_inventory(db.session, gm_codes, stale_months=stale_months)
+
+
 @bp.get("/inventarisatie.csv")
 @role_required(Role.ADMIN)
 def inventory_download() -> Response:
     """Download the inventarisatie as a CSV that Excel opens (UTF-8 with BOM, semicolons)."""
     gm_codes = _selected_municipalities()
-    _threshold, stale_months = _config_ints()
-    inv = coverage.compute_inventory(db.session, gm_codes, stale_months=stale_months)
-    body = inventory_csv(inv, lang=_lang())
+    body = inventory_csv(_inventory(gm_codes), lang=_lang())
     name = "inventarisatie-" + "-".join(gm_codes or ["leeg"]) + f"-{today():%Y%m%d}.csv"
     return Response(
         body,
@@ -227,9 +231,7 @@ def inventory_download() -> Response:
 @role_required(Role.ADMIN)
 def inventory_report() -> str:
     """Show the inventarisatie as a report that prints on A4."""
-    gm_codes = _selected_municipalities()
-    _threshold, stale_months = _config_ints()
-    inv = coverage.compute_inventory(db.session, gm_codes, stale_months=stale_months)
+    inv = _inventory(_selected_municipalities())
     return render_template("coverage/inventory.html", inv=inv, today=today())
 
 
