@@ -1,26 +1,32 @@
-"""Hammer one app with the public search mix from several threads; exit 1 on any 5xx.
+"""Serve one instance with ``wegwijzer serve`` and load it from many client threads.
 
-Run by ``tests/test_search_stress.py`` in a subprocess, so that a crash of the interpreter
-(SIGSEGV, SIGBUS) fails that test instead of killing pytest::
+Run by ``tests/test_search_stress.py``::
 
-    python tests/search_stress.py DATABASE_URL INDEX_DIR INSTANCE_DIR SECONDS THREADS
+    python tests/search_stress.py DATABASE_URL INDEX_DIR INSTANCE_DIR SECONDS CLIENTS [WORKERS]
 
-The threads fetch results pages, map views, the JSON API and service pages, each request in
-its own application context as under gunicorn. Meanwhile one more thread edits a service and
-syncs the index every few tenths of a second, so every search thread keeps replacing its
-index reader while the others read theirs. Prints one JSON line: requests per status and the
-first failures.
+The clients fetch results pages, map views, the JSON API and service pages, a new
+connection per request. Meanwhile this process edits a service and syncs the shared index
+every few tenths of a second, as a beheerder's save in another worker would, so every
+worker keeps replacing its index readers while it serves. Afterwards the server's log is
+read: a worker that died (``Worker … was sent SIGSEGV!``) or was replaced counts as a
+failure, like any 5xx or a dropped connection. Prints one JSON line; exits 1 on a failure.
 """
 
 from __future__ import annotations
 
-import contextvars
 import faulthandler
+import http.client
 import json
+import os
 import random
+import re
+import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 PAGES = [
@@ -38,11 +44,63 @@ PAGES = [
     "/api/v1/search?thema=schulden&per_page=50",
     "/api/v1/search?q=toeslagen&walk_in=1&lang=en",
 ]
+SECRET = "stress-test-secret-key-0123456789abcdef"
+#: Lines gunicorn's arbiter logs when a worker died or had to be replaced.
+WORKER_TROUBLE = re.compile(r"was sent SIG(?!TERM)\w+|exited with code|WORKER TIMEOUT")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def _start_server(url: str, index_dir: str, instance: str, workers: int) -> Any:
+    port = _free_port()
+    env = dict(
+        os.environ,
+        WEGWIJZER_SECRET_KEY=SECRET,
+        WEGWIJZER_DATABASE_URL=url,
+        WEGWIJZER_INDEX_DIR=index_dir,
+        # A worker that crashes writes the Python stack of every thread to the log.
+        PYTHONFAULTHANDLER="1",
+    )
+    Path(instance).mkdir(parents=True, exist_ok=True)
+    log = open(Path(instance) / "server.log", "w+b")  # noqa: SIM115 - closed in main()
+    command = ["serve", "--port", str(port), "--workers", str(workers), "--instance", instance]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wegwijzer.cli", *command],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=instance,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if _get(port, "/api/v1/search?q=schulden")[0] == 200:
+                return server, port, log
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    log.seek(0)
+    raise SystemExit(f"server did not start:\n{log.read().decode(errors='replace')[-3000:]}")
 
 
 def main(argv: list[str]) -> int:
     faulthandler.enable()
-    url, index_dir, instance, seconds, threads = argv
+    url, index_dir, instance, seconds, clients = argv[:5]
+    workers = int(argv[5]) if len(argv) > 5 else 2
     from sqlalchemy import select
 
     from wegwijzer import create_app
@@ -52,18 +110,14 @@ def main(argv: list[str]) -> int:
     from wegwijzer.services.changes import record_change
 
     app = create_app(
-        {
-            "SECRET_KEY": "stress-test-secret-key-0123456789abcdef",
-            "DATABASE_URL": url,
-            "INDEX_DIR": index_dir,
-            "SESSION_COOKIE_SECURE": False,
-        },
-        instance_path=instance,
+        {"SECRET_KEY": SECRET, "DATABASE_URL": url, "INDEX_DIR": index_dir},
+        instance_path=str(Path(instance) / "editor"),
     )
     with app.app_context():
         ids = list(db.session.scalars(select(Service.id).order_by(Service.id)))
         slugs = list(db.session.scalars(select(Service.slug).order_by(Service.id).limit(40)))
-    urls = PAGES + [f"/hulp/{slug}" for slug in slugs]
+    paths = PAGES + [f"/hulp/{slug}" for slug in slugs]
+    server, port, log = _start_server(url, index_dir, instance, workers)
     stop = time.monotonic() + float(seconds)
     statuses: dict[str, int] = {}
     failures: list[str] = []
@@ -75,24 +129,21 @@ def main(argv: list[str]) -> int:
             if what is not None and len(failures) < 10:
                 failures.append(what)
 
-    def search_worker(seed: int) -> None:
-        client = app.test_client()
+    def client(seed: int) -> None:
         rnd = random.Random(seed)
         while time.monotonic() < stop:
-            path = rnd.choice(urls)
+            path = rnd.choice(paths)
             try:
-                # A fresh context per request: its own application context, as in production.
-                resp = contextvars.Context().run(client.get, path)
-            except Exception as exc:  # noqa: BLE001 - counted and reported, like a 500
-                note("exception", f"{path}: {type(exc).__name__}: {exc}")
+                status, body = _get(port, path)
+            except OSError as exc:  # a worker that dies drops its connection
+                note("dropped", f"{path}: {type(exc).__name__}: {exc}")
                 continue
-            status = str(resp.status_code)
-            if resp.status_code >= 500:
-                note(status, f"{path}: {status} {resp.get_data(as_text=True)[:200]!r}")
+            if status >= 500:
+                note(str(status), f"{path}: {status} {body[:200]!r}")
             else:
-                note(status)
+                note(str(status))
 
-    def edit_worker() -> None:
+    def editor() -> None:
         rnd = random.Random(0)
         n = 0
         while time.monotonic() < stop:
@@ -107,16 +158,30 @@ def main(argv: list[str]) -> int:
                     sync_index()
                 note("edit")
             except Exception as exc:  # noqa: BLE001 - counted and reported
-                note("edit-exception", f"edit: {type(exc).__name__}: {exc}")
+                note("edit-error", f"edit: {type(exc).__name__}: {exc}")
             time.sleep(0.3)
 
-    workers = [threading.Thread(target=search_worker, args=(i,)) for i in range(int(threads))]
-    workers.append(threading.Thread(target=edit_worker))
-    for t in workers:
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(int(clients))]
+    threads.append(threading.Thread(target=editor))
+    for t in threads:
         t.start()
-    for t in workers:
+    for t in threads:
         t.join()
-    summary: dict[str, Any] = {"statuses": statuses, "failures": failures}
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    log.seek(0)
+    server_log = log.read().decode(errors="replace")
+    log.close()
+    trouble = [line for line in server_log.splitlines() if WORKER_TROUBLE.search(line)]
+    failures += trouble[:10]
+    crash = server_log.find("Fatal Python error")
+    summary = {"statuses": statuses, "failures": failures}
+    if crash >= 0:
+        summary["crash"] = server_log[crash : crash + 6000]
     print(json.dumps(summary), flush=True)
     return 1 if failures else 0
 

@@ -378,3 +378,27 @@ def test_concurrent_searches_in_threads(
     assert not errors
     assert totals <= {30, 31}
     assert search("schulden").total == 31
+
+
+def test_forked_worker_reads_through_its_own_files(
+    app: Flask, make_service: Callable[..., Service]
+) -> None:
+    """gunicorn forks after warming the index; files inherited across fork share their read
+    position with the parent, so a worker must open its own reader before searching."""
+    make_service("Schuldhulp Zwolle", description="Hulp bij schulden.")
+    sync_index()
+    assert _names("schulden") == ["Schuldhulp Zwolle"]
+    inherited = _engine(app)._local.reader
+    pid = os.fork()
+    if pid == 0:  # the worker
+        ok = False
+        try:
+            Database.engine(app).dispose(close=False)
+            ok = _names("schulden") == ["Schuldhulp Zwolle"]
+            ok = ok and _engine(app)._local.reader is not inherited
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert _engine(app)._local.reader is inherited
+    assert _names("schulden") == ["Schuldhulp Zwolle"]

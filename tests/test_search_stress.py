@@ -1,9 +1,10 @@
-"""Concurrent searches from many threads against one app, on SQLite and on PostgreSQL.
+"""Concurrent searches against the served site, on SQLite and on PostgreSQL.
 
-Each round runs ``tests/search_stress.py`` in its own process: 8 threads fetch results pages,
-map views, the JSON API and service pages for 10 seconds while a ninth edits services and
-syncs the index, so readers are replaced while other threads read. A crash of that process
-(a segfault kills it with a signal) or any 5xx fails the test.
+Each round runs ``tests/search_stress.py`` in its own process: it starts ``wegwijzer serve``
+(gunicorn, 2 worker processes) and 8 client threads fetch results pages, map views, the JSON
+API and service pages for 10 seconds, while it edits services and syncs the shared index so
+the workers replace their readers as they serve. A worker that dies (SIGSEGV, SIGBUS), is
+replaced, or answers a 5xx fails the test.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).with_name("search_stress.py")
 ROUNDS = 3
 SECONDS = 10
-THREADS = 8
+CLIENTS = 8
+WORKERS = 2
 SERVICES = 400
 
 
@@ -44,7 +46,8 @@ def _stress(app: Flask, tmp_path: Path) -> None:
                 app.config["INDEX_DIR"],
                 str(tmp_path / f"stress-{n}"),
                 str(SECONDS),
-                str(THREADS),
+                str(CLIENTS),
+                str(WORKERS),
             ],
             capture_output=True,
             text=True,
@@ -56,7 +59,6 @@ def _stress(app: Flask, tmp_path: Path) -> None:
             if proc.returncode < 0
             else f"exit {proc.returncode}"
         )
-        # faulthandler writes the crashing thread first.
         assert proc.returncode == 0, (
             f"round {n}: {how}\n{proc.stdout[-3000:]}\n{proc.stderr[:12000]}"
         )
@@ -66,10 +68,10 @@ def _stress(app: Flask, tmp_path: Path) -> None:
         assert statuses.get("200", 0) >= 20 and statuses.get("edit", 0) >= 2, statuses
 
 
-def test_concurrent_searches_on_sqlite(app: Flask, tmp_path: Path) -> None:
+def test_served_site_under_concurrent_searches_on_sqlite(app: Flask, tmp_path: Path) -> None:
     _stress(app, tmp_path)
 
 
 @pytest.mark.postgres
-def test_concurrent_searches_on_postgres(pg_app: Flask, tmp_path: Path) -> None:
+def test_served_site_under_concurrent_searches_on_postgres(pg_app: Flask, tmp_path: Path) -> None:
     _stress(pg_app, tmp_path)

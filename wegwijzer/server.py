@@ -35,8 +35,11 @@ def gunicorn_options(host: str, port: int, workers: int, demo: bool) -> dict[str
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "threads": 4,
-        "worker_class": "gthread",
+        # One request at a time per process: under concurrent threads in one worker the
+        # process crashed (SIGSEGV, see README "Production deployment"), and threads add no
+        # search throughput under the GIL anyway; more processes do.
+        "worker_class": "sync",
+        "threads": 1,
         "accesslog": "-",
         "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",

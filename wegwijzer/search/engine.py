@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import threading
 import time
@@ -398,7 +399,9 @@ class SearchEngine:
         """
         live = self._check_others()
         local = self._local
-        current = getattr(local, "path", None) == live.path
+        # A reader inherited across fork() (gunicorn forks after warming the index) shares
+        # its open files, and so their read positions, with the parent: open a new one.
+        current = getattr(local, "path", None) == live.path and local.pid == os.getpid()
         if live.damage is not None:
             if live.damage.readable and current:
                 return local.view, live
@@ -422,6 +425,7 @@ class SearchEngine:
                 with contextlib.suppress(Exception):
                     old.close()
             local.reader = reader
+            local.pid = os.getpid()
             local.path = live.path
             local.version = self._version
             local.generation = reader.generation()
