@@ -21,8 +21,8 @@ from wegwijzer.infra.database import (
     upgrade_database,
 )
 from wegwijzer.models import Municipality, Service, Taxonomy, TaxonomyTerm
+from wegwijzer.domain.facets import CORE_TAXONOMIES
 from wegwijzer.services.taxonomy import (
-    CORE_TAXONOMIES,
     TaxonomyFileError,
     list_taxonomies,
     load_taxonomies,

@@ -154,7 +154,9 @@ def test_tables_work_without_javascript(browser_nojs: Any, live_server: str, acc
 #: "pattern" when a hatched or dotted cell shows through (then the text needs its own label).
 CELL_TEXT_COLOURS_JS = """
 var out = [];
-document.querySelectorAll('td.cel .cel__getal, td.cel .cel__status, td.cel .cel__regel').forEach(function (el) {
+document.querySelectorAll(
+  'td.cel .cel__getal, td.cel .cel__status, td.cel .cel__regel'
+).forEach(function (el) {
   var r = el.getBoundingClientRect();
   if (r.width < 2 || r.height < 2) { return; }
   var back = null;
