@@ -13,6 +13,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from wegwijzer import create_app
+from wegwijzer.domain.facets import CORE_TAXONOMIES
 from wegwijzer.extensions import Database, db
 from wegwijzer.infra.database import (
     alembic_config,
@@ -21,7 +22,6 @@ from wegwijzer.infra.database import (
     upgrade_database,
 )
 from wegwijzer.models import Municipality, Service, Taxonomy, TaxonomyTerm
-from wegwijzer.domain.facets import CORE_TAXONOMIES
 from wegwijzer.services.taxonomy import (
     TaxonomyFileError,
     list_taxonomies,
