@@ -332,15 +332,20 @@ class SearchEngine:
         return len(ordered)
 
     def _check_others(self) -> _Live:
-        """Notice a swapped, missing or damaged generation, or other processes' changes."""
+        """Notice a swapped, missing or damaged generation, or other processes' changes.
+
+        The files are checked on every search (a few ``stat`` calls and one directory
+        listing), so a save in another worker sharing this index directory shows at once;
+        the change log in the database, for processes with their own index, once a second.
+        """
         live = self._check_files(self.live())
         now = time.monotonic()
-        if live.damage is not None or (now - self._last_check < CHECK_INTERVAL and not self._dirty):
+        if live.damage is None and (now - self._last_check >= CHECK_INTERVAL or self._dirty):
+            self._last_check = now
+            if self._dirty or self._log_advanced(live):
+                self.sync(wait=False)
+        if live.damage is not None:
             return live
-        self._last_check = now
-        if self._dirty or self._log_advanced(live):
-            self.sync(wait=False)
-        # Another process sharing this index directory may have committed.
         try:
             latest = live.ix.latest_generation()
         except OSError as exc:

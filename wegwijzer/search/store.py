@@ -37,6 +37,7 @@ from typing import Any
 
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
 from whoosh.index import TOC, Index
 
 from .schema import SCHEMA_VERSION
@@ -48,6 +49,8 @@ PARTS = "parts.txt"
 _GEN_PREFIX = "gen-"
 #: Old generations are removed only when they are this old, so slow readers can finish.
 KEEP_OLD_SECONDS = 600
+#: Index files up to this size are read into memory when a reader opens them.
+SMALL_FILE = 1 << 20
 
 
 class IndexBroken(RuntimeError):
@@ -170,6 +173,12 @@ class _Storage(FileStorage):  # type: ignore[misc]
         super().__init__(path, supports_mmap=False)
 
     def open_file(self, name: str, **kwargs: Any) -> Any:
+        path = self._fpath(name)
+        if os.path.getsize(path) <= SMALL_FILE:
+            # The segments an edit adds are small: read at once, they cost no file handle,
+            # and the many tiny reads of opening them come from memory.
+            with open(path, "rb") as fh:
+                return BufferFile(fh.read(), name=name)
         f = super().open_file(name, **kwargs)
         weakref.finalize(f, f.file.close)
         return f

@@ -115,6 +115,7 @@ class SegmentCache:
         self._lengths: dict[str, np.ndarray] = {}
         self._terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._keywords: dict[tuple[str, str], np.ndarray] = {}
+        self._lexicons: dict[str, frozenset[str]] = {}
         self._hours: _Hours | None = None
         self._open: tuple[Any, np.ndarray] | None = None
 
@@ -204,6 +205,16 @@ class SegmentCache:
             if len(self._keywords) > _MAX_TERMS:
                 self._keywords = {}
             self._keywords[key] = found
+        return found
+
+    def lexicon(self, reader: Any, field: str) -> frozenset[str]:
+        """Return the values of a keyword field in this segment."""
+        found = self._lexicons.get(field)
+        if found is None:
+            found = frozenset(
+                v.decode("utf-8") if isinstance(v, bytes) else v for v in reader.lexicon(field)
+            )
+            self._lexicons[field] = found
         return found
 
     def open_at(self, reader: Any, when: datetime, key: Any) -> np.ndarray:
@@ -368,9 +379,8 @@ class View:
         """Return the values of a keyword field present in this reader."""
         found = self._lexicons.get(field)
         if found is None:
-            found = sorted(
-                v.decode("utf-8") if isinstance(v, bytes) else v for v in self.reader.lexicon(field)
-            )
+            # Per segment: after an edit only the new, small segment is read.
+            found = sorted(set().union(*(c.lexicon(sub, field) for sub, c, _ in self.parts)))
             self._lexicons[field] = found
         return found
 
