@@ -161,7 +161,9 @@ def browser(_session_browser: Any) -> Any:
     """Headless Chromium with JavaScript; the performance log starts empty for each test."""
     _session_browser.get("about:blank")
     _session_browser.get_log("performance")
-    _session_browser.delete_all_cookies()
+    # delete_all_cookies() only reaches the current page's site, and about:blank has none: a
+    # login left by an earlier test would survive. Clear every cookie of the browser instead.
+    _session_browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
     return _session_browser
 
 
