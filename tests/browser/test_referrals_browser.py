@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy import select
 
+from tests.browser_support import page_replaced
 from wegwijzer.domain.hours import today
 from wegwijzer.extensions import db
 from wegwijzer.models import Municipality, Organization, Referral, User
@@ -70,22 +70,11 @@ def setup(live_app: Flask) -> dict[str, str]:
         }
 
 
-def _replaced(element: Any) -> Callable[[Any], bool]:
-    def check(_driver: Any) -> bool:
-        try:
-            element.is_enabled()
-        except (StaleElementReferenceException, WebDriverException):
-            return True
-        return False
-
-    return check
-
-
 def _submit(driver: Any, form_css: str = "main form[method=post] button[type=submit]") -> None:
     buttons = [b for b in driver.find_elements(By.CSS_SELECTOR, form_css) if b.is_displayed()]
     button = buttons[-1]
     button.click()
-    WebDriverWait(driver, 30).until(_replaced(button))
+    WebDriverWait(driver, 30).until(page_replaced(button))
 
 
 def _login(driver: Any, base: str, email: str) -> None:

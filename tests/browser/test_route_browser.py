@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
+
+from tests.browser_support import page_replaced
 
 pytestmark = pytest.mark.browser
 
@@ -18,28 +19,11 @@ def _check(driver: Any, state: str, axe_violations: Callable[[Any], list]) -> No
     assert violations == [], f"{state}: {violations}"
 
 
-def _replaced(element: Any) -> Callable[[Any], bool]:
-    """Wait condition: ``element``'s page has been replaced by the next one.
-
-    Chromium answers a look-up of a node from an unloaded page either with a stale-element
-    error or with "Node ... does not belong to the document"; both mean the page changed.
-    """
-
-    def check(_driver: Any) -> bool:
-        try:
-            element.is_enabled()
-        except (StaleElementReferenceException, WebDriverException):
-            return True
-        return False
-
-    return check
-
-
 def _submit(driver: Any, value: str = "1") -> None:
     button = driver.find_element(By.CSS_SELECTOR, f'button[name="verder"][value="{value}"]')
     button.click()
     # Wait for the next page: the old button is gone once it has loaded.
-    WebDriverWait(driver, 30).until(_replaced(button))
+    WebDriverWait(driver, 30).until(page_replaced(button))
 
 
 def _choose(driver: Any, input_id: str) -> None:
@@ -94,7 +78,7 @@ def test_every_step_and_result_has_no_axe_violations(
     assert best, "no next steps on the result page"
     link = browser.find_element(By.CSS_SELECTOR, 'a[href*="weergave=print"]')
     link.click()
-    WebDriverWait(browser, 30).until(_replaced(link))
+    WebDriverWait(browser, 30).until(page_replaced(link))
     _check(browser, "printversie", axe_violations)
     assert browser.find_element(By.ID, "print-knop").is_displayed()
     assert browser.get_cookies() == []
@@ -115,7 +99,7 @@ def test_helper_pages_have_no_axe_violations(
     links = browser.find_elements(By.CSS_SELECTOR, 'a[href*="/overdracht"]')
     assert links, "the signals page links to the municipality's handover sheet"
     links[0].click()
-    WebDriverWait(browser, 30).until(_replaced(links[0]))
+    WebDriverWait(browser, 30).until(page_replaced(links[0]))
     _check(browser, "overdrachtsformulier", axe_violations)
     assert browser.find_element(By.ID, "print-knop").is_displayed()
     # Typing in the sheet stays in the browser: the fields have no name and no form.
@@ -152,7 +136,7 @@ def test_route_works_without_javascript_and_with_the_back_button(
     result_url = driver.current_url
     link = driver.find_element(By.CSS_SELECTOR, 'a[href*="weergave=print"]')
     link.click()
-    WebDriverWait(driver, 30).until(_replaced(link))
+    WebDriverWait(driver, 30).until(page_replaced(link))
     # The print button is made by a script; here there is none, so scripts are off.
     assert driver.find_elements(By.ID, "print-knop") == []
     assert "038-" in driver.find_element(By.TAG_NAME, "main").text
