@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from ..domain.facets import CORE
 from ..domain.geo import Gazetteer
 from ..infra.database import refresh_statistics
 from ..models import (
@@ -53,32 +54,12 @@ _SCHEDULE_KEYS = (
     "is_closed",
 )
 
-THEMES = (
-    "brieven-formulieren",
-    "thuisadministratie",
-    "budget",
-    "schulden",
-    "regelingen",
-    "wonen-energie",
-    "maatje",
-    "juridisch",
-    "levensgebeurtenis",
-    "werk-inkomen",
-)
-PHASES = ("voor-aanmelding", "tijdens-traject", "begeleiding", "nazorg")
-GROUPS = (
-    "iedereen",
-    "jongeren",
-    "ondernemers",
-    "ouderen",
-    "gezinnen",
-    "nieuwkomers",
-    "laaggeletterden",
-    "meervoudige-problematiek",
-    "levensbeschouwelijk",
-    "culturele-gemeenschap",
-)
-ACCESS = ("inloop", "op-afspraak", "huisbezoek", "telefonisch", "online")
+# Term codes as the shipped taxonomy file lists them (the same order, so the same services).
+_CODES = {f.facet: f.codes for f in CORE}
+THEMES = _CODES["thema"]
+PHASES = _CODES["fase"]
+GROUPS = _CODES["doelgroep"]
+ACCESS = _CODES["toegang"]
 
 # Per theme: words for service names, and sentences for descriptions.
 SERVICE_NAMES: dict[str, tuple[str, ...]] = {

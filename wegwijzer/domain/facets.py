@@ -21,6 +21,8 @@ class Facet:
     facet: str
     taxonomy: str
     search_filter: int | None
+    #: The codes of the taxonomy's terms, in the file's order.
+    codes: tuple[str, ...] = ()
 
 
 def read_facets(path: Path = TAXONOMY_FILE) -> tuple[Facet, ...]:
@@ -28,7 +30,13 @@ def read_facets(path: Path = TAXONOMY_FILE) -> tuple[Facet, ...]:
     with path.open(encoding="utf-8") as fh:
         data = json.load(fh)
     return tuple(
-        Facet(t["facet"], t["name"], t.get("search_filter")) for t in data.get("taxonomies", [])
+        Facet(
+            t["facet"],
+            t["name"],
+            t.get("search_filter"),
+            tuple(term["code"] for term in t.get("terms", [])),
+        )
+        for t in data.get("taxonomies", [])
     )
 
 
