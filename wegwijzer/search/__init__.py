@@ -137,6 +137,7 @@ def search(
             radius_km=query.radius_km,
             open_now=query.open_now,
             walk_in=query.walk_in,
+            groups=query.groups,
             now=now,
             gazetteer=gazetteer(),
             debt_help_id=lambda gm: Municipality.debt_help_id(db.session, gm),

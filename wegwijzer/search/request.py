@@ -56,6 +56,10 @@ class SearchQuery:
     walk_in: bool = False
     page: int = 1
     per_page: int = 20
+    #: Target groups (``doelgroep`` codes) the asker named, e.g. in the guided route: services
+    #: meant for one of these groups are not ranked below general services. A ``doelgroep``
+    #: filter counts as named as well. Not read from URLs; callers set it.
+    groups: tuple[str, ...] = ()
 
     @property
     def has_filters(self) -> bool:
@@ -90,6 +94,8 @@ def make_query(
         kept = tuple(dict.fromkeys(c for c in values_ if c))
         if kept:
             clean[key] = kept
+    if "groups" in values:
+        values["groups"] = tuple(dict.fromkeys(g for g in values["groups"] or () if g))
     return SearchQuery(text=text or "", filters=clean, **values)
 
 

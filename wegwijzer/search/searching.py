@@ -38,6 +38,7 @@ def run_search(
     radius_km: float | None = None,
     open_now: bool = False,
     walk_in: bool = False,
+    groups: Sequence[str] = (),
     now: datetime | None = None,
     gazetteer: Any = None,
     debt_help_id: Any = None,
