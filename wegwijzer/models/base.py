@@ -7,7 +7,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -94,6 +103,17 @@ def child_rows(parent: str, **options: Any) -> Relationship[Any]:
 
 class IdMixin:
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+
+
+class HsdsExtraMixin:
+    """What an HSDS file said about this row that Wegwijzer does not use itself.
+
+    ``{field: value}`` as in the file (nested lists and objects too), plus ``id`` when the
+    file's id is not the row's own (a non-UUID id, or a UUID used twice); written back on
+    export, so a foreign file survives an import and export whole.
+    """
+
+    hsds_extra: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class TimestampMixin:

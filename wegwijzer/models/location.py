@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, child_rows, parent_id
+from .base import Base, HsdsExtraMixin, IdMixin, TimestampMixin, child_rows, parent_id
 
 if TYPE_CHECKING:
     from .organization import Organization
     from .service import Service
 
 
-class Location(IdMixin, TimestampMixin, Base):
+class Location(IdMixin, HsdsExtraMixin, TimestampMixin, Base):
     __tablename__ = "locations"
 
     organization_id: Mapped[str | None] = mapped_column(
@@ -41,7 +41,7 @@ class Location(IdMixin, TimestampMixin, Base):
         return (physical or self.addresses or [None])[0]
 
 
-class Address(IdMixin, Base):
+class Address(IdMixin, HsdsExtraMixin, Base):
     __tablename__ = "addresses"
 
     location_id: Mapped[str] = parent_id("locations")
@@ -61,7 +61,7 @@ class Address(IdMixin, Base):
         return ", ".join(p for p in (self.address_1, f"{self.postal_code} {self.city}") if p)
 
 
-class Accessibility(IdMixin, Base):
+class Accessibility(IdMixin, HsdsExtraMixin, Base):
     __tablename__ = "accessibility"
 
     location_id: Mapped[str] = parent_id("locations")
@@ -72,7 +72,7 @@ class Accessibility(IdMixin, Base):
     location: Mapped[Location] = relationship(back_populates="accessibility")
 
 
-class ServiceAtLocation(IdMixin, Base):
+class ServiceAtLocation(IdMixin, HsdsExtraMixin, Base):
     __tablename__ = "service_at_location"
 
     service_id: Mapped[str] = parent_id("services")

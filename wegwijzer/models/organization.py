@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
     Base,
+    HsdsExtraMixin,
     IdMixin,
     InternalFieldsMixin,
     PublicationMixin,
@@ -25,7 +26,13 @@ if TYPE_CHECKING:
 
 
 class Organization(
-    IdMixin, TimestampMixin, VersionedMixin, PublicationMixin, InternalFieldsMixin, Base
+    IdMixin,
+    HsdsExtraMixin,
+    TimestampMixin,
+    VersionedMixin,
+    PublicationMixin,
+    InternalFieldsMixin,
+    Base,
 ):
     __tablename__ = "organizations"
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .base import (
     Base,
+    HsdsExtraMixin,
     IdMixin,
     InternalFieldsMixin,
     PublicationMixin,
@@ -40,7 +41,15 @@ if TYPE_CHECKING:
 from .taxonomy import Attribute
 
 
-class Service(IdMixin, TimestampMixin, VersionedMixin, PublicationMixin, InternalFieldsMixin, Base):
+class Service(
+    IdMixin,
+    HsdsExtraMixin,
+    TimestampMixin,
+    VersionedMixin,
+    PublicationMixin,
+    InternalFieldsMixin,
+    Base,
+):
     __tablename__ = "services"
 
     organization_id: Mapped[str] = parent_id("organizations")
@@ -139,7 +148,7 @@ class Service(IdMixin, TimestampMixin, VersionedMixin, PublicationMixin, Interna
         return f"<Service {self.name!r}>"
 
 
-class Phone(IdMixin, Base):
+class Phone(IdMixin, HsdsExtraMixin, Base):
     __tablename__ = "phones"
 
     service_id: Mapped[str | None] = parent_id("services")
@@ -163,7 +172,7 @@ class Phone(IdMixin, Base):
         return f"tel:{digits}"
 
 
-class Contact(IdMixin, Base):
+class Contact(IdMixin, HsdsExtraMixin, Base):
     """A person to contact; ``is_public=False`` shows only to logged-in helpers."""
 
     __tablename__ = "contacts"
@@ -184,7 +193,7 @@ class Contact(IdMixin, Base):
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-class Schedule(IdMixin, Base):
+class Schedule(IdMixin, HsdsExtraMixin, Base):
     """Opening hours: a weekly rule, or an exception for a date range (closed or other hours)."""
 
     __tablename__ = "schedules"
@@ -212,7 +221,7 @@ class Schedule(IdMixin, Base):
         return [d.strip() for d in (self.byday or "").split(",") if d.strip() in WEEKDAYS]
 
 
-class ServiceArea(IdMixin, Base):
+class ServiceArea(IdMixin, HsdsExtraMixin, Base):
     """Where a service is available: one municipality (``gm_code``) or ``landelijk``."""
 
     __tablename__ = "service_areas"
@@ -229,7 +238,7 @@ class ServiceArea(IdMixin, Base):
     service: Mapped[Service] = relationship(back_populates="service_areas")
 
 
-class Language(IdMixin, Base):
+class Language(IdMixin, HsdsExtraMixin, Base):
     __tablename__ = "languages"
 
     service_id: Mapped[str | None] = parent_id("services")
@@ -241,7 +250,7 @@ class Language(IdMixin, Base):
     service: Mapped[Service | None] = relationship(back_populates="languages")
 
 
-class CostOption(IdMixin, Base):
+class CostOption(IdMixin, HsdsExtraMixin, Base):
     __tablename__ = "cost_options"
 
     service_id: Mapped[str] = parent_id("services")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin
+from .base import Base, HsdsExtraMixin, IdMixin
 
 
 class Taxonomy(IdMixin, Base):
@@ -67,7 +67,7 @@ class TaxonomyTerm(IdMixin, Base):
         return self.description_en if lang == "en" and self.description_en else self.description
 
 
-class Attribute(IdMixin, Base):
+class Attribute(IdMixin, HsdsExtraMixin, Base):
     """Links an entity (``link_entity`` + ``link_id``) to a taxonomy term, as in HSDS 3.0."""
 
     __tablename__ = "attributes"
