@@ -103,7 +103,7 @@ def test_results_list_shows_what_residents_need(
     assert re.search(r"\d,\d km", html)
     assert 'href="tel:0380000200"' in html
     assert "Landelijk: telefonisch of online" in html
-    assert "Nu open" in html and "Vandaag inloop: 00:00–23:59" in html
+    assert "Nu open" in html and "Vandaag inloop tot 23:59 — nu open" in html
     # Service outside the municipality is not listed for Zwolle.
     assert "Thuisadministratie Kampen" not in html
     assert f'href="/hulp/{directory["inloop"].slug}"' in html

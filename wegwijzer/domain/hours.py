@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,9 +68,14 @@ class Rule:
         return not self.days or day.weekday() in self.days
 
 
+def now() -> datetime:
+    """Return the time now in the Netherlands: the one clock of the opening hours shown."""
+    return datetime.now(TZ)
+
+
 def today() -> date:
     """Return today's date in the Netherlands (the server may run on UTC)."""
-    return datetime.now(TZ).date()
+    return now().date()
 
 
 def _get(item: Any, key: str) -> Any:
@@ -149,7 +154,7 @@ def compile_rules(schedules: Iterable[Any]) -> tuple[Rule, ...]:
 
 def _local(when: datetime | None) -> datetime:
     if when is None:
-        return datetime.now(TZ)
+        return now()
     if when.tzinfo is None:
         return when.replace(tzinfo=TZ)
     return when.astimezone(TZ)
@@ -180,9 +185,78 @@ def is_open_at(schedules: Iterable[Any], when: datetime | None = None) -> bool:
 def walk_in_today(schedules: Iterable[Any], when: datetime | None = None) -> list[tuple[str, str]]:
     """Return today's walk-in hours as ``[("09:00", "12:00"), ...]``, earliest first."""
     local = _local(when)
-    rules = rules_for_day(compile_rules(schedules), local.date())
-    spans = sorted({(r.opens, r.closes) for r in rules if r.attending_type == "inloop"})
+    spans = _walk_in_spans(compile_rules(schedules), local.date())
     return [(_hhmm(a), _hhmm(b)) for a, b in spans]
+
+
+@dataclass(frozen=True, slots=True)
+class WalkInToday:
+    """Today's walk-in hours and where ``when`` falls in them, for an honest one-liner.
+
+    ``state`` is ``"later"`` (the next walk-in today has not started: "vanaf 09:00"),
+    ``"open"`` (walk in now, until ``closes``) or ``"closed"`` (today's walk-in is over;
+    ``next_day``/``next_opens`` say when the next one is, if there is one within two weeks).
+    False when there is no walk-in today.
+    """
+
+    spans: tuple[tuple[str, str], ...] = ()
+    state: str = ""
+    opens: str = ""
+    closes: str = ""
+    next_day: int | None = None
+    next_opens: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    @property
+    def hours(self) -> str:
+        """Today's spans as text: ``"09:00–12:00, 13:00–15:00"``."""
+        return ", ".join(f"{a}–{b}" for a, b in self.spans)
+
+    def next_day_name(self, lang: str = "nl") -> str:
+        if self.next_day is None:
+            return ""
+        return DAY_NAMES["en" if lang == "en" else "nl"][self.next_day]
+
+
+#: How far ahead :func:`walk_in_status` looks for the next walk-in day.
+NEXT_WALK_IN_DAYS = 14
+
+
+def _walk_in_spans(rules: tuple[Rule, ...], day: date) -> list[tuple[int, int]]:
+    return sorted(
+        {(r.opens, r.closes) for r in rules_for_day(rules, day) if r.attending_type == "inloop"}
+    )
+
+
+def walk_in_status(schedules: Iterable[Any], when: datetime | None = None) -> WalkInToday:
+    """Return today's walk-in hours with whether they are still to come, open or over."""
+    local = _local(when)
+    rules = compile_rules(schedules)
+    spans = _walk_in_spans(rules, local.date())
+    if not spans:
+        return WalkInToday()
+    minute = local.hour * 60 + local.minute
+    shown = tuple((_hhmm(a), _hhmm(b)) for a, b in spans)
+    current = next(((a, b) for a, b in spans if a <= minute < b), None)
+    if current is not None:
+        return WalkInToday(shown, "open", _hhmm(current[0]), _hhmm(current[1]))
+    coming = next(((a, b) for a, b in spans if a > minute), None)
+    if coming is not None:
+        return WalkInToday(shown, "later", _hhmm(coming[0]), _hhmm(coming[1]))
+    next_day, next_opens = None, ""
+    for ahead in range(1, NEXT_WALK_IN_DAYS + 1):
+        day = local.date() + timedelta(days=ahead)
+        later = _walk_in_spans(rules, day)
+        if later:
+            next_day, next_opens = day.weekday(), _hhmm(later[0][0])
+            break
+    return WalkInToday(shown, "closed", "", _hhmm(spans[-1][1]), next_day, next_opens)
 
 
 def _hhmm(minutes: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -183,7 +182,7 @@ class ResultCard:
     phone: Phone | None
     location: Location | None
     open_now: bool = False
-    walk_in_today: str = ""
+    walk_in_today: hours.WalkInToday = field(default_factory=hours.WalkInToday)
     hours: list[str] = field(default_factory=list)
 
     @property
@@ -228,10 +227,6 @@ def _nearest(locations: list[Location], near: Any) -> Location | None:
     )
 
 
-def _spans(spans: list[tuple[str, str]]) -> str:
-    return ", ".join(f"{a}–{b}" for a, b in spans)
-
-
 def _labels(svc: Service, facet: str, lang: str) -> list[str]:
     return [t.label(lang) for t in svc.terms if t.taxonomy.facet == facet]
 
@@ -250,7 +245,7 @@ def result_cards(
         pairs = [(h, loaded[h.service_id]) for h in hit_list if h.service_id in loaded]
     else:
         pairs = [(None, s) for s in services]
-    now = datetime.now(hours.TZ)
+    now = hours.now()
     cards = []
     for hit, svc in pairs:
         snippet = getattr(hit, "snippet", None)
@@ -264,7 +259,7 @@ def result_cards(
                 phone=phones[0] if phones else None,
                 location=_nearest(_physical_locations(svc), near),
                 open_now=hours.is_open_at(svc.schedules, now),
-                walk_in_today=_spans(hours.walk_in_today(svc.schedules, now)),
+                walk_in_today=hours.walk_in_status(svc.schedules, now),
                 hours=hours.format_hours(svc.schedules, lang),
             )
         )
@@ -316,7 +311,7 @@ class ServicePage:
     has_private_contact: bool
     hours: list[str]
     open_now: bool
-    walk_in_today: str
+    walk_in_today: hours.WalkInToday
     jsonld: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -383,7 +378,7 @@ def service_page(
         for p in places
         if p.lat is not None and p.lon is not None
     ]
-    now = datetime.now(hours.TZ)
+    now = hours.now()
     page = ServicePage(
         service=svc,
         organization=svc.organization,
@@ -406,7 +401,7 @@ def service_page(
         or not all(p.is_public for p in svc.phones),
         hours=hours.format_hours(svc.schedules, lang),
         open_now=hours.is_open_at(svc.schedules, now),
-        walk_in_today=_spans(hours.walk_in_today(svc.schedules, now)),
+        walk_in_today=hours.walk_in_status(svc.schedules, now),
     )
     page.jsonld = service_jsonld(page, url)
     return page

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.geo import distance_km
-from ..domain.hours import format_hours, walk_in_today
+from ..domain.hours import WalkInToday, format_hours, walk_in_status
 from ..models import (
     Address,
     Contact,
@@ -243,19 +243,18 @@ class ServiceInfo:
     summary: str
     phones: list[Phone]
     address: Address | None
-    walk_in_today: str
+    walk_in_today: WalkInToday
     walk_in: list[str]
 
 
 def service_info(service: Service, lang: str = "nl", when: datetime | None = None) -> ServiceInfo:
     """Return the public contact facts of ``service`` for the route pages."""
     walk_in = [s for s in service.schedules if s.attending_type == "inloop" or s.is_closed]
-    today = walk_in_today(service.schedules, when)
     location = service_location(service)
     return ServiceInfo(
         summary=summary_of(service.description),
         phones=public_phones(service),
         address=location.address if location is not None else None,
-        walk_in_today=", ".join(f"{a}–{b}" for a, b in today),
+        walk_in_today=walk_in_status(service.schedules, when),
         walk_in=format_hours(walk_in, lang) if any(not s.is_closed for s in walk_in) else [],
     )
