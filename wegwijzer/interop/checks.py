@@ -36,18 +36,24 @@ class Checker:
     def __init__(self, report: ImportReport) -> None:
         self.report = report
         self._claimed: dict[tuple[str, str], str] = {}
+        #: Derived UUID → the id as written in the file, to name it in messages.
+        self.source_ids: dict[str, str] = {}
 
     # -- reporting -----------------------------------------------------------------------
 
     def error(self, raw: RawService, path: str, message: str) -> None:
         """Report an error at ``path`` of this row."""
         file, row, field = raw.locate(path)
-        self.report.error(row, field, message, file=file)
+        self.report.error(row, field, message, file=file, record=(raw.file, raw.row))
 
     def warn(self, raw: RawService, path: str, message: str) -> None:
         """Report a warning at ``path`` of this row."""
         file, row, field = raw.locate(path)
-        self.report.warn(row, field, message, file=file)
+        self.report.warn(row, field, message, file=file, record=(raw.file, raw.row))
+
+    def shown(self, entity_id: str) -> str:
+        """Return the id as the file wrote it (not the UUID derived from it)."""
+        return self.source_ids.get(entity_id, entity_id)
 
     def refuse(self, raw: RawService, path: str, message: str) -> NoReturn:
         """Report an error at ``path`` of this row and skip the value (raise Skip)."""
@@ -325,7 +331,11 @@ class Checker:
         text = str(value).strip()
         if len(text) > 200:
             self.refuse(raw, path, "De id is te lang (hoogstens 200 tekens).")
-        return as_uuid(text) or stable_id("import", kind, text)
+        found = as_uuid(text)
+        if found is None:
+            found = stable_id("import", kind, text)
+            self.source_ids[found] = text
+        return found
 
     def object_id(
         self, raw: RawService, obj: dict[str, Any], kind: str, path: str, fallback_id: str | None

@@ -164,16 +164,16 @@ class OrganizationChecks(ContactChecks):
                 self.warn(
                     raw,
                     f"{path}.{key}",
-                    f"Deze organisatie (id {record.id}) staat al in rij {first.row} met een "
-                    f"andere waarde voor {key}; de eerste is gebruikt.",
+                    f"Deze organisatie (id {self.shown(record.id)}) staat al in rij "
+                    f"{first.row} met een andere waarde voor {key}; de eerste is gebruikt.",
                 )
                 return
         if _children_signature(record.children) != _children_signature(first.children):
             self.warn(
                 raw,
                 path,
-                f"Deze organisatie (id {record.id}) staat al in rij {first.row} met andere "
-                "gegevens; de eerste is gebruikt.",
+                f"Deze organisatie (id {self.shown(record.id)}) staat al in rij {first.row} met "
+                "andere gegevens; de eerste is gebruikt.",
             )
 
     def check_organization_refs(self) -> None:
@@ -185,8 +185,8 @@ class OrganizationChecks(ContactChecks):
                 self.error(
                     raw,
                     "organization_id",
-                    f"De organisatie met id {ref} staat niet in het bestand en niet in de "
-                    "database.",
+                    f"De organisatie met id {self.shown(ref)} staat niet in het bestand en "
+                    "niet in de database.",
                 )
 
 

@@ -101,8 +101,8 @@ class PlaceChecks(Checker):
                 self.warn(
                     raw,
                     f"{path}.name",
-                    f"Deze locatie (id {location_id}) staat al in rij {first.row} met een andere "
-                    "naam; de eerste is gebruikt.",
+                    f"Deze locatie (id {self.shown(location_id)}) staat al in rij "
+                    f"{first.row} met een andere naam; de eerste is gebruikt.",
                 )
             return location_id
         model = MODELS["location"]
@@ -255,7 +255,8 @@ class PlaceChecks(Checker):
                 self.error(
                     raw,
                     f"{path}.location_id",
-                    f"De locatie met id {ref} staat niet in het bestand en niet in de database.",
+                    f"De locatie met id {self.shown(ref)} staat niet in het bestand en niet in de "
+                    "database.",
                 )
 
     # -- service areas ---------------------------------------------------------------------

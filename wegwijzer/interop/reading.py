@@ -176,7 +176,11 @@ def _mostly_control(text: str) -> bool:
 
 @dataclass
 class CsvTable:
-    """A CSV file read into a header and rows, each with its line number."""
+    """A CSV file read into a header and rows, each with its spreadsheet row number.
+
+    The row number is what a spreadsheet shows: the header is row 1 and every record, even one
+    whose cells hold line breaks, is one row (so it is not the line number in the file).
+    """
 
     name: str
     header: list[str]
@@ -207,24 +211,25 @@ def read_csv(text: str, name: str) -> CsvTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
-    line_no = 1
+    row_no = 0
     try:
         for record in reader:
-            line_start = line_no
-            line_no = reader.line_num + 1
             if skip_sep_line:
+                # Excel reads "sep=;" as a setting, not as a row.
                 skip_sep_line = False
                 continue
+            row_no += 1
             if not any(cell.strip() for cell in record):
                 continue
             if header is None:
                 header = [cell.strip() for cell in record]
                 continue
-            rows.append((line_start, record))
+            rows.append((row_no, record))
     except csv.Error as exc:
         raise ImportFailed(
-            f"Het CSV-bestand kan niet worden gelezen vanaf regel {line_no}: {exc}.",
-            row=line_no,
+            f"Het CSV-bestand kan niet worden gelezen vanaf rij {row_no + 1} (regel "
+            f"{reader.line_num} van het bestand): {exc}.",
+            row=row_no + 1,
             file=name,
         ) from exc
     if header is None:

@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from flask import has_request_context
+from flask_babel import gettext
 
 Severity = Literal["error", "warning"]
+#: (file, row) of the service a problem belongs to: what ``--skip-invalid`` leaves out.
+RecordKey = tuple[str | None, int]
+
+
+class Text(str):
+    """A Dutch message that also knows its template, so the English site can translate it.
+
+    It is the Dutch text everywhere a string is expected; :func:`translated` gives it in the
+    language of the current request (the template is the msgid in the .po files).
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Text:
+        obj = super().__new__(cls, template % params if params else template)
+        obj.template = template
+        obj.params = params
+        return obj
+
+
+def nl(template: str, **params: Any) -> Text:
+    """Return a translatable Dutch message: ``nl("Rij %(n)s is leeg.", n=4)``."""
+    return Text(template, **params)
+
+
+def translated(message: str) -> str:
+    """Return ``message`` in the current request's language (Dutch outside a request)."""
+    if not isinstance(message, Text) or not has_request_context():
+        return str(message)
+    text = gettext(message.template)
+    try:
+        return text % message.params if message.params else text
+    except (KeyError, ValueError, TypeError):
+        return str(message)
 
 #: Dutch names of the entities an import counts, in report order.
 ENTITY_LABELS = {
@@ -27,10 +66,16 @@ class Problem:
     severity: Severity = "error"
     #: The CSV file inside a data package, e.g. ``services.csv``.
     file: str | None = None
+    #: The service row the problem belongs to; None for the file as a whole.
+    record: RecordKey | None = field(default=None, compare=False)
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def message(self) -> str:
+        """Return the message in the language of the current request."""
+        return translated(self.message_nl)
 
     def where_nl(self) -> str:
         """Return "services.csv, rij 4, veld naam" style text naming the place."""
@@ -50,6 +95,89 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where_nl()}: {self.message_nl}"
+
+
+def rows_text(rows: list[int], limit: int = 12) -> str:
+    """Return "4, 7, 9-12" for row numbers: runs joined, the first ``limit`` parts shown."""
+    parts: list[str] = []
+    ordered = sorted(set(rows))
+    start = prev = None
+    for row in [*ordered, None]:
+        if start is not None and (row is None or prev is None or row != prev + 1):
+            parts.append(str(start) if start == prev else f"{start}-{prev}")
+            start = None
+        if row is not None and start is None:
+            start = row
+        prev = row
+    shown = ", ".join(parts[:limit])
+    return shown + (" …" if len(parts) > limit else "")
+
+
+@dataclass
+class Group:
+    """One cause and every row it affects: one line in the report instead of one per row."""
+
+    severity: Severity
+    file: str | None
+    field: str
+    message_nl: str
+    rows: list[int]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def message(self) -> str:
+        """Return the message in the language of the current request."""
+        return translated(self.message_nl)
+
+    def rows_text(self) -> str:
+        """Return the affected rows as "4, 7, 9-12"."""
+        return rows_text(self.rows)
+
+    def line_nl(self) -> str:
+        """Return the group as one line for the terminal."""
+        kind = "FOUT" if self.is_error else "let op"
+        where = [self.file] if self.file else []
+        if self.rows:
+            count = len(set(self.rows))
+            label = "rij" if count == 1 else "rijen"
+            extra = f" ({count} rijen)" if count > 1 else ""
+            where.append(f"{label} {rows_text(self.rows)}{extra}")
+        if self.field:
+            where.append(f"veld {self.field}")
+        return f"{kind}: {', '.join(where) or 'bestand'}: {self.message_nl}"
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def group_problems(problems: list[Problem]) -> list[Group]:
+    """Return one Group per (kind, file, field, message), errors first, in file order."""
+    groups: dict[tuple[Any, ...], Group] = {}
+    for p in problems:
+        field_ = _INDEX.sub("", p.field)
+        key = (p.severity, p.file or "", field_, p.message_nl)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(p.severity, p.file, field_, p.message_nl, [])
+        if p.row is not None:
+            group.rows.append(p.row)
+    return sorted(
+        groups.values(),
+        key=lambda g: (not g.is_error, g.file or "", min(g.rows) if g.rows else -1),
+    )
+
+
+@dataclass
+class Rejected:
+    """A service left out by ``--skip-invalid``, with the file's own id and every reason."""
+
+    file: str | None
+    row: int
+    id: str
+    name: str
+    reasons: list[Problem]
 
 
 @dataclass
@@ -79,6 +207,12 @@ class ImportReport:
     written: bool = False
     #: Ids of the services created or updated (for search and for the caller's messages).
     changed_service_ids: list[str] = field(default_factory=list)
+    #: The HSDS version or profile found in the file, e.g. "HSDS 1.1 (tabellen)".
+    version: str = ""
+    #: Services left out because of their errors (only with ``skip_invalid``).
+    rejected: list[Rejected] = field(default_factory=list)
+    #: Services published by this import (``publish``).
+    published: int = 0
 
     @property
     def ok(self) -> bool:
@@ -93,13 +227,33 @@ class ImportReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
 
-    def error(self, row: int | None, field_: str, message: str, *, file: str | None = None) -> None:
-        """Add an error: the import will not write anything."""
-        self.problems.append(Problem(row, field_, message, "error", file))
+    def error(
+        self,
+        row: int | None,
+        field_: str,
+        message: str,
+        *,
+        file: str | None = None,
+        record: RecordKey | None = None,
+    ) -> None:
+        """Add an error: the import will not write anything (or, skipping, not that record)."""
+        self.problems.append(Problem(row, field_, message, "error", file, record))
 
-    def warn(self, row: int | None, field_: str, message: str, *, file: str | None = None) -> None:
+    def warn(
+        self,
+        row: int | None,
+        field_: str,
+        message: str,
+        *,
+        file: str | None = None,
+        record: RecordKey | None = None,
+    ) -> None:
         """Add a warning: the import goes ahead, the user should check this."""
-        self.problems.append(Problem(row, field_, message, "warning", file))
+        self.problems.append(Problem(row, field_, message, "warning", file, record))
+
+    def grouped(self) -> list[Group]:
+        """Return the problems as one line per cause with the rows it affects."""
+        return group_problems(self.problems)
 
     def sorted_problems(self) -> list[Problem]:
         """Return problems errors first, then by file and row."""
@@ -124,9 +278,14 @@ class ImportReport:
         if not self.ok:
             prefix = f"Niet geïmporteerd: {len(self.errors)} fout(en) gevonden"
             return f"{prefix}. In het bestand: {body}."
+        extra = ""
+        if self.rejected:
+            extra += f" {len(self.rejected)} dienst(en) met fouten overgeslagen."
+        if self.published:
+            extra += f" {self.published} dienst(en) gepubliceerd."
         if self.dry_run:
-            return f"Proefimport, er is niets opgeslagen: {body}."
-        return f"Geïmporteerd: {body}."
+            return f"Proefimport, er is niets opgeslagen: {body}.{extra}"
+        return f"Geïmporteerd: {body}.{extra}"
 
     def summary(self) -> str:
         """Return :meth:`summary_nl` (short name used by callers)."""
