@@ -49,3 +49,27 @@ SEARCH_FACETS: dict[str, str] = {
     f.facet: f.taxonomy
     for f in sorted((f for f in CORE if f.search_filter), key=lambda f: f.search_filter or 0)
 }
+
+#: Target groups (``doelgroep`` codes) of services meant for one group of people only. Such a
+#: service comes after general help unless the asker named the group (a filter, a route answer).
+ONE_GROUP = frozenset(
+    {
+        "jongeren",
+        "ondernemers",
+        "ouderen",
+        "nieuwkomers",
+        "levensbeschouwelijk",
+        "culturele-gemeenschap",
+    }
+)
+#: The ``doelgroep`` code that says a service is for every resident.
+EVERYONE = "iedereen"
+
+
+def meant_for_one_group(
+    groups: set[str] | frozenset[str], named: set[str] | frozenset[str] = frozenset()
+) -> bool:
+    """Return True when ``groups`` (a service's doelgroep codes) mark it as meant for one group
+    that is not among ``named`` (groups the asker named)."""
+    specific = groups & ONE_GROUP
+    return bool(specific) and EVERYONE not in groups and not (specific & named)
