@@ -16,6 +16,7 @@ from ..models import (
     Phone,
     Service,
     ServiceAtLocation,
+    Taxonomy,
     TaxonomyTerm,
 )
 from .schema import INTERNAL_FIELDS
@@ -24,33 +25,35 @@ TOOI_GEMEENTE_URI = "https://identifier.overheid.nl/tooi/id/gemeente/{code}"
 DIRECT_CONTACT = "direct-contact"
 
 
+def service_load_options() -> tuple[Any, ...]:
+    """Return the loader options that read everything ``service_json`` writes, in a few
+    queries (for the export and the API alike)."""
+    return (
+        selectinload(Service.organization).selectinload(Organization.phones),
+        selectinload(Service.organization)
+        .selectinload(Organization.contacts)
+        .selectinload(Contact.phones),
+        selectinload(Service.phones),
+        selectinload(Service.contacts).selectinload(Contact.phones),
+        selectinload(Service.schedules),
+        selectinload(Service.service_areas),
+        selectinload(Service.languages),
+        selectinload(Service.cost_options),
+        selectinload(Service.service_at_locations)
+        .selectinload(ServiceAtLocation.location)
+        .selectinload(Location.addresses),
+        selectinload(Service.service_at_locations)
+        .selectinload(ServiceAtLocation.location)
+        .selectinload(Location.accessibility),
+        selectinload(Service.attributes)
+        .selectinload(Attribute.taxonomy_term)
+        .selectinload(TaxonomyTerm.taxonomy),
+    )
+
+
 def export_services(session: Session, *, internal: bool = False) -> list[Service]:
     """Return the services an export holds: the public ones, or all that are not deleted."""
-    stmt = (
-        select(Service)
-        .options(
-            selectinload(Service.organization).selectinload(Organization.phones),
-            selectinload(Service.organization)
-            .selectinload(Organization.contacts)
-            .selectinload(Contact.phones),
-            selectinload(Service.phones),
-            selectinload(Service.contacts).selectinload(Contact.phones),
-            selectinload(Service.schedules),
-            selectinload(Service.service_areas),
-            selectinload(Service.languages),
-            selectinload(Service.cost_options),
-            selectinload(Service.service_at_locations)
-            .selectinload(ServiceAtLocation.location)
-            .selectinload(Location.addresses),
-            selectinload(Service.service_at_locations)
-            .selectinload(ServiceAtLocation.location)
-            .selectinload(Location.accessibility),
-            selectinload(Service.attributes)
-            .selectinload(Attribute.taxonomy_term)
-            .selectinload(TaxonomyTerm.taxonomy),
-        )
-        .order_by(Service.name, Service.id)
-    )
+    stmt = select(Service).options(*service_load_options()).order_by(Service.name, Service.id)
     if internal:
         # Concepts and archived services too, but nothing deleted.
         stmt = stmt.join(Service.organization).where(
@@ -109,7 +112,7 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
         "schedules": [_schedule(s) for s in _by_id(svc.schedules)],
         "service_areas": [_area(a) for a in _by_id(svc.service_areas)],
         "service_at_locations": [
-            _service_at_location(sal)
+            service_at_location_json(sal)
             for sal in sorted(svc.service_at_locations, key=lambda s: s.location_id)
         ],
         "languages": [
@@ -219,7 +222,8 @@ def location_json(loc: Location) -> dict[str, Any]:
     )
 
 
-def _service_at_location(sal: ServiceAtLocation) -> dict[str, Any]:
+def service_at_location_json(sal: ServiceAtLocation) -> dict[str, Any]:
+    """Return a service-at-location link with its location as an HSDS 3.0 object."""
     return _clean(
         {
             "id": sal.id,
@@ -313,7 +317,6 @@ def _area(a: Any) -> dict[str, Any]:
 
 def _attribute(a: Attribute, service_id: str) -> dict[str, Any]:
     term = a.taxonomy_term
-    tax = term.taxonomy
     return _clean(
         {
             "id": a.id,
@@ -322,26 +325,38 @@ def _attribute(a: Attribute, service_id: str) -> dict[str, Any]:
             "link_type": a.link_type,
             "taxonomy_term_id": term.id,
             "value": a.value,
-            "taxonomy_term": _clean(
-                {
-                    "id": term.id,
-                    "code": term.code,
-                    "name": term.name,
-                    "description": term.description or "",
-                    "taxonomy": tax.name,
-                    "taxonomy_id": tax.id,
-                    "language": "nl",
-                    "taxonomy_detail": _clean(
-                        {
-                            "id": tax.id,
-                            "name": tax.name,
-                            "description": tax.description or tax.label_nl,
-                            "uri": tax.uri,
-                            "version": tax.version,
-                        }
-                    ),
-                }
-            ),
+            "taxonomy_term": taxonomy_term_json(term),
+        }
+    )
+
+
+def taxonomy_term_json(term: TaxonomyTerm) -> dict[str, Any]:
+    """Return a taxonomy term (Dutch labels) with its taxonomy as an HSDS 3.0 object."""
+    tax = term.taxonomy
+    return _clean(
+        {
+            "id": term.id,
+            "code": term.code,
+            "name": term.name,
+            "description": term.description or "",
+            "parent_id": term.parent_id,
+            "taxonomy": tax.name,
+            "taxonomy_id": tax.id,
+            "language": "nl",
+            "taxonomy_detail": taxonomy_json(tax),
+        }
+    )
+
+
+def taxonomy_json(tax: Taxonomy) -> dict[str, Any]:
+    """Return a taxonomy as an HSDS 3.0 object."""
+    return _clean(
+        {
+            "id": tax.id,
+            "name": tax.name,
+            "description": tax.description or tax.label_nl,
+            "uri": tax.uri,
+            "version": tax.version,
         }
     )
 
