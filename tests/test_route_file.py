@@ -115,6 +115,18 @@ def test_bad_urgency_flag_is_rejected(
     assert "'urgent' moet true of false zijn" in message
 
 
+def test_general_answers_are_marked_and_a_bad_mark_is_rejected(
+    good: dict[str, Any], codes: dict[str, set[str]]
+) -> None:
+    first = parse_route(copy.deepcopy(good), codes).questions[0]
+    marked = [a.id for a in first.answers if a.is_first_steps]
+    assert marked == ["rekeningen", "rondkomen", "weet-niet"]
+    good["questions"][0]["answers"][0]["first_steps"] = "ja"
+    message = _bad(good, codes)
+    assert "antwoord 1 ('brieven')" in message
+    assert "'first_steps' moet true of false zijn" in message
+
+
 def test_misspelt_field_is_not_silently_ignored(
     good: dict[str, Any], codes: dict[str, set[str]]
 ) -> None:

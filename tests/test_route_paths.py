@@ -109,3 +109,77 @@ def test_several_urgent_and_other_answers_together_keep_debt_help_first(
     assert outcome.best[0].service.id == DEMO_MUNICIPALITIES["GM0148"]["debt_help_service_id"]
     assert len(outcome.best) == 2
     assert not outcome.best[1].is_debt_help
+
+
+def _groups(service: object) -> set[str]:
+    return {t.code for t in service.terms if t.taxonomy.facet == "doelgroep"}  # type: ignore[attr-defined]
+
+
+def test_every_path_leads_with_general_help_unless_a_group_was_picked(demo_app: Flask) -> None:
+    """Youth, entrepreneurs', newcomers', elderly and faith services only lead when picked."""
+    from wegwijzer.domain.facets import meant_for_one_group
+
+    route = load_route()
+    checked = 0
+    one_group_seen = 0
+    for _gm, (place, _postcode) in sorted(PLACES.items()):
+        for need in _need_paths(route):
+            for hulp, over_u in _wish_paths(route):
+                choices: dict[str, tuple[str, ...]] = {"situatie": (need,)}
+                if hulp:
+                    choices["hulp"] = (hulp,)
+                if over_u:
+                    choices["over-u"] = (over_u,)
+                answers = Answers(choices, place)
+                picked = {
+                    code
+                    for q in route.questions
+                    if q.kind != "place"
+                    for a in answers.chosen(q)
+                    for code in a.codes.get("doelgroep", ())
+                }
+                outcome = compute_route(db.session, route, answers)
+                where = f"{place} / {need} / {hulp} / {over_u}"
+                for step in outcome.best:
+                    assert not meant_for_one_group(_groups(step.service), picked), (
+                        where,
+                        step.service.name,
+                    )
+                one_group_seen += sum(
+                    meant_for_one_group(_groups(s.service)) for s in outcome.best if picked
+                )
+                checked += 1
+    assert checked == len(PLACES) * len(_need_paths(route)) * len(_wish_paths(route))
+    # Picking a group does bring its own services forward (the rule is not "never").
+    assert one_group_seen > 0
+
+
+@pytest.mark.parametrize("need", ["weet-niet", "rondkomen", "rekeningen"])
+def test_general_answers_lead_with_the_municipalitys_debt_help_and_a_first_step(
+    demo_app: Flask, need: str
+) -> None:
+    route = load_route()
+    for gm_code, (place, _postcode) in sorted(PLACES.items()):
+        outcome = compute_route(db.session, route, Answers({"situatie": (need,)}, place))
+        first, second = outcome.best
+        assert first.service.id == DEMO_MUNICIPALITIES[gm_code]["debt_help_service_id"], place
+        assert first.is_debt_help and not outcome.is_urgent, place
+        # The second step is a general first step: walk in, the municipality or the social team.
+        codes = {(t.taxonomy.facet, t.code) for t in second.service.terms}
+        assert codes & {
+            ("toegang", "inloop"),
+            ("organisatietype", "gemeente"),
+            ("organisatietype", "welzijnsorganisatie"),
+        }, (place, second.service.name)
+
+
+def test_the_result_page_of_a_general_answer_shows_no_urgent_notice(demo_app: Flask) -> None:
+    html = (
+        demo_app.test_client()
+        .get("/wegwijzer/resultaat?situatie=weet-niet&plaats=Zwolle")
+        .get_data(as_text=True)
+    )
+    best = html.split('id="beste-stappen"', 1)[1].split("</section>", 1)[0]
+    assert "Schuldhulpverlening Zwolle" in best
+    assert "Steunpunt ondernemers" not in best and "Werk vinden met schulden" not in best
+    assert "Bel nu de schuldhulp van uw gemeente" not in html

@@ -34,7 +34,7 @@ KINDS = ("need", "place", "preference")
 RESERVED_IDS = frozenset({"lang", "verder", "weergave", "stap", "q", "page"})
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _QUESTION_KEYS = {"id", "kind", "multiple", "required", "text", "help", "answers"}
-_ANSWER_KEYS = {"id", "text", "words", "urgent", *MAPPED_FACETS}
+_ANSWER_KEYS = {"id", "text", "words", "urgent", "first_steps", *MAPPED_FACETS}
 
 
 class RouteFileError(ValueError):
@@ -48,6 +48,9 @@ class Answer:
     codes: Mapping[str, tuple[str, ...]]
     words: tuple[str, ...] = ()
     is_urgent: bool = False
+    #: A general answer ("weet niet", "rondkomen"): lead with the municipality's debt help
+    #: and other general first steps.
+    is_first_steps: bool = False
 
     def label(self, lang: str = "nl") -> str:
         return self.text.get(lang) or self.text["nl"]
@@ -236,7 +239,12 @@ def _parse_answer(raw: Any, where: str, codes: Mapping[str, set[str]]) -> Answer
         raise RouteFileError(
             f"{where}: 'urgent' moet true of false zijn (zonder aanhalingstekens)."
         )
-    return Answer(aid, text, mapped, tuple(w.strip() for w in words), urgent)
+    first_steps = raw.get("first_steps", False)
+    if not isinstance(first_steps, bool):
+        raise RouteFileError(
+            f"{where}: 'first_steps' moet true of false zijn (zonder aanhalingstekens)."
+        )
+    return Answer(aid, text, mapped, tuple(w.strip() for w in words), urgent, first_steps)
 
 
 def _texts(value: Any, where: str) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 Needs (what is going on) become search filters, strict first and relaxed until there is
 something near the resident; wishes (how to be helped, something about you) only reorder.
-An urgent answer puts the municipality's own debt help first. Nothing is written.
+An urgent answer puts the municipality's own debt help first, and so does a general answer
+("weet niet", "rondkomen"). Services meant for one group of people (youth, entrepreneurs,
+newcomers, a faith, …) come after general help unless the resident picked that group. Nothing
+is written.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ..domain.facets import meant_for_one_group
 from ..domain.geo import NotFound, Resolved
 from ..models import Service
 from ..search import make_query, search
@@ -22,6 +26,13 @@ from .route import Answer, Answers, Question, Route, resolve_place
 CANDIDATES = 12
 #: Other options shown below the best next steps.
 OTHER_OPTIONS = 8
+#: What makes a service a general first step, per facet: walking in, the municipality or a
+#: welfare organisation (money desk, social team), help before registering for debt help.
+FIRST_STEPS: dict[str, set[str]] = {
+    "toegang": {"inloop"},
+    "organisatietype": {"gemeente", "welzijnsorganisatie"},
+    "fase": {"voor-aanmelding"},
+}
 
 
 @dataclass
@@ -129,11 +140,19 @@ def compute_route(
     is_urgent = any(a.is_urgent for a in need_answers + wish_answers)
     need = _merge_codes(need_answers)
     words = " ".join(dict.fromkeys(w for a in need_answers for w in a.words))
+    named = set(_merge_codes(need_answers + wish_answers).get("doelgroep", []))
+    first_steps = not is_urgent and any(a.is_first_steps for a in need_answers)
 
     found: dict[str, tuple[int, int, int, float | None]] = {}
     for tier_index, tier in enumerate(_tiers(need, words)):
         result = search(
-            make_query(tier.query, tier.filters, place=answers.place, per_page=CANDIDATES)
+            make_query(
+                tier.query,
+                tier.filters,
+                place=answers.place,
+                per_page=CANDIDATES,
+                groups=sorted(named),
+            )
         )
         for position, hit in enumerate(result.results):
             if hit.service_id not in found:
@@ -152,9 +171,29 @@ def compute_route(
             if any(set(c) & codes.get(facet, set()) for facet, c in wish.codes.items())
         )
 
-    def rank(service: Service) -> tuple[int, int, int, int]:
+    def for_one_group(service: Service) -> bool:
+        return meant_for_one_group(_codes_by_facet(service).get("doelgroep", set()), named)
+
+    def first_step_score(service: Service) -> int:
+        # For a general answer: a walk-in, the municipality or the social team, before a
+        # registration, beats help that comes later (a course, a job coach).
+        if not first_steps:
+            return 0
+        codes = _codes_by_facet(service)
+        return sum(
+            bool(wanted & codes.get(facet, set())) for facet, wanted in FIRST_STEPS.items()
+        )
+
+    def rank(service: Service) -> tuple[int, int, int, int, int, int]:
         level, tier_index, position, _distance = found[service.id]
-        return (level, -wish_score(service), tier_index, position)
+        return (
+            int(for_one_group(service)),
+            level,
+            -wish_score(service),
+            -first_step_score(service),
+            tier_index,
+            position,
+        )
 
     ranked = sorted(services, key=rank)
     steps = [
@@ -167,24 +206,31 @@ def compute_route(
         for s in ranked
     ]
 
-    debt_help = find_debt_help(session, location.gm_code, display=False) if is_urgent else None
+    leading = (
+        find_debt_help(session, location.gm_code, display=False)
+        if is_urgent or first_steps
+        else None
+    )
+    debt_help = leading if is_urgent else None
     best: list[Step] = []
-    if debt_help is not None:
-        distance = found[debt_help.id][3] if debt_help.id in found else None
-        if distance is None and not debt_help.is_national:
-            distance = distance_to(debt_help, location.lat, location.lon)
+    if leading is not None:
+        distance = found[leading.id][3] if leading.id in found else None
+        if distance is None and not leading.is_national:
+            distance = distance_to(leading, location.lat, location.lon)
         best.append(
             Step(
-                service=debt_help,
+                service=leading,
                 distance_km=distance,
-                reasons=_reasons(debt_help, wanted, lang),
+                reasons=_reasons(leading, wanted, lang),
                 fits_need=True,
                 is_debt_help=True,
             )
         )
-        steps = [s for s in steps if s.service.id != debt_help.id]
-    fitting = [s for s in steps if s.fits_need]
-    best.extend((fitting or steps)[: 2 - len(best)])
+        steps = [s for s in steps if s.service.id != leading.id]
+    # General help that fits leads; help for one group only when nothing general is left.
+    general = [s for s in steps if not for_one_group(s.service)]
+    fitting = [s for s in general if s.fits_need]
+    best.extend((fitting or general or steps)[: 2 - len(best)])
     best_ids = {s.service.id for s in best}
     others = [s for s in steps if s.service.id not in best_ids][:OTHER_OPTIONS]
     # Load phones, addresses and hours only for what the page shows.
