@@ -17,6 +17,7 @@ from ..models import CostOption, Language, PublicationStatus
 from ..models.base import PUBLICATION_STATUSES
 from .adopt import settle_ids
 from .checks import Skip
+from .extra import extra_of
 from .organizations import OrganizationChecks
 from .places import PlaceChecks
 from .records import Bundle, RawService, Record
@@ -112,7 +113,8 @@ class Builder(OrganizationChecks, ScheduleChecks, TermChecks, PlaceChecks):
             children["contacts"] = [c for c in children["contacts"] if c.id != direct.id]
             children["contacts"].append(direct)
         children["schedules"] = self.schedules(raw, data, service_id)
-        children["service_areas"] = self.service_areas(raw, data, service_id)
+        foreign_areas: list[dict[str, Any]] = []
+        children["service_areas"] = self.service_areas(raw, data, service_id, foreign_areas)
         if not children["service_areas"] and (
             raw.present is None or "service_areas" in raw.present
         ):
@@ -128,8 +130,18 @@ class Builder(OrganizationChecks, ScheduleChecks, TermChecks, PlaceChecks):
             raw, data, "cost_options", "", service_id, self._cost_option
         )
         children["service_at_locations"] = self.service_locations(raw, data, service_id, org_id)
-        children["attributes"] = self.attributes(raw, data, service_id, keywords)
+        foreign_terms: list[dict[str, Any]] = []
+        children["attributes"] = self.attributes(
+            raw, data, service_id, keywords, foreign_terms
+        )
         fields["keywords"] = "; ".join(dict.fromkeys(k[:100] for k in keywords))
+        fields["hsds_extra"] = extra_of(
+            "service",
+            data,
+            service_id,
+            service_areas=foreign_areas,
+            attributes=foreign_terms,
+        )
         record.create_defaults["publication_status"] = PublicationStatus.CONCEPT.value
         if raw.present is not None:
             # A spreadsheet row: only the columns it has are set; the rest is left alone.

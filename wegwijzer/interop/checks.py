@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 from ..domain import limits
 from ..models import stable_id
+from .extra import extra_of, plain
 from .records import RawService, Row
 from .report import ImportReport
 from .values import as_uuid, clip, parse_date, too_long, too_many, type_nl
@@ -28,6 +29,23 @@ LIST_LIMITS = {
 
 class Skip(Exception):
     """A value is wrong; the problem is already reported."""
+
+
+class Foreign(Skip):
+    """An item Wegwijzer cannot use (e.g. a service area abroad): kept as the file has it."""
+
+
+#: HSDS object kind of the items in each child list (see ``extra.NATIVE``).
+ITEM_KINDS = {
+    "schedules": "schedule",
+    "service_areas": "service_area",
+    "languages": "language",
+    "cost_options": "cost_option",
+    "service_at_locations": "service_at_location",
+    "addresses": "address",
+    "accessibility": "accessibility",
+    "attributes": "attribute",
+}
 
 
 class Checker:
@@ -296,16 +314,24 @@ class Checker:
         *,
         table: str | None = None,
         distinct: Callable[[dict[str, Any]], Any] | None = None,
+        kept: list[dict[str, Any]] | None = None,
     ) -> list[Row]:
         """Convert each object in the list at ``key`` of ``obj`` (at ``path``) into a child Row.
 
         With ``distinct``, a row whose mark is None or repeats an earlier one is left out.
+        Items the converter calls Foreign go, as the file has them, into ``kept``. Each row
+        keeps the item's other HSDS fields (``hsds_extra``); a converter may add to them
+        with an ``_extra`` entry.
         """
         rows = []
         seen: set[Any] = set()
         for i, (item_path, item) in enumerate(self.objects(raw, obj, key, path)):
             try:
                 values = convert(raw, item, item_path)
+            except Foreign:
+                if kept is not None:
+                    kept.append(plain(item))
+                continue
             except Skip:
                 continue
             if distinct is not None:
@@ -313,7 +339,10 @@ class Checker:
                 if mark is None or mark in seen:
                     continue
                 seen.add(mark)
-            rows.append(Row(self.child_id(item.get("id"), table or key, parent_id, i), values))
+            row_id = self.child_id(item.get("id"), table or key, parent_id, i)
+            more = values.pop("_extra", None) or {}
+            values["hsds_extra"] = extra_of(ITEM_KINDS[key], item, row_id, **more)
+            rows.append(Row(row_id, values))
         return rows
 
     # -- ids ---------------------------------------------------------------------------------

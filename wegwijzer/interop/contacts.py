@@ -7,6 +7,7 @@ from typing import Any
 from ..domain import limits
 from ..models import Phone, stable_id
 from .checks import Checker, Skip
+from .extra import extra_of
 from .records import RawService, Row
 from .schema import max_length
 from .values import type_nl
@@ -39,7 +40,9 @@ class ContactChecks(Checker):
                 }
             except Skip:
                 continue
-            rows.append(Row(self.child_id(item.get("id"), "phone", parent_id, i), values))
+            phone_id = self.child_id(item.get("id"), "phone", parent_id, i)
+            values["hsds_extra"] = extra_of("phone", item, phone_id)
+            rows.append(Row(phone_id, values))
         return rows
 
     def _is_public(self, raw: RawService, item: dict[str, Any], path: str, default: bool) -> bool:
@@ -65,6 +68,7 @@ class ContactChecks(Checker):
                     "department": self.text(raw, item, "department", item_path, limit=limits.NAME),
                     "email": self.email(raw, item, "email", item_path),
                     "is_public": self._is_public(raw, item, item_path, True),
+                    "hsds_extra": extra_of("contact", item, contact_id),
                 }
             except Skip:
                 continue
@@ -100,6 +104,7 @@ class ContactChecks(Checker):
                 "department": None,
                 "email": email,
                 "is_public": is_public,
+                "hsds_extra": None,
             },
         )
         row.children["phones"] = []
@@ -114,6 +119,7 @@ class ContactChecks(Checker):
                         "description": None,
                         "is_public": is_public,
                         "position": 0,
+                        "hsds_extra": None,
                     },
                 )
             )

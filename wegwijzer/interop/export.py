@@ -19,7 +19,9 @@ from ..models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from .extra import exported_id, with_extra
 from .schema import INTERNAL_FIELDS
+from .values import encode_uri
 
 TOOI_GEMEENTE_URI = "https://identifier.overheid.nl/tooi/id/gemeente/{code}"
 DIRECT_CONTACT = "direct-contact"
@@ -45,6 +47,10 @@ def service_load_options() -> tuple[Any, ...]:
         selectinload(Service.service_at_locations)
         .selectinload(ServiceAtLocation.location)
         .selectinload(Location.accessibility),
+        # A location's organisation: its exported id may be the file's own.
+        selectinload(Service.service_at_locations)
+        .selectinload(ServiceAtLocation.location)
+        .selectinload(Location.organization),
         selectinload(Service.attributes)
         .selectinload(Attribute.taxonomy_term)
         .selectinload(TaxonomyTerm.taxonomy),
@@ -77,7 +83,9 @@ def export_hsds_json(session: Session, *, internal: bool = False) -> list[dict[s
 
 
 def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
-    """Return one service as an HSDS 3.0 object."""
+    """Return one service as an HSDS 3.0 object, with the HSDS fields its file had that
+    Wegwijzer does not use itself (``hsds_extra``) written back."""
+    sid = exported_id(svc.id, svc.hsds_extra)
     ext: dict[str, Any] = {
         "publication_status": svc.publication_status,
         "last_verified_at": _iso(svc.last_verified_at),
@@ -90,11 +98,11 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
         ext["internal"] = {key: getattr(svc, key) for key in INTERNAL_FIELDS}
     data = {
         "id": svc.id,
-        "organization_id": svc.organization_id,
+        "organization_id": exported_id(svc.organization_id, svc.organization.hsds_extra),
         "name": svc.name,
         "alternate_name": svc.alternate_name,
         "description": svc.description or "",
-        "url": svc.url,
+        "url": encode_uri(svc.url),
         "email": svc.email,
         "status": svc.status or "active",
         "interpretation_services": svc.interpretation_services,
@@ -107,20 +115,25 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
         "alert": svc.alert,
         "last_modified": _iso(svc.updated_at),
         "organization": organization_json(svc.organization, internal=internal),
-        "phones": _phones(svc.phones, internal),
-        "contacts": _contacts(svc.contacts, internal),
-        "schedules": [_schedule(s) for s in _by_id(svc.schedules)],
-        "service_areas": [_area(a) for a in _by_id(svc.service_areas)],
+        "phones": _phones(svc.phones, internal, service_id=sid),
+        "contacts": _contacts(svc.contacts, internal, service_id=sid),
+        "schedules": [_schedule(s, service_id=sid) for s in _by_id(svc.schedules)],
+        "service_areas": [_area(a, sid) for a in _by_id(svc.service_areas)],
         "service_at_locations": [
-            service_at_location_json(sal)
+            service_at_location_json(sal, sid)
             for sal in sorted(svc.service_at_locations, key=lambda s: s.location_id)
         ],
         "languages": [
-            _clean({"id": lang.id, "name": lang.name, "code": lang.code, "note": lang.note})
+            _with(
+                lang,
+                {"id": lang.id, "name": lang.name, "code": lang.code, "note": lang.note},
+                service_id=sid,
+            )
             for lang in _by_id(svc.languages)
         ],
         "cost_options": [
-            _clean(
+            _with(
+                c,
                 {
                     "id": c.id,
                     "option": c.option,
@@ -129,12 +142,13 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
                     "amount_description": c.amount_description,
                     "valid_from": _iso(c.valid_from),
                     "valid_to": _iso(c.valid_to),
-                }
+                },
+                service_id=sid,
             )
             for c in _by_id(svc.cost_options)
         ],
         "attributes": [
-            _attribute(a, svc.id)
+            _attribute(a, sid)
             for a in sorted(
                 svc.attributes,
                 key=lambda a: (a.taxonomy_term.taxonomy.position, a.taxonomy_term.position),
@@ -143,7 +157,7 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
         # Extension values stay even when empty, so a re-import can clear them.
         "x_wegwijzer": ext,
     }
-    return _clean(data, keep=_LISTS)
+    return with_extra(_clean(data, keep=_LISTS), svc.hsds_extra)
 
 
 _LISTS = (
@@ -166,36 +180,43 @@ def organization_json(org: Organization, *, internal: bool) -> dict[str, Any]:
     }
     if internal:
         ext["internal"] = {key: getattr(org, key) for key in INTERNAL_FIELDS}
-    return _clean(
+    oid = exported_id(org.id, org.hsds_extra)
+    data = _clean(
         {
             "id": org.id,
             "name": org.name,
             "alternate_name": org.alternate_name,
             "description": org.description or "",
             "email": org.email,
-            "website": org.website,
-            "phones": _phones(org.phones, internal),
-            "contacts": _contacts(org.contacts, internal),
+            "website": encode_uri(org.website),
+            "phones": _phones(org.phones, internal, organization_id=oid),
+            "contacts": _contacts(org.contacts, internal, organization_id=oid),
             "x_wegwijzer": ext,
         },
         keep=("phones", "contacts"),
     )
+    return with_extra(data, org.hsds_extra)
 
 
 def location_json(loc: Location) -> dict[str, Any]:
     """Return a location with its addresses and accessibility as an HSDS 3.0 object."""
-    return _clean(
+    lid = exported_id(loc.id, loc.hsds_extra)
+    org_id = loc.organization_id
+    if org_id is not None and loc.organization is not None:
+        org_id = exported_id(org_id, loc.organization.hsds_extra)
+    data = _clean(
         {
             "id": loc.id,
             "location_type": loc.location_type or "physical",
-            "organization_id": loc.organization_id,
+            "organization_id": org_id,
             "name": loc.name,
             "description": loc.description,
             "transportation": loc.transportation,
             "latitude": loc.latitude,
             "longitude": loc.longitude,
             "addresses": [
-                _clean(
+                _with(
+                    a,
                     {
                         "id": a.id,
                         "attention": a.attention,
@@ -207,38 +228,62 @@ def location_json(loc: Location) -> dict[str, Any]:
                         "postal_code": a.postal_code or "",
                         "country": a.country or "NL",
                         "address_type": a.address_type or "physical",
-                    }
+                    },
+                    location_id=lid,
                 )
                 for a in _by_id(loc.addresses)
             ],
             "accessibility": [
-                _clean(
-                    {"id": a.id, "description": a.description, "details": a.details, "url": a.url}
+                _with(
+                    a,
+                    {
+                        "id": a.id,
+                        "description": a.description,
+                        "details": a.details,
+                        "url": encode_uri(a.url),
+                    },
+                    location_id=lid,
                 )
                 for a in _by_id(loc.accessibility)
             ],
         },
         keep=("addresses", "accessibility"),
     )
+    return with_extra(data, loc.hsds_extra)
 
 
-def service_at_location_json(sal: ServiceAtLocation) -> dict[str, Any]:
-    """Return a service-at-location link with its location as an HSDS 3.0 object."""
-    return _clean(
+def service_at_location_json(
+    sal: ServiceAtLocation, service_id: str | None = None
+) -> dict[str, Any]:
+    """Return a service-at-location link with its location as an HSDS 3.0 object;
+    ``service_id``: the service's exported id (default: its id in Wegwijzer)."""
+    location = location_json(sal.location)
+    sid = service_id or sal.service_id
+    return _with(
+        sal,
         {
             "id": sal.id,
-            "service_id": sal.service_id,
-            "location_id": sal.location_id,
+            "service_id": sid,
+            "location_id": location["id"],
             "description": sal.description,
-            "location": location_json(sal.location),
-        }
+            "location": location,
+        },
+        service_id=sid,
+        location_id=location["id"],
     )
 
 
-def _phones(phones: list[Phone], internal: bool) -> list[dict[str, Any]]:
+def _with(row: Any, data: dict[str, Any], **refs: str) -> dict[str, Any]:
+    """Return a child row as HSDS (empty values left out) with its kept fields; ``refs``:
+    the exported ids of its parents, for parent references its file repeated."""
+    return with_extra(_clean(data), row.hsds_extra, refs)
+
+
+def _phones(phones: list[Phone], internal: bool, **refs: str) -> list[dict[str, Any]]:
     rows = sorted(phones, key=lambda p: (p.position, p.id))
     return [
-        _clean(
+        _with(
+            p,
             {
                 "id": p.id,
                 "number": p.number,
@@ -246,36 +291,37 @@ def _phones(phones: list[Phone], internal: bool) -> list[dict[str, Any]]:
                 "type": p.type,
                 "description": p.description,
                 "x_wegwijzer": {"is_public": bool(p.is_public)},
-            }
+            },
+            **refs,
         )
         for p in rows
         if internal or p.is_public
     ]
 
 
-def _contacts(contacts: list[Contact], internal: bool) -> list[dict[str, Any]]:
+def _contacts(contacts: list[Contact], internal: bool, **refs: str) -> list[dict[str, Any]]:
     out = []
     for c in _by_id(contacts):
         if not (internal or c.is_public):
             continue
-        out.append(
-            _clean(
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "title": c.title,
-                    "department": c.department,
-                    "email": c.email,
-                    "phones": _phones(c.phones, internal),
-                    "x_wegwijzer": {"is_public": bool(c.is_public)},
-                },
-                keep=("phones",),
-            )
+        cid = exported_id(c.id, c.hsds_extra)
+        data = _clean(
+            {
+                "id": c.id,
+                "name": c.name,
+                "title": c.title,
+                "department": c.department,
+                "email": c.email,
+                "phones": _phones(c.phones, internal, contact_id=cid),
+                "x_wegwijzer": {"is_public": bool(c.is_public)},
+            },
+            keep=("phones",),
         )
+        out.append(with_extra(data, c.hsds_extra, refs))
     return out
 
 
-def _schedule(s: Any) -> dict[str, Any]:
+def _schedule(s: Any, **refs: str) -> dict[str, Any]:
     data = {
         "id": s.id,
         "freq": s.freq,
@@ -290,20 +336,23 @@ def _schedule(s: Any) -> dict[str, Any]:
     }
     if s.is_closed:
         data["x_wegwijzer"] = {"is_closed": True}
-    return _clean(data)
+    return _with(s, data, **refs)
 
 
-def _area(a: Any) -> dict[str, Any]:
+def _area(a: Any, service_id: str) -> dict[str, Any]:
     if a.extent_type == "landelijk":
-        return _clean(
+        return _with(
+            a,
             {
                 "id": a.id,
                 "name": a.name or "Nederland",
                 "extent_type": "landelijk",
                 "description": a.description,
-            }
+            },
+            service_id=service_id,
         )
-    return _clean(
+    return _with(
+        a,
         {
             "id": a.id,
             "name": a.name,
@@ -311,13 +360,15 @@ def _area(a: Any) -> dict[str, Any]:
             "extent": a.gm_code,
             "extent_type": "cbs_gemeentecode",
             "uri": TOOI_GEMEENTE_URI.format(code=(a.gm_code or "").lower()),
-        }
+        },
+        service_id=service_id,
     )
 
 
 def _attribute(a: Attribute, service_id: str) -> dict[str, Any]:
     term = a.taxonomy_term
-    return _clean(
+    return _with(
+        a,
         {
             "id": a.id,
             "link_id": service_id,
@@ -326,7 +377,8 @@ def _attribute(a: Attribute, service_id: str) -> dict[str, Any]:
             "taxonomy_term_id": term.id,
             "value": a.value,
             "taxonomy_term": taxonomy_term_json(term),
-        }
+        },
+        link_id=service_id,
     )
 
 
@@ -355,7 +407,7 @@ def taxonomy_json(tax: Taxonomy) -> dict[str, Any]:
             "id": tax.id,
             "name": tax.name,
             "description": tax.description or tax.label_nl,
-            "uri": tax.uri,
+            "uri": encode_uri(tax.uri),
             "version": tax.version,
         }
     )

@@ -12,6 +12,7 @@ from ..models import Organization, stable_id
 from ..models.base import PUBLICATION_STATUSES
 from .checks import Skip
 from .contacts import ContactChecks
+from .extra import extra_of
 from .loading import existing_ids
 from .records import Bundle, RawService, Record, Row
 from .schema import INTERNAL_FIELDS, MODELS, max_length
@@ -85,6 +86,7 @@ class OrganizationChecks(ContactChecks):
                 "description": self.text(raw, org, "description", path) or "",
                 "email": self.email(raw, org, "email", path),
                 "website": self.url(raw, org, "website", path),
+                "hsds_extra": extra_of("organization", org, org_id),
             }
         except Skip:
             return None

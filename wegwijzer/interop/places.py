@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from ..domain import limits
 from ..domain.geo import Gazetteer, NotFound, normalise
 from ..models import Address, Location
-from .checks import Checker, Skip
+from .checks import Checker, Foreign, Skip
+from .extra import extra_of
 from .loading import existing_ids
 from .records import Bundle, RawService, Record, Row
 from .report import ImportReport
@@ -22,6 +23,8 @@ LOCATION_TYPES = ("physical", "postal", "virtual")
 NATIONAL_WORDS = frozenset({"landelijk", "nederland", "heel nederland", "national", "nationaal"})
 TOOI_GEMEENTE = re.compile(r"/tooi/id/gemeente/gm(\d{4})\s*$", re.IGNORECASE)
 GM_CODE = re.compile(r"^\s*(?:GM)?(\d{4})\s*$", re.IGNORECASE)
+#: ``extent_type`` values that name a Dutch municipality (or nothing: read from the name).
+DUTCH_EXTENTS = frozenset(("cbs_gemeentecode", "gemeente", "gm_code", "tooi", "uri"))
 POSTCODE_RE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})?\s*$")
 
 
@@ -127,6 +130,7 @@ class PlaceChecks(Checker):
                 "transportation": self.text(raw, loc, "transportation", path),
                 "latitude": self.number(raw, loc, "latitude", path),
                 "longitude": self.number(raw, loc, "longitude", path),
+                "hsds_extra": extra_of("location", loc, location_id),
             }
         except Skip:
             return None
@@ -261,7 +265,15 @@ class PlaceChecks(Checker):
 
     # -- service areas ---------------------------------------------------------------------
 
-    def service_areas(self, raw: RawService, data: dict[str, Any], service_id: str) -> list[Row]:
+    def service_areas(
+        self,
+        raw: RawService,
+        data: dict[str, Any],
+        service_id: str,
+        foreign: list[dict[str, Any]] | None = None,
+    ) -> list[Row]:
+        """Return the service's municipalities (or ``landelijk``); areas described another
+        way (``extent_type`` geojson, …) go as they are into ``foreign``."""
         return self.children_of(
             raw,
             data,
@@ -271,6 +283,7 @@ class PlaceChecks(Checker):
             self._area,
             table="service_area",
             distinct=lambda values: values["gm_code"] or "landelijk",
+            kept=foreign,
         )
 
     def _area(self, raw: RawService, item: dict[str, Any], path: str) -> dict[str, Any]:
@@ -293,6 +306,15 @@ class PlaceChecks(Checker):
                 "description": description,
             }
         gm_code = None
+        if extent_type and extent_type not in DUTCH_EXTENTS:
+            self.warn(
+                raw,
+                f"{path}.extent_type",
+                f"Werkgebied van het soort '{clip(extent_type)}' is bewaard en wordt weer "
+                "geëxporteerd, maar Wegwijzer zoekt er niet op; geef een gemeente of "
+                "'landelijk' om de dienst op plaats vindbaar te maken.",
+            )
+            raise Foreign
         if extent_type in ("cbs_gemeentecode", "gemeente", "gm_code"):
             match = GM_CODE.match(extent or "")
             muni = self.gaz.municipality(match.group(1)) if match else None

@@ -12,6 +12,7 @@ from .checks import Checker, Skip
 from .records import RawService, Row
 from .schema import max_length
 from .values import clip
+from .versions import byday_codes
 
 BYDAY_TOKEN = re.compile(r"^([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
 
@@ -40,6 +41,8 @@ class ScheduleChecks(Checker):
         freq = safe(self.enum, item, "freq", path, ("WEEKLY", "MONTHLY"))
         byday = safe(self.text, item, "byday", path, limit=max_length(Schedule, "byday"))
         if byday is not None:
+            # Day names (MONDAY, Monday, maandag) as older files and spreadsheets write them.
+            byday = byday_codes(byday) or byday
             tokens = [t.strip().upper() for t in byday.split(",") if t.strip()]
             bad = [t for t in tokens if not BYDAY_TOKEN.match(t)]
             if bad or not tokens:
@@ -52,6 +55,7 @@ class ScheduleChecks(Checker):
                 failed = True
             byday = ",".join(tokens)
         attending = safe(self.text, item, "attending_type", path)
+        given_attending = attending
         if attending is not None:
             attending = attending_type(attending)
             if attending is None:
@@ -94,6 +98,8 @@ class ScheduleChecks(Checker):
             "description": description,
             "notes": notes,
             "is_closed": is_closed,
+            # A description Wegwijzer cannot read is kept and exported as the file had it.
+            "_extra": {"attending_type": given_attending} if attending is None else None,
         }
 
 

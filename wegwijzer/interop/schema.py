@@ -74,7 +74,15 @@ def _data_columns(model: type[Any], *links: str) -> tuple[str, ...]:
     return tuple(c.name for c in model.__table__.columns if c.name not in ("id", *links))
 
 
-PHONE_FIELDS = ("number", "extension", "type", "description", "is_public", "position")
+PHONE_FIELDS = (
+    "number",
+    "extension",
+    "type",
+    "description",
+    "is_public",
+    "position",
+    "hsds_extra",
+)
 
 
 def _phones(fk: str) -> ChildSpec:
@@ -85,7 +93,7 @@ def _contacts(fk: str) -> ChildSpec:
     return ChildSpec(
         models.Contact,
         fk,
-        ("name", "title", "department", "email", "is_public"),
+        ("name", "title", "department", "email", "is_public", "hsds_extra"),
         private=True,
         children={"phones": _phones("contact_id")},
     )
@@ -101,24 +109,36 @@ CHILDREN: dict[str, dict[str, ChildSpec]] = {
             _data_columns(models.Schedule, "service_id", "location_id"),
         ),
         "service_areas": ChildSpec(
-            models.ServiceArea, "service_id", ("name", "extent_type", "gm_code", "description")
+            models.ServiceArea,
+            "service_id",
+            ("name", "extent_type", "gm_code", "description", "hsds_extra"),
         ),
-        "languages": ChildSpec(models.Language, "service_id", ("name", "code", "note")),
+        "languages": ChildSpec(
+            models.Language, "service_id", ("name", "code", "note", "hsds_extra")
+        ),
         "cost_options": ChildSpec(
             models.CostOption,
             "service_id",
-            ("option", "amount", "currency", "amount_description", "valid_from", "valid_to"),
+            (
+                "option",
+                "amount",
+                "currency",
+                "amount_description",
+                "valid_from",
+                "valid_to",
+                "hsds_extra",
+            ),
         ),
         "service_at_locations": ChildSpec(
             models.ServiceAtLocation,
             "service_id",
-            ("location_id", "description"),
+            ("location_id", "description", "hsds_extra"),
             key="location_id",
         ),
         "attributes": ChildSpec(
             models.Attribute,
             "link_id",
-            ("taxonomy_term_id", "link_entity", "link_type", "value"),
+            ("taxonomy_term_id", "link_entity", "link_type", "value", "hsds_extra"),
             key="taxonomy_term_id",
         ),
     },
@@ -131,7 +151,7 @@ CHILDREN: dict[str, dict[str, ChildSpec]] = {
             models.Address, "location_id", _data_columns(models.Address, "location_id")
         ),
         "accessibility": ChildSpec(
-            models.Accessibility, "location_id", ("description", "details", "url")
+            models.Accessibility, "location_id", ("description", "details", "url", "hsds_extra")
         ),
     },
 }

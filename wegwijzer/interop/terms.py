@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.geo import normalise
 from ..models import Attribute, Taxonomy, TaxonomyTerm
-from .checks import Checker
+from .checks import Checker, Foreign
 from .records import RawService, Row
 from .schema import max_length
 from .values import clip
@@ -60,19 +60,36 @@ class TermChecks(Checker):
     unknown_taxonomies: dict[str, int]
 
     def attributes(
-        self, raw: RawService, data: dict[str, Any], service_id: str, keywords: list[str]
+        self,
+        raw: RawService,
+        data: dict[str, Any],
+        service_id: str,
+        keywords: list[str],
+        foreign: list[dict[str, Any]] | None = None,
     ) -> list[Row]:
-        """Return one attribute row per known term; add unknown terms to ``keywords``."""
+        """Return one attribute row per known term; add unknown terms to ``keywords`` and,
+        as the file has them, to ``foreign``."""
         convert = partial(self._attribute, keywords=keywords)
         return self.children_of(
-            raw, data, "attributes", "", service_id, convert, table="attribute", distinct=_term_id
+            raw,
+            data,
+            "attributes",
+            "",
+            service_id,
+            convert,
+            table="attribute",
+            distinct=_term_id,
+            kept=foreign,
         )
 
     def _attribute(
         self, raw: RawService, item: dict[str, Any], path: str, *, keywords: list[str]
     ) -> dict[str, Any]:
+        term_id = self._term(raw, item, path, keywords)
+        if term_id is None:
+            raise Foreign
         return {
-            "taxonomy_term_id": self._term(raw, item, path, keywords),
+            "taxonomy_term_id": term_id,
             "link_entity": "service",
             "link_type": self.text(
                 raw, item, "link_type", path, limit=max_length(Attribute, "link_type")

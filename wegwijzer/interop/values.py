@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 
 def as_uuid(text: Any) -> str | None:
@@ -70,3 +71,16 @@ def clip(value: Any, limit: int = 60) -> str:
     """Return a short printable form of a value, for messages."""
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: Characters a URI may hold as they are (RFC 3986 reserved and unreserved, and ``%``).
+_URI_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def encode_uri(url: str | None) -> str | None:
+    """Return a web address with every character a URI may not hold percent-encoded
+    (``’`` becomes ``%E2%80%99``, a space ``%20``); an encoded address stays the same."""
+    if not url:
+        return url
+    return quote(_BARE_PERCENT.sub("%25", url.strip()), safe=_URI_SAFE)

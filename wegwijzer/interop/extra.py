@@ -1,0 +1,194 @@
+"""HSDS fields Wegwijzer does not use itself: kept per object (``hsds_extra``), written back.
+
+On import every object (service, organisation, location and each child row) keeps what its
+file said beyond the fields Wegwijzer reads: other HSDS 3.0/3.1 fields (``accreditations``,
+``funding``, ``capacities``, …), nested lists Wegwijzer has no table for (a phone's
+``languages``, a location's ``schedules``), items it could not use (a service area outside
+the Netherlands, a term of an unknown taxonomy) and the file's own id when Wegwijzer's id
+differs. On export ``with_extra`` puts them back; Wegwijzer's own values come first.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from ..resources import DATA_DIR
+from .values import as_uuid
+
+#: Per HSDS object kind: the fields Wegwijzer reads and writes itself.
+NATIVE: dict[str, frozenset[str]] = {
+    "service": frozenset(
+        (
+            "id", "organization_id", "organization", "name", "alternate_name", "description",
+            "url", "email", "status", "interpretation_services", "application_process",
+            "fees_description", "wait_time", "eligibility_description", "minimum_age",
+            "maximum_age", "alert", "last_modified", "phones", "contacts", "schedules",
+            "service_areas", "service_at_locations", "languages", "cost_options", "attributes",
+        )
+    ),
+    "organization": frozenset(
+        ("id", "name", "alternate_name", "description", "email", "website", "phones", "contacts")
+    ),
+    "location": frozenset(
+        (
+            "id", "location_type", "organization_id", "name", "description", "transportation",
+            "latitude", "longitude", "addresses", "accessibility",
+        )
+    ),
+    "address": frozenset(
+        (
+            "id", "attention", "address_1", "address_2", "city", "region", "state_province",
+            "postal_code", "country", "address_type",
+        )
+    ),
+    "accessibility": frozenset(("id", "description", "details", "url")),
+    "service_at_location": frozenset(
+        ("id", "service_id", "location_id", "description", "location")
+    ),
+    "phone": frozenset(("id", "number", "extension", "type", "description", "is_public")),
+    "contact": frozenset(
+        ("id", "name", "title", "department", "email", "phones", "is_public")
+    ),
+    "schedule": frozenset(
+        (
+            "id", "freq", "byday", "opens_at", "closes_at", "valid_from", "valid_to",
+            "attending_type", "description", "notes",
+        )
+    ),
+    "service_area": frozenset(("id", "name", "description", "extent", "extent_type", "uri")),
+    "language": frozenset(("id", "name", "code", "note")),
+    "cost_option": frozenset(
+        ("id", "option", "amount", "currency", "amount_description", "valid_from", "valid_to")
+    ),
+    "attribute": frozenset(
+        ("id", "link_id", "link_entity", "link_type", "taxonomy_term_id", "value", "taxonomy_term")
+    ),
+}  # fmt: skip
+#: Keys that are never HSDS data: Wegwijzer's extension and the tabular reader's origin.
+NOT_DATA = frozenset(("x_wegwijzer", "_origin"))
+#: Parent references a nested object may repeat; written back as the parent's exported id.
+PARENT_REFS = frozenset(
+    (
+        "service_id", "organization_id", "location_id", "contact_id", "service_at_location_id",
+        "link_id",
+    )
+)  # fmt: skip
+SCHEMA_DIR = DATA_DIR / "hsds" / "schema"
+
+
+def source_id(obj: dict[str, Any]) -> str | None:
+    """Return the id the file gave an object: ``x_wegwijzer.source_id`` (an export of a
+    foreign id), else its ``id``."""
+    ext = obj.get("x_wegwijzer")
+    if isinstance(ext, dict) and isinstance(ext.get("source_id"), str | int):
+        given: Any = ext["source_id"]
+    else:
+        given = obj.get("id")
+    if isinstance(given, bool) or not isinstance(given, str | int):
+        return None
+    text = str(given).strip()
+    return text or None
+
+
+def extra_of(
+    kind: str, obj: dict[str, Any], own_id: str | None, **more: Any
+) -> dict[str, Any] | None:
+    """Return what ``obj`` holds beyond Wegwijzer's fields (None when nothing), with
+    ``more`` (e.g. items Wegwijzer could not use) added."""
+    native = NATIVE[kind]
+    extra: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key in native or key in NOT_DATA or value is None or value == "":
+            continue
+        extra[key] = _typed(kind, key, plain(value))
+    for key, value in more.items():
+        if value not in (None, "", []):
+            extra[key] = value
+    given = source_id(obj)
+    if given is not None and given != own_id:
+        extra["id"] = given
+    return extra or None
+
+
+def plain(value: Any) -> Any:
+    """Return ``value`` without the tabular reader's origin marks, at any depth."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if k != "_origin"}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def exported_id(own_id: str, extra: dict[str, Any] | None) -> str:
+    """Return the id to export: the file's own id when it is a UUID, else Wegwijzer's."""
+    given = (extra or {}).get("id")
+    if isinstance(given, str) and as_uuid(given) is not None:
+        return given
+    return own_id
+
+
+def with_extra(
+    data: dict[str, Any], extra: dict[str, Any] | None, refs: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Return ``data`` (an exported object) with the kept fields of ``extra`` added.
+
+    Wegwijzer's own non-empty values win; kept lists are added after Wegwijzer's items. A
+    file's id that is a UUID is the exported id; another id is kept as
+    ``x_wegwijzer.source_id`` (HSDS ids are UUIDs). Parent references repeated in the file
+    are written as ``refs`` gives them (the parent's exported id).
+    """
+    if not extra:
+        return data
+    out = dict(data)
+    for key, value in extra.items():
+        if key == "id":
+            if "id" in out:
+                out["id"] = exported_id(out["id"], extra)
+                if out["id"] != value:
+                    ext = dict(out.get("x_wegwijzer") or {})
+                    ext["source_id"] = value
+                    out["x_wegwijzer"] = ext
+            continue
+        if refs and key in refs:
+            out[key] = refs[key]
+            continue
+        have = out.get(key)
+        if have is None or have == "" or have == []:
+            out[key] = value
+        elif isinstance(have, list) and isinstance(value, list):
+            out[key] = have + value
+    return out
+
+
+@cache
+def _schema_types() -> dict[str, dict[str, str]]:
+    """Return HSDS kind → field → JSON type (number, integer, boolean, string…)."""
+    out: dict[str, dict[str, str]] = {}
+    for kind in NATIVE:
+        path = SCHEMA_DIR / f"{kind}.json"
+        if not path.exists():
+            continue
+        props = json.loads(path.read_text(encoding="utf-8")).get("properties", {})
+        out[kind] = {k: v.get("type", "") for k, v in props.items() if isinstance(v, dict)}
+    return out
+
+
+def _typed(kind: str, key: str, value: Any) -> Any:
+    """Return a spreadsheet cell for a number or yes/no field as that type (tabular files
+    hold text only); anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    kind_types = _schema_types().get(kind, {})
+    wanted = kind_types.get(key)
+    text = value.strip()
+    if wanted in ("number", "integer"):
+        try:
+            number = float(text)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in text else number
+    if wanted == "boolean" and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return value
