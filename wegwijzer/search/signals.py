@@ -35,9 +35,22 @@ class Signal(Labelled):
     label_en: str
     why_nl: str
     why_en: str
+    #: The calm next step for this signal ("Bel vandaag de gemeente …"); may be empty.
+    next_nl: str = ""
+    next_en: str = ""
+    #: Words to search for the help of this signal ("voedselbank noodhulp"), with the link text.
+    search: str = ""
+    search_label_nl: str = ""
+    search_label_en: str = ""
 
     def why(self, lang: str = "nl") -> str:
         return self.text_in("why", lang)
+
+    def next_step(self, lang: str = "nl") -> str:
+        return self.text_in("next", lang)
+
+    def search_label(self, lang: str = "nl") -> str:
+        return self.text_in("search_label", lang)
 
     @property
     def phrases(self) -> tuple[tuple[str, ...], ...]:
@@ -70,8 +83,31 @@ def read_signals(path: Path) -> list[Signal]:
             raise SignalsFileError(f"{where} ({code}): 'words' moet een lijst met woorden zijn.")
         label = _text(item.get("label"), f"{where} ({code}): 'label'")
         why = _text(item.get("why"), f"{where} ({code}): 'why'")
-        out.append(Signal(code, tuple(w.strip() for w in raw_words), *label, *why))
+        next_step = _text(item["next"], f"{where} ({code}): 'next'") if "next" in item else ("", "")
+        search, search_label = _search(item.get("search"), f"{where} ({code}): 'search'")
+        out.append(
+            Signal(
+                code,
+                tuple(w.strip() for w in raw_words),
+                *label,
+                *why,
+                *next_step,
+                search,
+                *search_label,
+            )
+        )
     return out
+
+
+def _search(value: object, where: str) -> tuple[str, tuple[str, str]]:
+    """Read an optional ``{"q": "voedselbank", "label": {"nl": …, "en": …}}``."""
+    if value is None:
+        return "", ("", "")
+    if not isinstance(value, dict) or not isinstance(value.get("q"), str) or not words(value["q"]):
+        raise SignalsFileError(
+            f"{where} moet een object zijn met 'q' (zoekwoorden) en 'label' (nl en en)."
+        )
+    return " ".join(value["q"].split()), _text(value.get("label"), f"{where}: 'label'")
 
 
 _cache: dict[Path, tuple[float, list[Signal]]] = {}

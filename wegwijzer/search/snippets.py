@@ -7,7 +7,7 @@ from threading import Lock
 
 from markupsafe import Markup, escape
 
-from .analysis import Analyzer, word_spans
+from .analysis import MEANINGFUL, Analyzer, word_spans
 
 WINDOW = 28
 _CACHE_SIZE = 4096
@@ -44,8 +44,9 @@ def make_snippet(text: str, terms: set[str], analyzer: Analyzer, window: int = W
     for _start, _end, word in spans:
         hit = is_hit.get(word)
         if hit is None:
+            # "geen", "niet": they count for the meaning of a question but are no match.
             a = analyzer.word(word)
-            hit = a.stem in terms or any(p in terms for p in a.parts)
+            hit = word not in MEANINGFUL and (a.stem in terms or any(p in terms for p in a.parts))
             is_hit[word] = hit
         hits.append(hit)
     # The window of words with the most hits; the earliest such window wins.
