@@ -58,7 +58,7 @@ from .store import (
     write_parts,
 )
 from .synonyms import Synonyms, load_synonyms
-from .view import View
+from .view import View, share_arrays
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +127,11 @@ class SearchEngine:
             return self.document_count()
 
     def warm(self) -> None:
-        """Read the per-document data now, so the first search of a worker is fast.
+        """Map the per-document arrays now, so the first search of a worker is fast.
 
-        Called before gunicorn forks: the workers share these caches copy-on-write.
+        The arrays of large segments are memory-mapped files of the generation, shared by
+        every process; the spelling index and small segments are built before gunicorn
+        forks, so the workers share them copy-on-write.
         """
         view, live = self.view()
         view.warm()
@@ -237,6 +239,8 @@ class SearchEngine:
                 raise
             if progress:
                 progress(count % 100)
+            # Before the swap: every process then maps these instead of reading records.
+            share_arrays(ix, gen)
             write_meta(gen, count)
             write_applied(gen, applied)
             old = current_generation(self.root)
@@ -434,7 +438,7 @@ class SearchEngine:
             local.path = live.path
             local.version = self._version
             local.generation = reader.generation()
-            local.view = View(reader, live.caches)
+            local.view = View(reader, live.caches, live.path)
             self._prune_caches(live, local.view)
         return local.view, live
 

@@ -20,6 +20,9 @@ LENGTH_NORM = {"name": 0.3, "org": 0.3, "kw": 0.3, "body": 0.75}
 #: taxonomy name, in the order the filter form shows them.
 FACETS = SEARCH_FACETS
 
+#: Keyword fields: the facets, the municipalities served, flags and taxonomy categories.
+KEYWORD_FIELDS = (*FACETS, "area", "flags", "cat")
+
 #: Weight of a taxonomy-word match, relative to a match in the description.
 CATEGORY_BOOST = 1.5
 
@@ -34,7 +37,6 @@ def make_schema() -> Schema:
     # Scorable only so that Whoosh writes a length column: for fields without one, its
     # segment writer checks the file system once per posting (half the build time).
     keywords = {
-        name: KEYWORD(scorable=True, lowercase=False, commas=False)
-        for name in (*FACETS, "area", "flags", "cat")
+        name: KEYWORD(scorable=True, lowercase=False, commas=False) for name in KEYWORD_FIELDS
     }
     return Schema(id=ID(stored=True, unique=True), data=STORED(), **text, **keywords)

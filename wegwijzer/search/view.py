@@ -19,16 +19,20 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..domain.hours import Rule, compile_rules, is_open_rules
+from . import segarrays
 from .documents import HOURS_KEYS
-from .schema import FLAG_HOURS, LENGTH_NORM, TEXT_FIELDS
+from .schema import FLAG_HOURS, KEYWORD_FIELDS, LENGTH_NORM, TEXT_FIELDS
+from .segarrays import Arrays
 
 K1 = 1.2
 _MAX_TERMS = 20_000
+_MAX_RECORDS = 4096
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
@@ -69,13 +73,20 @@ def _record(stored: dict[str, Any]) -> Record:
 class _Hours:
     """Weekly opening intervals of a segment as arrays, plus documents with dated rules."""
 
-    def __init__(self, records: list[Record], candidates: np.ndarray) -> None:
-        docs, days, opens, closes = [], [], [], []
-        self.special: list[int] = []
+    def __init__(self, arrays: Arrays) -> None:
+        self.docs = arrays["hours_docs"]
+        self.days = arrays["hours_days"]
+        self.opens = arrays["hours_opens"]
+        self.closes = arrays["hours_closes"]
+        self.special = arrays["hours_special"].tolist()
+
+    @staticmethod
+    def derive(records: dict[int, Record], candidates: np.ndarray) -> Arrays:
+        docs, days, opens, closes, special = [], [], [], [], []
         for d in candidates.tolist():
             rules = records[d].rules
             if any(r.is_dated or r.is_closed for r in rules):
-                self.special.append(d)
+                special.append(d)
                 continue
             for r in rules:
                 for day in r.days or range(7):
@@ -83,38 +94,46 @@ class _Hours:
                     days.append(day)
                     opens.append(r.opens)
                     closes.append(r.closes)
-        self.docs = np.array(docs, dtype=np.int64)
-        self.days = np.array(days, dtype=np.int8)
-        self.opens = np.array(opens, dtype=np.int16)
-        self.closes = np.array(closes, dtype=np.int16)
+        return {
+            "hours_docs": np.array(docs, dtype=np.int32),
+            "hours_days": np.array(days, dtype=np.int8),
+            "hours_opens": np.array(opens, dtype=np.int16),
+            "hours_closes": np.array(closes, dtype=np.int16),
+            "hours_special": np.array(special, dtype=np.int32),
+        }
 
-    def open_at(self, records: list[Record], when: datetime) -> np.ndarray:
+    def open_at(self, record: Callable[[int], Record], when: datetime) -> np.ndarray:
         minute = when.hour * 60 + when.minute
         hit = (self.days == when.weekday()) & (self.opens <= minute) & (minute < self.closes)
         ids = set(self.docs[hit].tolist())
-        ids.update(d for d in self.special if is_open_rules(records[d].rules, when))
+        ids.update(d for d in self.special if is_open_rules(record(d).rules, when))
         return np.array(sorted(ids), dtype=np.int64)
 
 
 class SegmentCache:
-    """Everything read from one segment, shared by all readers and threads."""
+    """Everything read from one segment, shared by all readers and threads.
 
-    def __init__(self, segment_id: str, size: int, avgdl: dict[str, float]) -> None:
+    The per-document arrays come from the segment's shared file when there is one
+    (:mod:`.segarrays`), else they are derived from the stored records once; records
+    themselves are read per hit and kept in a small cache.
+    """
+
+    def __init__(
+        self, segment_id: str, size: int, avgdl: dict[str, float], directory: Path | None = None
+    ) -> None:
         self.segment_id = segment_id
         self.size = size
         self.avgdl = avgdl
+        self.directory = directory
         self._lock = threading.Lock()
-        self._records: list[Record] | None = None
-        #: Surface word → number of documents, for the spelling corrector.
-        self.word_counts: dict[str, int] = {}
-        self.lat = np.full(size, np.nan)
-        self.lon = np.full(size, np.nan)
-        self.sortkeys = np.array([], dtype=str)
-        #: Documents with more than one location: all their points.
-        self.extra_geo: dict[int, tuple[tuple[float, float], ...]] = {}
-        self._lengths: dict[str, np.ndarray] = {}
+        self._arrays: Arrays | None = None
+        #: Whether the arrays are the shared, memory-mapped file (else private to this process).
+        self.shared = False
+        self._records: dict[int, Record] = {}
+        self._extra_geo: dict[int, tuple[tuple[float, float], ...]] | None = None
         self._terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._keywords: dict[tuple[str, str], np.ndarray] = {}
+        self._packed_keywords: dict[str, segarrays.Keywords] = {}
         self._lexicons: dict[str, frozenset[str]] = {}
         self._hours: _Hours | None = None
         self._open: tuple[Any, np.ndarray] | None = None
@@ -125,40 +144,108 @@ class SegmentCache:
             self.avgdl = avgdl
             self._terms = {}
 
-    def records(self, reader: Any) -> list[Record]:
-        if self._records is None:
+    def arrays(self, reader: Any) -> Arrays:
+        """Return the per-document arrays: mapped from the shared file, or derived now."""
+        if self._arrays is None:
             with self._lock:
-                if self._records is None:
-                    self._load(reader)
-        assert self._records is not None
-        return self._records
+                if self._arrays is None:
+                    self._arrays = self._load(reader)
+        return self._arrays
 
-    def _load(self, reader: Any) -> None:
+    def _load(self, reader: Any) -> Arrays:
+        directory = self.directory
+        shareable = directory is not None and self.size >= segarrays.PERSIST_MIN
+        if shareable:
+            path = directory / segarrays.file_name(self.segment_id)
+            found = segarrays.open_arrays(path, self.size)
+            if found is not None:
+                self.shared = True
+                return found
+        arrays = self.derive(reader)
+        if shareable:
+            mapped = segarrays.persist(directory, self.segment_id, arrays, self.size)
+            self.shared = mapped is not arrays
+            return mapped
+        return arrays
+
+    def derive(self, reader: Any) -> Arrays:
+        """Read every stored record of the segment once and return its arrays."""
         counts: dict[str, int] = {}
-        records = []
+        records: dict[int, Record] = {}
+        lat = np.full(self.size, np.nan)
+        lon = np.full(self.size, np.nan)
+        keys: list[bytes] = []
+        geo_docs: list[int] = []
+        geo_start: list[int] = [0]
+        geo_points: list[tuple[float, float]] = []
         for d in range(self.size):
             stored = reader.stored_fields(d)
-            rec = _record(stored)
-            records.append(rec)
+            rec = records[d] = _record(stored)
+            keys.append(rec.sortkey.encode("utf-8"))
             for w in (stored.get("data") or {}).get("w", "").split():
                 counts[w] = counts.get(w, 0) + 1
             if rec.geo:
-                self.lat[d], self.lon[d] = rec.geo[0]
+                lat[d], lon[d] = rec.geo[0]
                 if len(rec.geo) > 1:
-                    self.extra_geo[d] = rec.geo
-        self.sortkeys = np.array([r.sortkey for r in records], dtype=str)
-        self.word_counts = counts
-        self._records = records
-
-    def field_lengths(self, reader: Any, field: str) -> np.ndarray:
-        lengths = self._lengths.get(field)
-        if lengths is None:
-            lengths = np.array(
+                    geo_docs.append(d)
+                    geo_points.extend(rec.geo)
+                    geo_start.append(len(geo_points))
+        arrays: Arrays = {
+            "lat": lat,
+            "lon": lon,
+            # UTF-8 bytes sort in the same order as the strings (code point order).
+            "sortkeys": np.array(keys, dtype=bytes) if keys else np.zeros(0, "S1"),
+            "geo_docs": np.array(geo_docs, dtype=np.int32),
+            "geo_start": np.array(geo_start, dtype=np.int64),
+            "geo_points": np.array(geo_points, dtype=np.float64).reshape(-1, 2),
+        }
+        for field in TEXT_FIELDS:
+            arrays[f"len_{field}"] = np.array(
                 [reader.doc_field_length(d, field, 0) for d in range(self.size)],
                 dtype=np.float32,
             )
-            self._lengths[field] = lengths
-        return lengths
+        arrays.update(_Hours.derive(records, self.keyword(reader, "flags", FLAG_HOURS)))
+        arrays.update(segarrays.pack_words(counts))
+        arrays.update(segarrays.pack_keywords(reader, KEYWORD_FIELDS))
+        return arrays
+
+    def record(self, reader: Any, docnum: int) -> Record:
+        """Return one document's record (read from the segment, cached)."""
+        found = self._records.get(docnum)
+        if found is None:
+            found = _record(reader.stored_fields(docnum))
+            if len(self._records) > _MAX_RECORDS:
+                self._records = {}
+            self._records[docnum] = found
+        return found
+
+    def lat(self, reader: Any) -> np.ndarray:
+        return self.arrays(reader)["lat"]
+
+    def lon(self, reader: Any) -> np.ndarray:
+        return self.arrays(reader)["lon"]
+
+    def sortkeys(self, reader: Any) -> np.ndarray:
+        return self.arrays(reader)["sortkeys"]
+
+    def extra_geo(self, reader: Any) -> dict[int, tuple[tuple[float, float], ...]]:
+        """Documents with more than one location: all their points."""
+        if self._extra_geo is None:
+            a = self.arrays(reader)
+            starts = a["geo_start"].tolist()
+            points = a["geo_points"]
+            self._extra_geo = {
+                d: tuple(map(tuple, points[starts[i] : starts[i + 1]].tolist()))
+                for i, d in enumerate(a["geo_docs"].tolist())
+            }
+        return self._extra_geo
+
+    def word_counts(self, reader: Any) -> dict[str, int]:
+        """Surface word → number of documents, for the spelling corrector."""
+        return segarrays.unpack_words(self.arrays(reader))
+
+    def field_lengths(self, reader: Any, field: str) -> np.ndarray:
+        return self.arrays(reader)[f"len_{field}"]
 
     def term(self, reader: Any, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (local docnums, field-weighted BM25 term weights) for ``term``."""
@@ -198,7 +285,12 @@ class SegmentCache:
         key = (field, value)
         found = self._keywords.get(key)
         if found is None:
-            if (field, value) in reader:
+            packed = self._packed(field)
+            if packed is not None:
+                found = packed.docs(value)
+                if found is None:
+                    found = _EMPTY_IDS
+            elif (field, value) in reader:
                 found = np.fromiter(reader.postings(field, value).all_ids(), dtype=np.int64)
             else:
                 found = _EMPTY_IDS
@@ -211,10 +303,21 @@ class SegmentCache:
         """Return the values of a keyword field in this segment."""
         found = self._lexicons.get(field)
         if found is None:
-            found = frozenset(
-                v.decode("utf-8") if isinstance(v, bytes) else v for v in reader.lexicon(field)
-            )
+            packed = self._packed(field)
+            if packed is not None:
+                found = frozenset(packed.values)
+            else:
+                found = frozenset(
+                    v.decode("utf-8") if isinstance(v, bytes) else v for v in reader.lexicon(field)
+                )
             self._lexicons[field] = found
+        return found
+
+    def _packed(self, field: str) -> segarrays.Keywords | None:
+        """The keyword postings of ``field`` from the arrays, once they are loaded."""
+        found = self._packed_keywords.get(field)
+        if found is None and self._arrays is not None and f"kw_{field}" in self._arrays:
+            found = self._packed_keywords[field] = segarrays.Keywords(self._arrays, field)
         return found
 
     def open_at(self, reader: Any, when: datetime, key: Any) -> np.ndarray:
@@ -222,10 +325,9 @@ class SegmentCache:
         cached = self._open
         if cached is not None and cached[0] == key:
             return cached[1]
-        records = self.records(reader)
         if self._hours is None:
-            self._hours = _Hours(records, self.keyword(reader, "flags", FLAG_HOURS))
-        result = self._hours.open_at(records, when)
+            self._hours = _Hours(self.arrays(reader))
+        result = self._hours.open_at(lambda d: self.record(reader, d), when)
         self._open = (key, result)
         return result
 
@@ -233,7 +335,9 @@ class SegmentCache:
 class View:
     """One reader generation: documents numbered 0..N-1 across its segments."""
 
-    def __init__(self, reader: Any, caches: dict[str, SegmentCache]):
+    def __init__(
+        self, reader: Any, caches: dict[str, SegmentCache], directory: Path | None = None
+    ):
         self.reader = reader
         self.parts: list[tuple[Any, SegmentCache, int]] = []
         total = reader.doc_count_all() or 1
@@ -248,7 +352,7 @@ class View:
             size = sub.doc_count_all()
             cache = caches.get(seg_id)
             if cache is None or cache.size != size:
-                cache = SegmentCache(seg_id, size, avgdl)
+                cache = SegmentCache(seg_id, size, avgdl, directory)
                 caches[seg_id] = cache
             else:
                 cache.update_avgdl(avgdl)
@@ -271,50 +375,48 @@ class View:
     def record(self, docnum: int) -> Record:
         i = bisect.bisect_right(self._offsets, docnum) - 1
         sub, cache, offset = self.parts[i]
-        return cache.records(sub)[docnum - offset]
-
-    def load(self) -> None:
-        """Read every segment's records."""
-        for sub, cache, _ in self.parts:
-            cache.records(sub)
+        return cache.record(sub, docnum - offset)
 
     def warm(self) -> None:
-        """Read records, field lengths and places of every segment now."""
+        """Map (or derive) the per-document arrays of every segment now."""
         for sub, cache, _ in self.parts:
-            cache.records(sub)
-            for field in TEXT_FIELDS:
-                cache.field_lengths(sub, field)
-        _ = (self.lat, self.lon, self.sortkeys, self.extra_geo)
+            cache.arrays(sub)
+        _ = (self.lat, self.lon, self.sortkeys)
 
-    def _concat(self, name: str, fill: Any, dtype: Any) -> np.ndarray:
+    def _concat(self, name: str, empty: np.ndarray) -> np.ndarray:
         found = self._arrays.get(name)
         if found is None:
-            self.load()
-            pieces = [getattr(cache, name) for _, cache, _ in self.parts]
-            found = np.concatenate(pieces) if pieces else np.full(0, fill, dtype=dtype)
+            pieces = [getattr(cache, name)(sub) for sub, cache, _ in self.parts]
+            if not pieces:
+                found = empty
+            elif len(pieces) == 1:
+                # One segment (after a reindex): the shared array itself, no private copy.
+                found = pieces[0]
+            else:
+                found = np.concatenate(pieces)
             self._arrays[name] = found
         return found
 
     @property
     def lat(self) -> np.ndarray:
-        return self._concat("lat", np.nan, float)
+        return self._concat("lat", np.zeros(0))
 
     @property
     def lon(self) -> np.ndarray:
-        return self._concat("lon", np.nan, float)
+        return self._concat("lon", np.zeros(0))
 
     @property
     def sortkeys(self) -> np.ndarray:
-        return self._concat("sortkeys", "", str)
+        """Casefolded service names as UTF-8 bytes (they sort like the names)."""
+        return self._concat("sortkeys", np.zeros(0, dtype="S1"))
 
     @property
     def extra_geo(self) -> dict[int, tuple[tuple[float, float], ...]]:
         if self._extra_geo is None:
-            self.load()
             self._extra_geo = {
                 offset + d: points
-                for _, cache, offset in self.parts
-                for d, points in cache.extra_geo.items()
+                for sub, cache, offset in self.parts
+                for d, points in cache.extra_geo(sub).items()
             }
         return self._extra_geo
 
@@ -397,11 +499,22 @@ class View:
         """Return (segment id, word → documents) to feed the spelling index per segment."""
         out = []
         for sub, cache, _ in self.parts:
-            cache.records(sub)
-            out.append((cache.segment_id, cache.word_counts))
+            out.append((cache.segment_id, cache.word_counts(sub)))
         return out
 
 
 def idf(total: int, df: int) -> float:
     """BM25 inverse document frequency (never negative)."""
     return math.log(1 + (max(total, df) - df + 0.5) / (df + 0.5))
+
+
+def share_arrays(ix: Any, directory: Path) -> None:
+    """Write the shared arrays file of every large segment of a freshly built index."""
+    with ix.reader() as reader:
+        total = reader.doc_count_all() or 1
+        avgdl = {f: (reader.field_length(f) or 0) / total or 1.0 for f in TEXT_FIELDS}
+        for sub, _offset in reader.leaf_readers():
+            segment = sub.segment()
+            if segment is not None:
+                cache = SegmentCache(segment.segment_id(), sub.doc_count_all(), avgdl, directory)
+                cache.arrays(sub)
