@@ -139,7 +139,7 @@ def test_unknown_municipality_names(app: Flask) -> None:
 def test_invalid_enum_values(app: Flask) -> None:
     svc = service_obj(status="open")
     svc["x_wegwijzer"]["publication_status"] = "live"
-    svc["schedules"][0].update(opens_at="25:00", byday="MAANDAG")
+    svc["schedules"][0].update(opens_at="25:00", byday="MAANDAGMIDDAG")
     svc["attributes"].append({"taxonomy_term": {"taxonomy": "wegwijzer-thema", "code": "zwemmen"}})
     svc["service_at_locations"][0]["location"]["location_type"] = "hoofdkantoor"
     report = _check(as_bytes([svc]))

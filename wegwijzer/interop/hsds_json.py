@@ -1,4 +1,5 @@
-"""Read HSDS 3.0 JSON: an array of service objects, or a paged list with ``contents``."""
+"""Read HSDS JSON (any version, see ``versions``): services, organisations with their services
+or service_at_location objects; an array, a paged list with ``contents`` or one object."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from typing import Any
 from .reading import decode_text
 from .records import RawService
 from .report import ImportFailed
+from .versions import LABELS, Upgrader, declared_version, detect_services
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is geen geldig JSON-getal")
 
 
-def parse_hsds_json(data: bytes) -> tuple[list[RawService], list[str]]:
-    """Return the service objects in an HSDS JSON file and any file-level warnings.
+def parse_hsds_json(data: bytes) -> tuple[list[RawService], list[str], str]:
+    """Return the service objects in an HSDS JSON file, file-level warnings and the version.
 
-    Raises ImportFailed when the file is not JSON or not a list of services.
+    Raises ImportFailed when the file is not JSON or holds no services, organisations or
+    service_at_location objects.
     """
     text, warning = decode_text(data)
     warnings = [warning] if warning else []
@@ -34,27 +37,131 @@ def parse_hsds_json(data: bytes) -> tuple[list[RawService], list[str]]:
     except ValueError as exc:
         # Huge integers (more than 4300 digits) and NaN/Infinity end up here.
         raise ImportFailed(f"Geen geldige JSON: {exc}.") from exc
-    return services_from_json(value), warnings
+    services = services_from_json(value)
+    shape = _shape_note(value)
+    version = detect_services([r.data for r in services], declared_version(value))
+    upgrader = Upgrader()
+    for raw in services:
+        if version in ("1", "2.0", "uk"):
+            raw.data = upgrader.service(raw.data)
+        else:
+            upgrader.check(raw.data)
+    warnings.extend(upgrader.warnings())
+    if shape:
+        warnings.insert(0, shape)
+    return services, warnings, LABELS[version] + " (JSON)"
+
+
+def _is_organization(value: dict[str, Any]) -> bool:
+    """An organisation object with its services (``organization_full.json``)."""
+    return (
+        isinstance(value.get("services"), list)
+        and "organization" not in value
+        and ("name" in value or "id" in value)
+    )
+
+
+def _is_service_at_location(value: dict[str, Any]) -> bool:
+    """A service_at_location object with its service (``service_at_location_full.json``)."""
+    return isinstance(value.get("service"), dict) and "name" not in value
+
+
+def _shape_note(value: Any) -> str | None:
+    items = value.get("contents") if isinstance(value, dict) else value
+    if isinstance(value, dict) and "contents" not in value:
+        items = [value]
+    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+        return None
+    if _is_organization(items[0]):
+        return "Het bestand bevat organisaties met hun diensten; de diensten zijn ingelezen."
+    if _is_service_at_location(items[0]):
+        return (
+            "Het bestand bevat diensten op locaties (service_at_location); elke dienst is met "
+            "zijn locatie ingelezen."
+        )
+    return None
+
+
+def _expand(items: list[Any]) -> list[Any]:
+    """Replace organisations and service_at_location objects by the services they hold."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict) and _is_organization(item):
+            out.extend(_organization_services(item))
+        elif isinstance(item, dict) and _is_service_at_location(item):
+            out.append(_service_of_link(item))
+        else:
+            out.append(item)
+    return out
+
+
+def _organization_services(org: dict[str, Any]) -> list[Any]:
+    """Return the services of an organisation object, each with the organisation inside."""
+    bare = {k: v for k, v in org.items() if k not in ("services", "locations")}
+    places = {
+        loc.get("id"): loc
+        for loc in org.get("locations") or []
+        if isinstance(loc, dict) and loc.get("id")
+    }
+    services: list[Any] = []
+    for svc in org["services"]:
+        if not isinstance(svc, dict):
+            services.append(svc)
+            continue
+        svc = dict(svc)
+        if "organization" not in svc:
+            svc["organization"] = bare
+        links = svc.get("service_at_locations")
+        if isinstance(links, list):
+            svc["service_at_locations"] = [
+                {**link, "location": places[link["location_id"]]}
+                if isinstance(link, dict)
+                and "location" not in link
+                and link.get("location_id") in places
+                else link
+                for link in links
+            ]
+        services.append(svc)
+    return services
+
+
+def _service_of_link(link: dict[str, Any]) -> dict[str, Any]:
+    """Return the service of a service_at_location object, linked to its location."""
+    svc = dict(link["service"])
+    own = {k: v for k, v in link.items() if k != "service"}
+    links = svc.get("service_at_locations")
+    links = list(links) if isinstance(links, list) else []
+    if not any(isinstance(x, dict) and x.get("id") == own.get("id") for x in links):
+        links.insert(0, own)
+    svc["service_at_locations"] = links
+    return svc
 
 
 def services_from_json(value: Any) -> list[RawService]:
-    """Return the service objects of parsed HSDS JSON (array, paged list or one service)."""
+    """Return the service objects of parsed HSDS JSON: a list or paged list of services,
+    organisations (with their services) or service_at_location objects, or one of them."""
     if isinstance(value, dict):
         if "contents" in value:
             items = value["contents"]
             if not isinstance(items, list):
                 raise ImportFailed("'contents' moet een lijst met diensten zijn.", field="contents")
-        elif "name" in value and ("id" in value or "organization" in value):
+        elif (
+            _is_organization(value)
+            or _is_service_at_location(value)
+            or ("name" in value and ("id" in value or "organization" in value))
+        ):
             items = [value]
         else:
             raise ImportFailed(
-                "Verwacht een lijst met diensten (HSDS 'service'-objecten) of een object met "
+                "Verwacht een lijst met diensten (HSDS 'service'-objecten), een organisatie met "
+                "'services', een 'service_at_location' met 'service' of een object met "
                 "'contents'."
             )
     elif isinstance(value, list):
         items = value
     else:
         raise ImportFailed("Verwacht een lijst met diensten (HSDS 'service'-objecten).")
+    items = _expand(items)
     services: list[RawService] = []
     bad: list[int] = []
     for i, item in enumerate(items, 1):

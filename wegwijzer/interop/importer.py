@@ -42,8 +42,11 @@ def sniff_format(inp: Input) -> str:
     return "csv"
 
 
-def parse_input(inp: Input, fmt: str, max_bytes: int) -> tuple[list[RawService], list[str]]:
-    """Read the services out of the input in the given format; raise ImportFailed."""
+def parse_input(
+    inp: Input, fmt: str, max_bytes: int
+) -> tuple[list[RawService], list[str], str]:
+    """Read the services out of the input in the given format; return them, file-level
+    warnings and the HSDS version found; raise ImportFailed."""
     if fmt == "hsds":
         if inp.data is None:
             raise ImportFailed("Verwacht één JSON-bestand, maar kreeg een map.")
@@ -62,7 +65,8 @@ def parse_input(inp: Input, fmt: str, max_bytes: int) -> tuple[list[RawService],
     if fmt == "csv":
         if inp.data is None:
             raise ImportFailed("Verwacht één CSV-bestand, maar kreeg een map.")
-        return parse_flat_csv(inp.data)
+        raws, warnings = parse_flat_csv(inp.data)
+        return raws, warnings, "CSV (één regel per dienst)"
     raise ImportFailed(f"Onbekend formaat '{fmt}'; kies uit {', '.join(FORMATS)}.")
 
 
@@ -96,7 +100,7 @@ def import_file(
         inp = open_input(source, max_bytes)
         chosen = fmt or sniff_format(inp)
         report.format = chosen
-        raws, warnings = parse_input(inp, chosen, max_bytes)
+        raws, warnings, report.version = parse_input(inp, chosen, max_bytes)
     except ImportFailed as exc:
         report.problems.append(exc.problem)
         return report

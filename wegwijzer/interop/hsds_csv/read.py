@@ -10,38 +10,45 @@ from ...domain.text import unsafe_cell
 from ..reading import CsvTable, decode_text, read_csv
 from ..records import RawService
 from ..report import ImportFailed
+from .legacy import FILE_KEY, TableUpgrade, detect, label, link_children
 from .tables import INTERNAL_COLUMNS, LIST_COLUMNS, ORIGIN, TABLES
 
 
-def _read(
-    files: dict[str, bytes], table: str, warnings: list[str]
-) -> list[tuple[int, dict[str, str]]]:
-    content = files.get(f"{table}.csv")
-    if content is None:
-        return []
-    text, warning = decode_text(content)
-    if warning:
-        warnings.append(f"{table}.csv: {warning}")
-    parsed: CsvTable = read_csv(text, f"{table}.csv")
-    header = [h.strip().lower() for h in parsed.header]
-    if "id" not in header and table != "service_at_location":
-        raise ImportFailed(f"{table}.csv heeft geen kolom 'id'.", file=f"{table}.csv")
-    rows = []
-    for line, cells in parsed.rows:
-        row = {}
-        for col, cell in zip(header, cells, strict=False):
-            if col and cell.strip():
-                row[col] = unsafe_cell(cell.strip())
-        rows.append((line, row))
-    return rows
+def _read_all(
+    files: dict[str, bytes], warnings: list[str]
+) -> dict[str, tuple[list[str], list[tuple[int, dict[str, str]]]]]:
+    """Read every CSV file of the package: table name → (header, rows with their file)."""
+    tables = {}
+    for name in sorted(files):
+        if not name.endswith(".csv"):
+            continue
+        table = name[: -len(".csv")]
+        text, warning = decode_text(files[name])
+        if warning:
+            warnings.append(f"{name}: {warning}")
+        parsed: CsvTable = read_csv(text, name)
+        header = [h.strip().lower() for h in parsed.header]
+        if "id" not in header and table in ("services", "organizations", "locations"):
+            raise ImportFailed(f"{name} heeft geen kolom 'id'.", file=name)
+        rows = []
+        for line, cells in parsed.rows:
+            row = {FILE_KEY: name}
+            for col, cell in zip(header, cells, strict=False):
+                if col and col != FILE_KEY and cell.strip():
+                    row[col] = unsafe_cell(cell.strip())
+            rows.append((line, row))
+        tables[table] = (header, rows)
+    return tables
 
 
 def _typed(table: str, row: dict[str, str], line: int) -> dict[str, Any]:
     """Turn a CSV row into the JSON shape the checker expects (x_wegwijzer_* nested)."""
-    out: dict[str, Any] = {ORIGIN: (f"{table}.csv", line)}
+    out: dict[str, Any] = {ORIGIN: (row.get(FILE_KEY, f"{table}.csv"), line)}
     ext: dict[str, Any] = {}
     internal: dict[str, Any] = {}
     for col, value in row.items():
+        if col == FILE_KEY:
+            continue
         typed: Any = value
         if col in LIST_COLUMNS:
             typed = _json_list(value)
@@ -81,21 +88,32 @@ def _json_list(value: str) -> Any:
     return value
 
 
-def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[str]]:
-    """Assemble HSDS service objects from the tables of a data package."""
+def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[str], str]:
+    """Assemble HSDS service objects from the tables of a data package (any HSDS version);
+    return them, file-level warnings and the version found."""
     warnings: list[str] = []
-    if "services.csv" not in files:
+    if "services.csv" not in files and "service.csv" not in files:
         raise ImportFailed(
             "Het datapakket heeft geen services.csv; verwacht de CSV-bestanden van HSDS 3.0 "
             "(services.csv, organizations.csv, …) en datapackage.json."
         )
+    package: Any = None
     if "datapackage.json" in files:
         try:
-            json.loads(files["datapackage.json"].decode("utf-8-sig"))
+            package = json.loads(files["datapackage.json"].decode("utf-8-sig"))
         except (ValueError, RecursionError):
             # Only metadata: the tables are read by their file names.
             warnings.append("datapackage.json is geen geldige JSON en is overgeslagen.")
-    t = {name: _read(files, name, warnings) for name in TABLES}
+    for name in sorted(files):
+        if not name.endswith(".csv") and name != "datapackage.json":
+            warnings.append(f"{name} wordt niet gebruikt en is niet geïmporteerd.")
+    source = _read_all(files, warnings)
+    version = detect(source, package)
+    upgrade = TableUpgrade(source)
+    read_tables = upgrade.run(old=version in ("1", "2.0", "uk"))
+    t = {name: read_tables.get(name, []) for name in TABLES}
+    link_children(t, upgrade.warnings)
+    warnings.extend(upgrade.warnings)
     internal_file = False
     for name in ("services", "organizations"):
         content = files.get(f"{name}.csv", b"")
@@ -188,7 +206,7 @@ def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[s
         ]
         if internal_file:
             svc.setdefault("x_wegwijzer", {}).setdefault("internal", {})
-        raw = RawService(line, svc, file="services.csv")
+        raw = RawService(line, svc, file=row.get(FILE_KEY, "services.csv"))
         _collect_origins(svc, "", raw.origins)
         raws.append(raw)
-    return raws, warnings
+    return raws, warnings, label(version)
