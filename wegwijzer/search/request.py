@@ -187,6 +187,25 @@ def _filters(args: Args, known: Mapping[str, Collection[str]]) -> dict[str, tupl
     return out
 
 
+def check_names(args: Args, also: Collection[str] = ()) -> None:
+    """Raise SearchParameterError naming the first parameter that is no search parameter.
+
+    The API calls this, so a misspelt or unsupported name (``plaatss``, ``city``) is an error
+    instead of a silently wider search; ``also`` are other names the caller reads (``lang``).
+    """
+    names = {n for names in PARAMETERS.values() for n in names} | set(FACETS) | set(also)
+    for name in args:
+        if name not in names:
+            raise SearchParameterError(
+                str(name)[:40],
+                _(
+                    "De parameter ‘%(name)s’ kennen we niet. Gebruik: %(names)s.",
+                    name=str(name)[:40],
+                    names=", ".join(sorted(names)),
+                ),
+            )
+
+
 def parse_search_query(
     args: Args, known: Mapping[str, Collection[str]], *, per_page: int | None = None
 ) -> SearchQuery:
