@@ -13,7 +13,15 @@ from ..models import stable_id
 from .extra import extra_of, plain
 from .records import RawService, Row
 from .report import ImportReport
-from .values import as_uuid, clip, parse_date, too_long, too_many, type_nl
+from .values import (
+    as_uuid,
+    clip,
+    parse_date,
+    readable_uri,
+    too_long,
+    too_many,
+    type_nl,
+)
 
 TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -297,7 +305,7 @@ class Checker:
         if value is None:
             return None
         if re.match(r"^https?://[^\s/]+\.[^\s]+$", value, re.IGNORECASE):
-            return value
+            return readable_uri(value)
         if re.match(r"^[\w-]+(\.[\w-]+)+(/\S*)?$", value):
             # "www.voorbeeld.nl" from a spreadsheet: the scheme is implied.
             return "https://" + value

@@ -68,13 +68,16 @@ NATIVE: dict[str, frozenset[str]] = {
 }  # fmt: skip
 #: Keys that are never HSDS data: Wegwijzer's extension and the tabular reader's origin.
 NOT_DATA = frozenset(("x_wegwijzer", "_origin"))
-#: Parent references a nested object may repeat; written back as the parent's exported id.
+#: Parent references a nested object may repeat: noted (True) and written back as the
+#: parent's exported id.
 PARENT_REFS = frozenset(
     (
         "service_id", "organization_id", "location_id", "contact_id", "service_at_location_id",
         "link_id",
     )
 )  # fmt: skip
+#: Kinds that are always nested in a parent (their parent references are not kept as given).
+CHILD_KINDS = frozenset(NATIVE) - {"service", "organization", "location", "service_at_location"}
 SCHEMA_DIR = DATA_DIR / "hsds" / "schema"
 
 
@@ -101,6 +104,10 @@ def extra_of(
     extra: dict[str, Any] = {}
     for key, value in obj.items():
         if key in native or key in NOT_DATA or value is None or value == "":
+            continue
+        if key in PARENT_REFS and kind in CHILD_KINDS:
+            # Which parent it is, is Wegwijzer's to say; only that the file repeated it.
+            extra[key] = True
             continue
         extra[key] = _typed(kind, key, plain(value))
     for key, value in more.items():
@@ -151,8 +158,9 @@ def with_extra(
                     ext["source_id"] = value
                     out["x_wegwijzer"] = ext
             continue
-        if refs and key in refs:
-            out[key] = refs[key]
+        if value is True and key in PARENT_REFS:
+            if refs and key in refs:
+                out[key] = refs[key]
             continue
         have = out.get(key)
         if have is None or have == "" or have == []:

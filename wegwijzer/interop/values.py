@@ -6,7 +6,7 @@ import re
 import uuid
 from datetime import date
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 
 def as_uuid(text: Any) -> str | None:
@@ -84,3 +84,19 @@ def encode_uri(url: str | None) -> str | None:
     if not url:
         return url
     return quote(_BARE_PERCENT.sub("%25", url.strip()), safe=_URI_SAFE)
+
+
+_ENCODED_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
+def readable_uri(url: str) -> str:
+    """Return a web address with percent-encoded letters outside ASCII decoded (``%E2%80%99``
+    becomes ``’``), as people type it; ``encode_uri`` encodes them again on export."""
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return unquote(match.group(0), errors="strict")
+        except UnicodeDecodeError:
+            return match.group(0)
+
+    return _ENCODED_NON_ASCII.sub(decode, url)
