@@ -9,18 +9,16 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..domain.places import gazetteer
 from ..extensions import db
 from ..infra.database import refresh_statistics
 from ..search import sync_index
-from .build import Builder
 from .flat_csv import parse_flat_csv
 from .hsds_csv import parse_datapackage
 from .hsds_json import parse_hsds_json
 from .reading import Input, Source, is_zip, open_input, read_zip
 from .records import RawService
-from .report import ImportFailed, ImportReport
-from .scope import check_scope
+from .report import ImportFailed, ImportReport, Problem
+from .selection import check_records
 from .writer import Progress, Writer
 
 log = logging.getLogger(__name__)
@@ -44,7 +42,7 @@ def sniff_format(inp: Input) -> str:
 
 def parse_input(
     inp: Input, fmt: str, max_bytes: int
-) -> tuple[list[RawService], list[str], str]:
+) -> tuple[list[RawService], list[str | Problem], str]:
     """Read the services out of the input in the given format; return them, file-level
     warnings and the HSDS version found; raise ImportFailed."""
     if fmt == "hsds":
@@ -81,6 +79,8 @@ def import_file(
     progress: Progress | None = None,
     session: Session | None = None,
     allowed_gm_codes: set[str] | None = None,
+    skip_invalid: bool = False,
+    publish: bool = False,
 ) -> ImportReport:
     """Import services from a file, path or bytes; never raises for bad input.
 
@@ -91,6 +91,10 @@ def import_file(
     rolled back. ``allowed_gm_codes`` limits the import to what lies wholly within those
     municipalities (services, organisations, locations), as for a beheerder uploading in the
     browser; without it (the command line) everything may change.
+
+    ``skip_invalid`` writes the services without errors and lists the others, with their
+    reasons, in ``report.rejected``. ``publish`` publishes the services (a trusted import);
+    inactive and defunct ones never are. Without it new services are concepts.
     """
     session = session or db.session
     if max_bytes is None:
@@ -105,18 +109,24 @@ def import_file(
         report.problems.append(exc.problem)
         return report
     for warning in warnings:
-        report.warn(None, "", warning)
+        if isinstance(warning, Problem):
+            report.problems.append(warning)
+        else:
+            report.warn(None, "", warning)
     report.rows = len(raws)
     if not raws:
         report.error(None, "", "Het bestand bevat geen diensten.")
         return report
 
-    builder = Builder(session, gazetteer(), report)
-    for raw in raws:
-        builder.add_service(raw)
-    bundle = builder.finish()
-    if allowed_gm_codes is not None:
-        check_scope(session, bundle, allowed_gm_codes, report)
+    checked = check_records(
+        session,
+        raws,
+        report,
+        allowed_gm_codes=allowed_gm_codes,
+        skip_invalid=skip_invalid,
+        publish=publish,
+    )
+    report, builder, bundle = checked.report, checked.builder, checked.bundle
 
     apply = report.ok and not dry_run
     writer = Writer(

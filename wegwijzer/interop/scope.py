@@ -75,7 +75,9 @@ class ScopeCheck:
 
     def _error(self, record: Record, field: str, message: str) -> None:
         file, row, where = record.place(field)
-        self.report.error(row, where, message, file=file)
+        # The service row that brought the object in: what --skip-invalid leaves out.
+        owner = (record.file, record.row) if record.row is not None else None
+        self.report.error(row, where, message, file=file, record=owner)
 
     def _places(self, codes: set[str]) -> str:
         """Return "Zwolle (GM0193), Kampen (GM0166)" for municipality codes."""

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from ..report import Problem, nl
 from ..versions import LABELS, version_key, weekday_code
 from .tables import TABLES
 
@@ -102,7 +103,7 @@ class TableUpgrade:
         self.out: dict[str, Rows] = {}
         self.headers: dict[str, set[str]] = {}
         self.mapped: Counter[str] = Counter()
-        self.warnings: list[str] = []
+        self.warnings: list[str | Problem] = []
 
     def run(self, old: bool) -> dict[str, Rows]:
         """Return the rows per 3.0 table (with ``FILE_KEY`` naming their file)."""
@@ -111,9 +112,7 @@ class TableUpgrade:
             if old and name in MERGED:
                 continue
             if target not in TABLES:
-                self.warnings.append(
-                    f"{name}.csv wordt niet gebruikt en is niet geïmporteerd ({len(rows)} rijen)."
-                )
+                self.warnings.append(unused_file(f"{name}.csv", len(rows)))
                 continue
             convert = getattr(self, f"_t_{name}", None) if old else None
             for line, row in rows:
@@ -277,10 +276,7 @@ class TableUpgrade:
                 self.mapped[f"{name}.csv → attributes.csv"] += 1
 
     def _dangling(self, table: str, line: int, column: str, value: Any, target: str) -> None:
-        self.warnings.append(
-            f"{table}.csv, rij {line}: {column} '{value}' staat niet in {target}.csv; de rij is "
-            "niet gebruikt."
-        )
+        self.warnings.append(dangling(f"{table}.csv", line, column, value, target))
 
     def _unused_columns(self) -> None:
         for table, rows in self.out.items():
@@ -291,10 +287,12 @@ class TableUpgrade:
                     if col not in known and not col.startswith("x_wegwijzer_"):
                         unused[(row.get(FILE_KEY, f"{table}.csv"), col)] += 1
             for (file, col), count in sorted(unused.items()):
-                self.warnings.append(
-                    f"{file}: kolom '{col}' hoort niet bij HSDS 3; Wegwijzer gebruikt haar niet "
-                    f"({count} rijen)."
+                message = nl(
+                    "Deze kolom hoort niet bij HSDS 3; Wegwijzer gebruikt haar niet "
+                    "(%(n)s rijen).",
+                    n=count,
                 )
+                self.warnings.append(Problem(None, col, message, "warning", file))
 
 
 def label(version: str) -> str:
@@ -321,7 +319,29 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def link_children(tables: dict[str, Rows], warnings: list[str]) -> None:
+def unused_file(name: str, rows: int | None = None) -> Problem:
+    """Return the warning for a file of the package that is not read."""
+    if rows is None:
+        message = nl("Dit bestand wordt niet gebruikt en is niet geïmporteerd.")
+    else:
+        message = nl(
+            "Dit bestand wordt niet gebruikt en is niet geïmporteerd (%(n)s rijen).", n=rows
+        )
+    return Problem(None, "", message, "warning", name)
+
+
+def dangling(file: str, line: int, column: str, value: Any, target: str) -> Problem:
+    """Return the warning for a row whose reference names an id no table has."""
+    message = nl(
+        "%(column)s '%(value)s' staat niet in %(target)s.csv; de rij is niet gebruikt.",
+        column=column,
+        value=value,
+        target=target,
+    )
+    return Problem(line, column, message, "warning", file)
+
+
+def link_children(tables: dict[str, Rows], warnings: list[str | Problem]) -> None:
     """Attach rows linked through a service_at_location (or, for opening hours, a location) to
     their service; warn about rows that point at an id no table has, naming their own file."""
     links = {row["id"]: row for _l, row in tables.get("service_at_location", []) if row.get("id")}
@@ -358,14 +378,12 @@ def link_children(tables: dict[str, Rows], warnings: list[str]) -> None:
             file = row.get(FILE_KEY, f"{table}.csv")
             if not given:
                 owners = " of ".join(col for col, _parent in parents)
-                warnings.append(
-                    f"{file}, rij {line}: de rij hoort bij niets ({owners} ontbreekt) en is "
-                    "niet gebruikt."
+                message = nl(
+                    "De rij hoort bij niets (%(owners)s ontbreekt) en is niet gebruikt.",
+                    owners=owners,
                 )
+                warnings.append(Problem(line, "", message, "warning", file))
                 continue
             for col, parent in given:
                 if row[col] not in ids.get(parent, set()):
-                    warnings.append(
-                        f"{file}, rij {line}: {col} '{row[col]}' staat niet in {parent}.csv; "
-                        "de rij is niet gebruikt."
-                    )
+                    warnings.append(dangling(file, line, col, row[col], parent))

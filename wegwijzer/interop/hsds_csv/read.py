@@ -9,13 +9,13 @@ from typing import Any
 from ...domain.text import unsafe_cell
 from ..reading import CsvTable, decode_text, read_csv
 from ..records import RawService
-from ..report import ImportFailed
-from .legacy import FILE_KEY, TableUpgrade, detect, label, link_children
+from ..report import ImportFailed, Problem
+from .legacy import FILE_KEY, TableUpgrade, detect, label, link_children, unused_file
 from .tables import INTERNAL_COLUMNS, LIST_COLUMNS, ORIGIN, TABLES
 
 
 def _read_all(
-    files: dict[str, bytes], warnings: list[str]
+    files: dict[str, bytes], warnings: list[str | Problem]
 ) -> dict[str, tuple[list[str], list[tuple[int, dict[str, str]]]]]:
     """Read every CSV file of the package: table name → (header, rows with their file)."""
     tables = {}
@@ -88,10 +88,12 @@ def _json_list(value: str) -> Any:
     return value
 
 
-def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[str], str]:
+def parse_datapackage(
+    files: dict[str, bytes],
+) -> tuple[list[RawService], list[str | Problem], str]:
     """Assemble HSDS service objects from the tables of a data package (any HSDS version);
     return them, file-level warnings and the version found."""
-    warnings: list[str] = []
+    warnings: list[str | Problem] = []
     if "services.csv" not in files and "service.csv" not in files:
         raise ImportFailed(
             "Het datapakket heeft geen services.csv; verwacht de CSV-bestanden van HSDS 3.0 "
@@ -106,7 +108,7 @@ def parse_datapackage(files: dict[str, bytes]) -> tuple[list[RawService], list[s
             warnings.append("datapackage.json is geen geldige JSON en is overgeslagen.")
     for name in sorted(files):
         if not name.endswith(".csv") and name != "datapackage.json":
-            warnings.append(f"{name} wordt niet gebruikt en is niet geïmporteerd.")
+            warnings.append(unused_file(name))
     source = _read_all(files, warnings)
     version = detect(source, package)
     upgrade = TableUpgrade(source)
