@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import urllib.parse
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -10,6 +14,7 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 
@@ -58,13 +63,23 @@ def _scope() -> int:
         return 0
 
 
+#: Seconds to wait for a PostgreSQL server before a request gets "try again later" (503).
+PG_CONNECT_TIMEOUT = 5
+
+
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
-    kwargs: dict[str, Any] = {"future": True}
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    Error messages never carry the values of a statement (``hide_parameters``): they may be
+    a resident's words or an e-mail address, and errors end up in the log.
+    """
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
+        if "connect_timeout" not in url:
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
@@ -76,7 +91,52 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        if engine.url.database and engine.url.database != ":memory:":
+            _follow_sqlite_file(engine, Path(engine.url.database))
+
     return engine
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _follow_sqlite_file(engine: Engine, path: Path) -> None:
+    """Notice a SQLite file that went away or was replaced (a restore) before each use.
+
+    An open connection keeps reading the file it opened, even after the file was moved away
+    or replaced. Each checkout (one ``stat``) compares the file at the path with the one
+    the connection opened: gone means the database is unreachable (a 503, not a new empty
+    database); another file means a fresh connection to it.
+    """
+    opened: dict[str, bool] = {"once": False}
+
+    @event.listens_for(engine, "do_connect")
+    def _no_new_empty_file(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> None:
+        # SQLite creates a missing file; after the first connection that would hide an
+        # unreachable database behind an empty one.
+        if opened["once"] and _file_id(path) is None:
+            cargs[:] = [f"file:{urllib.parse.quote(str(path))}?mode=rw"]
+            cparams["uri"] = True
+
+    @event.listens_for(engine, "connect")
+    def _remember(_dbapi_conn: Any, record: Any) -> None:
+        opened["once"] = True
+        record.info["wegwijzer.file"] = _file_id(path)
+
+    @event.listens_for(engine, "checkout")
+    def _check(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        now = _file_id(path)
+        if now is None:
+            raise OperationalError(
+                "SQLite file check", None, sqlite3.OperationalError("unable to open database file")
+            )
+        if now != record.info.get("wegwijzer.file"):
+            raise DisconnectionError("the SQLite file was replaced")
 
 
 db = Database()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import errno
 import socket
 from typing import Any
@@ -86,4 +87,6 @@ def run_server(app: Flask, host: str, port: int, workers: int, demo: bool) -> No
     engine.dispose()
     options = gunicorn_options(host, port, workers, demo)
     options["post_fork"] = lambda _server, _worker: engine.dispose(close=False)
-    _Server(app, options).run()
+    # Outside the command's application context: under it, every request would reuse that
+    # one context, its ``g`` and its database session, instead of getting its own.
+    contextvars.Context().run(_Server(app, options).run)

@@ -30,9 +30,14 @@ class AuditEntry(Base):
 
 
 class ChangeLog(Base):
-    """One row per committed change that search must apply; written in the same transaction."""
+    """One row per committed change that search must apply; written in the same transaction.
+
+    Pruning deletes old rows and adds one row of type :attr:`PRUNED` whose ``entity_id`` is
+    the highest deleted number: an index that applied less than that has missed changes.
+    """
 
     __tablename__ = "change_log"
+    PRUNED = "log-pruned"
 
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True

@@ -39,6 +39,7 @@ __all__ = [
     "SearchResult",
     "SearchUnavailable",
     "ensure_index",
+    "index_status",
     "init_search",
     "make_query",
     "parse_search_query",
@@ -95,6 +96,16 @@ def ensure_index(app: Flask) -> int:
 def rebuild_index(app: Flask | None = None, progress: Callable[[int], None] | None = None) -> int:
     """Build a fresh index beside the live one and swap to it; return the number of services."""
     return _engine(app).rebuild(progress=progress)
+
+
+def index_status(app: Flask | None = None, catch_up: bool = True) -> dict[str, Any]:
+    """Return the index generation, its change-log position and any problem (for /readyz).
+
+    ``catch_up`` first applies waiting changes without blocking (needs the database).
+    """
+    from .health import index_status as status
+
+    return status(_engine(app), catch_up=catch_up)
 
 
 def sync_index(app: Flask | None = None) -> int:

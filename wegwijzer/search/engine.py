@@ -34,6 +34,7 @@ from .analysis import BASE_PARTS, Analyzer, Decompounder, surface_words
 from .categories import Categories, load_categories
 from .documents import affected_service_ids, load_texts, published_ids, whoosh_fields
 from .health import Repairer
+from .positions import UNWRITABLE, ChangesMissed, Tracker
 from .results import SearchUnavailable
 from .schema import make_schema
 from .signals import Signal, load_signals
@@ -104,6 +105,8 @@ class SearchEngine:
         self._dirty = False
         self._disk_generation = -1
         self.repairs = Repairer(lambda broken: self.rebuild(force=False, avoid=broken))
+        #: Change-log position in the database, pruning, read-only or full index directory.
+        self.tracker = Tracker(app.extensions["wegwijzer.engine"], self.root)
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -120,8 +123,10 @@ class SearchEngine:
                     self._open(gen)
                 except IndexBroken as exc:
                     log.warning("Zoekindex wordt opnieuw gebouwd: %s", exc)
+            if self._live is not None and self.tracker.missed(self.session, self._live.path):
+                self._live = None
             if self._live is None:
-                self.rebuild(force=False)
+                self.rebuild(force=False, avoid=gen)
             self.sync()
             self.warm()
             return self.document_count()
@@ -243,6 +248,7 @@ class SearchEngine:
             share_arrays(ix, gen)
             write_meta(gen, count)
             write_applied(gen, applied)
+            self.tracker.report(applied.seq, force=True)
             old = current_generation(self.root)
             swap_to(self.root, gen)
             remove_old_generations(self.root, keep=(gen, old))
@@ -276,6 +282,17 @@ class SearchEngine:
             return self._sync(live, wait)
         except SQLAlchemyError:
             raise
+        except ChangesMissed as exc:
+            self.repairs.fail(live, Damage(str(exc), readable=True))
+            return 0
+        except OSError as exc:
+            if exc.errno not in UNWRITABLE:
+                reason = f"bijwerken mislukt: {type(exc).__name__}: {exc}"
+                self.repairs.fail(live, Damage(reason, readable=True), exc)
+                return 0
+            self._dirty = True
+            self.tracker.unwritable(live.path, exc)
+            return 0
         except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on a broken index
             reason = f"bijwerken mislukt: {type(exc).__name__}: {exc}"
             self.repairs.fail(live, Damage(reason, readable=True), exc)
@@ -300,6 +317,11 @@ class SearchEngine:
                     .where(ChangeLog.seq > applied.seq)
                     .order_by(ChangeLog.seq)
                 ).all()
+                for r in rows:
+                    if r.entity_type == ChangeLog.PRUNED and int(r.entity_id) > applied.seq:
+                        raise ChangesMissed(
+                            f"{live.path.name} mist opgeschoonde wijzigingen tot {r.entity_id}"
+                        )
                 new = [r for r in rows if r.seq not in applied.extra]
                 if not new:
                     writer.cancel()
@@ -311,9 +333,12 @@ class SearchEngine:
             writer.cancel()
             raise
         if rows:
-            write_applied(live.path, _advance(applied, rows))
+            position = _advance(applied, rows)
+            write_applied(live.path, position)
+            self.tracker.report(position.seq)
         if new:
             self._version += 1
+        self.tracker.writable_again()
         return changed
 
     def _apply(self, session: Session, writer: Any, live: _Live, rows: list[Any]) -> int:

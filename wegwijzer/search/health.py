@@ -16,7 +16,7 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 from whoosh.index import Index
@@ -100,3 +100,45 @@ class Repairer:
             return False
         self.fail(live, damage, exc)
         return True
+
+
+def index_status(engine: Any, catch_up: bool = True) -> dict[str, Any]:
+    """Return what ``/readyz`` says about this process's index (no paths, no personal data).
+
+    ``generation`` is the live generation on disk, ``applied`` its change-log watermark and
+    the numbers above it it applied too; ``serving`` is False while a damaged index is
+    rebuilt; ``write_problem`` says why updates cannot be written (read-only or full).
+    Raises SQLAlchemyError when the database cannot be reached.
+    """
+    from .store import current_generation, read_applied, read_meta
+
+    live = getattr(engine, "_live", None)
+    if catch_up and live is not None and live.damage is None:
+        # A quiet process applies waiting changes here, so its lag means a real problem;
+        # never blocks, never builds an index (that would make a probe take minutes).
+        engine.sync(wait=False)
+    gen = current_generation(engine.root)
+    damage = live.damage if live is not None else None
+    out: dict[str, Any] = {
+        "generation": gen.name if gen else None,
+        "built_at": None,
+        "services": None,
+        "applied": None,
+        "applied_extra": [],
+        "serving": gen is not None and (damage is None or damage.readable),
+        "problem": damage.reason if damage is not None else None,
+        "write_problem": engine.tracker.write_problem,
+    }
+    if gen is not None:
+        try:
+            meta = read_meta(gen)
+        except IndexBroken as exc:
+            out["serving"] = False
+            out["problem"] = str(exc)
+        else:
+            out["built_at"] = meta.get("built_at")
+            out["services"] = meta.get("services")
+        applied = read_applied(gen)
+        out["applied"] = applied.seq
+        out["applied_extra"] = sorted(applied.extra)
+    return out

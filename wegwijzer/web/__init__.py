@@ -5,7 +5,7 @@ template helpers), registered by :func:`init_web`.
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import csrf, db
@@ -20,6 +20,8 @@ from .i18n import init_i18n
 def _is_demo_site() -> bool:
     if current_app.config.get("DEMO"):
         return True
+    if g.get("database_down"):
+        return False
     try:
         return is_demo(db.session)
     except SQLAlchemyError:
@@ -40,6 +42,7 @@ def init_web(app: Flask) -> None:
     """Register language, error pages, template helpers and every blueprint."""
     from .api.views import bp as api_bp
     from .coverage.views import bp as coverage_bp
+    from .health import bp as health_bp
     from .manage.views import bp as manage_bp
     from .public import bp as public_bp
     from .referrals import bp as referrals_bp
@@ -52,6 +55,6 @@ def init_web(app: Flask) -> None:
     )
     # The menu shows helpers (every logged-in account) the signals checklist.
     app.jinja_env.globals["is_helper"] = is_helper
-    for bp in (public_bp, route_bp, manage_bp, coverage_bp, referrals_bp, api_bp):
+    for bp in (public_bp, route_bp, manage_bp, coverage_bp, referrals_bp, api_bp, health_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)

@@ -7,17 +7,24 @@ the same message.
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from ..search import SearchUnavailable
 
 API_PREFIX = "/api/"
+#: Seconds a client is asked to wait when the database cannot be reached.
+DATABASE_RETRY_AFTER = 30
+log = logging.getLogger(__name__)
+_last_logged = {"database": 0.0}
 
 
 class BadParameter(BadRequest):
@@ -88,6 +95,29 @@ def search_unavailable(error: SearchUnavailable) -> ResponseReturnValue:
     return render_template("errors/503.html"), 503, headers
 
 
+def database_unavailable(error: Exception) -> ResponseReturnValue:
+    """Say the site is briefly unavailable (503) while the database cannot be reached.
+
+    The pool reconnects on the next request, so the site recovers by itself when the
+    database is back. One log line per ten seconds per process, without the statement.
+    """
+    from ..extensions import db
+
+    g.database_down = True
+    db.remove()
+    now = time.monotonic()
+    if now - _last_logged["database"] >= 10:
+        _last_logged["database"] = now
+        orig = getattr(error, "orig", None) or error
+        reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        log.error("Database niet bereikbaar: %s: %s", type(orig).__name__, reason)
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+    if wants_json():
+        message = _("De gegevens zijn even niet bereikbaar. Probeer het over een minuut opnieuw.")
+        return jsonify(error=message), 503, headers
+    return render_template("errors/unavailable.html"), 503, headers
+
+
 def server_error(error: Exception) -> ResponseReturnValue:
     """Apologise and give the ways to get help without the site."""
     if wants_json():
@@ -102,4 +132,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(405, not_found)
     app.register_error_handler(413, too_large)
     app.register_error_handler(SearchUnavailable, search_unavailable)
+    for kind in (OperationalError, InterfaceError, DisconnectionError):
+        app.register_error_handler(kind, database_unavailable)
     app.register_error_handler(500, server_error)
