@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from ..domain import limits
 from ..models import stable_id
-from .extra import extra_of, plain
+from .extra import extra_of, kept_item
 from .records import RawService, Row
 from .report import ImportReport
 from .values import (
@@ -338,7 +338,7 @@ class Checker:
                 values = convert(raw, item, item_path)
             except Foreign:
                 if kept is not None:
-                    kept.append(plain(item))
+                    kept.append(kept_item(item))
                 continue
             except Skip:
                 continue

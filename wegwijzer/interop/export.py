@@ -115,9 +115,9 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
         "alert": svc.alert,
         "last_modified": _iso(svc.updated_at),
         "organization": organization_json(svc.organization, internal=internal),
-        "phones": _phones(svc.phones, internal, service_id=sid),
-        "contacts": _contacts(svc.contacts, internal, service_id=sid),
-        "schedules": [_schedule(s, service_id=sid) for s in _by_id(svc.schedules)],
+        "phones": _phones(svc.phones, internal),
+        "contacts": _contacts(svc.contacts, internal),
+        "schedules": [_schedule(s) for s in _by_id(svc.schedules)],
         "service_areas": [_area(a, sid) for a in _by_id(svc.service_areas)],
         "service_at_locations": [
             service_at_location_json(sal, sid)
@@ -127,7 +127,6 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
             _with(
                 lang,
                 {"id": lang.id, "name": lang.name, "code": lang.code, "note": lang.note},
-                service_id=sid,
             )
             for lang in _by_id(svc.languages)
         ],
@@ -143,7 +142,6 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
                     "valid_from": _iso(c.valid_from),
                     "valid_to": _iso(c.valid_to),
                 },
-                service_id=sid,
             )
             for c in _by_id(svc.cost_options)
         ],
@@ -180,7 +178,6 @@ def organization_json(org: Organization, *, internal: bool) -> dict[str, Any]:
     }
     if internal:
         ext["internal"] = {key: getattr(org, key) for key in INTERNAL_FIELDS}
-    oid = exported_id(org.id, org.hsds_extra)
     data = _clean(
         {
             "id": org.id,
@@ -189,8 +186,8 @@ def organization_json(org: Organization, *, internal: bool) -> dict[str, Any]:
             "description": org.description or "",
             "email": org.email,
             "website": encode_uri(org.website),
-            "phones": _phones(org.phones, internal, organization_id=oid),
-            "contacts": _contacts(org.contacts, internal, organization_id=oid),
+            "phones": _phones(org.phones, internal),
+            "contacts": _contacts(org.contacts, internal),
             "x_wegwijzer": ext,
         },
         keep=("phones", "contacts"),
@@ -200,7 +197,6 @@ def organization_json(org: Organization, *, internal: bool) -> dict[str, Any]:
 
 def location_json(loc: Location) -> dict[str, Any]:
     """Return a location with its addresses and accessibility as an HSDS 3.0 object."""
-    lid = exported_id(loc.id, loc.hsds_extra)
     org_id = loc.organization_id
     if org_id is not None and loc.organization is not None:
         org_id = exported_id(org_id, loc.organization.hsds_extra)
@@ -229,7 +225,6 @@ def location_json(loc: Location) -> dict[str, Any]:
                         "country": a.country or "NL",
                         "address_type": a.address_type or "physical",
                     },
-                    location_id=lid,
                 )
                 for a in _by_id(loc.addresses)
             ],
@@ -242,7 +237,6 @@ def location_json(loc: Location) -> dict[str, Any]:
                         "details": a.details,
                         "url": encode_uri(a.url),
                     },
-                    location_id=lid,
                 )
                 for a in _by_id(loc.accessibility)
             ],
@@ -268,18 +262,15 @@ def service_at_location_json(
             "description": sal.description,
             "location": location,
         },
-        service_id=sid,
-        location_id=location["id"],
     )
 
 
-def _with(row: Any, data: dict[str, Any], **refs: str) -> dict[str, Any]:
-    """Return a child row as HSDS (empty values left out) with its kept fields; ``refs``:
-    the exported ids of its parents, for parent references its file repeated."""
-    return with_extra(_clean(data), row.hsds_extra, refs)
+def _with(row: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Return a child row as HSDS (empty values left out) with its kept fields."""
+    return with_extra(_clean(data), row.hsds_extra)
 
 
-def _phones(phones: list[Phone], internal: bool, **refs: str) -> list[dict[str, Any]]:
+def _phones(phones: list[Phone], internal: bool) -> list[dict[str, Any]]:
     rows = sorted(phones, key=lambda p: (p.position, p.id))
     return [
         _with(
@@ -292,19 +283,17 @@ def _phones(phones: list[Phone], internal: bool, **refs: str) -> list[dict[str, 
                 "description": p.description,
                 "x_wegwijzer": {"is_public": bool(p.is_public)},
             },
-            **refs,
         )
         for p in rows
         if internal or p.is_public
     ]
 
 
-def _contacts(contacts: list[Contact], internal: bool, **refs: str) -> list[dict[str, Any]]:
+def _contacts(contacts: list[Contact], internal: bool) -> list[dict[str, Any]]:
     out = []
     for c in _by_id(contacts):
         if not (internal or c.is_public):
             continue
-        cid = exported_id(c.id, c.hsds_extra)
         data = _clean(
             {
                 "id": c.id,
@@ -312,16 +301,16 @@ def _contacts(contacts: list[Contact], internal: bool, **refs: str) -> list[dict
                 "title": c.title,
                 "department": c.department,
                 "email": c.email,
-                "phones": _phones(c.phones, internal, contact_id=cid),
+                "phones": _phones(c.phones, internal),
                 "x_wegwijzer": {"is_public": bool(c.is_public)},
             },
             keep=("phones",),
         )
-        out.append(with_extra(data, c.hsds_extra, refs))
+        out.append(with_extra(data, c.hsds_extra))
     return out
 
 
-def _schedule(s: Any, **refs: str) -> dict[str, Any]:
+def _schedule(s: Any) -> dict[str, Any]:
     data = {
         "id": s.id,
         "freq": s.freq,
@@ -336,7 +325,7 @@ def _schedule(s: Any, **refs: str) -> dict[str, Any]:
     }
     if s.is_closed:
         data["x_wegwijzer"] = {"is_closed": True}
-    return _with(s, data, **refs)
+    return _with(s, data)
 
 
 def _area(a: Any, service_id: str) -> dict[str, Any]:
@@ -349,7 +338,6 @@ def _area(a: Any, service_id: str) -> dict[str, Any]:
                 "extent_type": "landelijk",
                 "description": a.description,
             },
-            service_id=service_id,
         )
     return _with(
         a,
@@ -361,7 +349,6 @@ def _area(a: Any, service_id: str) -> dict[str, Any]:
             "extent_type": "cbs_gemeentecode",
             "uri": TOOI_GEMEENTE_URI.format(code=(a.gm_code or "").lower()),
         },
-        service_id=service_id,
     )
 
 
@@ -378,7 +365,6 @@ def _attribute(a: Attribute, service_id: str) -> dict[str, Any]:
             "value": a.value,
             "taxonomy_term": taxonomy_term_json(term),
         },
-        link_id=service_id,
     )
 
 

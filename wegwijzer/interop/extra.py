@@ -14,6 +14,7 @@ import json
 from functools import cache
 from typing import Any
 
+from ..models.base import stable_id
 from ..resources import DATA_DIR
 from .values import as_uuid
 
@@ -68,8 +69,7 @@ NATIVE: dict[str, frozenset[str]] = {
 }  # fmt: skip
 #: Keys that are never HSDS data: Wegwijzer's extension and the tabular reader's origin.
 NOT_DATA = frozenset(("x_wegwijzer", "_origin"))
-#: Parent references a nested object may repeat: noted (True) and written back as the
-#: parent's exported id.
+#: References to the parent a nested object may repeat (left out: it is nested in it).
 PARENT_REFS = frozenset(
     (
         "service_id", "organization_id", "location_id", "contact_id", "service_at_location_id",
@@ -102,14 +102,14 @@ def extra_of(
     ``more`` (e.g. items Wegwijzer could not use) added."""
     native = NATIVE[kind]
     extra: dict[str, Any] = {}
+    originals = _source_ids(obj)
     for key, value in obj.items():
         if key in native or key in NOT_DATA or value is None or value == "":
             continue
         if key in PARENT_REFS and kind in CHILD_KINDS:
-            # Which parent it is, is Wegwijzer's to say; only that the file repeated it.
-            extra[key] = True
+            # Nested in its parent, or (tabular) linked to it: Wegwijzer knows which it is.
             continue
-        extra[key] = _typed(kind, key, plain(value))
+        extra[key] = originals.get(key) or _typed(kind, key, plain(value))
     for key, value in more.items():
         if value not in (None, "", []):
             extra[key] = value
@@ -119,13 +119,37 @@ def extra_of(
     return extra or None
 
 
+def kept_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Return an item Wegwijzer cannot use as it will be kept: as the file has it, without
+    the reference to its parent (it is kept with it)."""
+    return {k: v for k, v in plain(item).items() if k not in PARENT_REFS and v not in (None, "")}
+
+
 def plain(value: Any) -> Any:
-    """Return ``value`` without the tabular reader's origin marks, at any depth."""
+    """Return ``value`` as its file first had it: without the tabular reader's origin marks,
+    and with the ids an export replaced (``x_wegwijzer.source_ids``) put back, at any depth."""
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if k != "_origin"}
+        out = {k: plain(v) for k, v in value.items() if k != "_origin"}
+        originals = _source_ids(value)
+        if originals:
+            out.update(originals)
+            ext = {k: v for k, v in out["x_wegwijzer"].items() if k != "source_ids"}
+            if ext:
+                out["x_wegwijzer"] = ext
+            else:
+                del out["x_wegwijzer"]
+        return out
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
+
+
+def _source_ids(obj: dict[str, Any]) -> dict[str, str]:
+    ext = obj.get("x_wegwijzer")
+    found = ext.get("source_ids") if isinstance(ext, dict) else None
+    if not isinstance(found, dict):
+        return {}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def exported_id(own_id: str, extra: dict[str, Any] | None) -> str:
@@ -136,19 +160,19 @@ def exported_id(own_id: str, extra: dict[str, Any] | None) -> str:
     return own_id
 
 
-def with_extra(
-    data: dict[str, Any], extra: dict[str, Any] | None, refs: dict[str, str] | None = None
-) -> dict[str, Any]:
+def with_extra(data: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
     """Return ``data`` (an exported object) with the kept fields of ``extra`` added.
 
     Wegwijzer's own non-empty values win; kept lists are added after Wegwijzer's items. A
     file's id that is a UUID is the exported id; another id is kept as
-    ``x_wegwijzer.source_id`` (HSDS ids are UUIDs). Parent references repeated in the file
-    are written as ``refs`` gives them (the parent's exported id).
+    ``x_wegwijzer.source_id`` (HSDS ids are UUIDs). Other ids in kept fields
+    that are not UUIDs are written as stable UUIDs, the file's own in
+    ``x_wegwijzer.source_ids`` (an import puts them back).
     """
     if not extra:
         return data
     out = dict(data)
+    originals: dict[str, str] = {}
     for key, value in extra.items():
         if key == "id":
             if "id" in out:
@@ -158,16 +182,49 @@ def with_extra(
                     ext["source_id"] = value
                     out["x_wegwijzer"] = ext
             continue
-        if value is True and key in PARENT_REFS:
-            if refs and key in refs:
-                out[key] = refs[key]
-            continue
+        if _is_foreign_id(key, value):
+            originals[key] = value
+            value = stable_id("hsds-source", value)
+        else:
+            value = uuid_ids(value)
         have = out.get(key)
         if have is None or have == "" or have == []:
             out[key] = value
         elif isinstance(have, list) and isinstance(value, list):
             out[key] = have + value
+    if originals:
+        out["x_wegwijzer"] = {**(out.get("x_wegwijzer") or {}), "source_ids": originals}
     return out
+
+
+def uuid_ids(value: Any) -> Any:
+    """Return kept data with ids that are not UUIDs replaced by stable UUIDs (the file's own
+    kept in ``x_wegwijzer.source_ids``)."""
+    if isinstance(value, list):
+        return [uuid_ids(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    originals: dict[str, str] = {}
+    for key, item in value.items():
+        if _is_foreign_id(key, item):
+            originals[key] = item
+            out[key] = stable_id("hsds-source", item)
+        else:
+            out[key] = uuid_ids(item)
+    if originals:
+        out["x_wegwijzer"] = {**(out.get("x_wegwijzer") or {}), "source_ids": originals}
+    return out
+
+
+def _is_foreign_id(key: str, value: Any) -> bool:
+    """Return True for an id (``id``, ``…_id``) that is not a UUID."""
+    return (
+        (key == "id" or (key.endswith("_id") and key != "tax_id"))
+        and isinstance(value, str)
+        and bool(value.strip())
+        and as_uuid(value) is None
+    )
 
 
 @cache
