@@ -79,6 +79,8 @@ class _Hours:
         self.opens = arrays["hours_opens"]
         self.closes = arrays["hours_closes"]
         self.special = arrays["hours_special"].tolist()
+        #: Rules of the documents with dated rules, read from their records at first use.
+        self._rules: dict[int, tuple[Rule, ...]] | None = None
 
     @staticmethod
     def derive(records: dict[int, Record], candidates: np.ndarray) -> Arrays:
@@ -106,7 +108,9 @@ class _Hours:
         minute = when.hour * 60 + when.minute
         hit = (self.days == when.weekday()) & (self.opens <= minute) & (minute < self.closes)
         ids = set(self.docs[hit].tolist())
-        ids.update(d for d in self.special if is_open_rules(record(d).rules, when))
+        if self._rules is None:
+            self._rules = {d: record(d).rules for d in self.special}
+        ids.update(d for d, rules in self._rules.items() if is_open_rules(rules, when))
         return np.array(sorted(ids), dtype=np.int64)
 
 
