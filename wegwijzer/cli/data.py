@@ -32,13 +32,46 @@ def _format_option(otherwise: str) -> Any:
 @_format_option("herkend aan de inhoud")
 @click.option("--dry-run", is_flag=True, help="Alleen controleren en rapporteren; niets opslaan.")
 @click.option("--actor", default="", help="Naam in het logboek (standaard: cli).")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Sla diensten met fouten over en importeer de rest; de overgeslagen diensten en hun "
+    "redenen komen in een CSV-bestand.",
+)
+@click.option(
+    "--rejected",
+    "rejected_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Waar de overgeslagen diensten komen (standaard: <bestand>-afgewezen.csv in de "
+    "huidige map).",
+)
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Publiceer de diensten meteen (voor een vertrouwde bron). Zonder deze optie worden "
+    "nieuwe diensten concept. Diensten met status inactive of defunct worden nooit "
+    "gepubliceerd.",
+)
 @with_app()
-def import_command(app: Flask, source: Path, fmt: str | None, dry_run: bool, actor: str) -> None:
-    """Importeer diensten uit HSDS 3.0 JSON, een HSDS-datapakket of een CSV-spreadsheet.
+def import_command(
+    app: Flask,
+    source: Path,
+    fmt: str | None,
+    dry_run: bool,
+    actor: str,
+    skip_invalid: bool,
+    rejected_path: Path | None,
+    publish: bool,
+) -> None:
+    """Importeer diensten uit HSDS JSON (3.1, 3.0, 2.0, 1.x, Open Referral UK), een
+    HSDS-datapakket of een CSV-spreadsheet.
 
-    Alles of niets: bij één fout wordt niets opgeslagen. Opnieuw importeren is veilig.
+    Alles of niets: bij één fout wordt niets opgeslagen, tenzij u --skip-invalid kiest.
+    Opnieuw importeren is veilig.
     """
     from ..interop import import_file
+    from ..interop.report import rejected_csv
 
     bars: list[Any] = []
 
@@ -58,12 +91,28 @@ def import_command(app: Flask, source: Path, fmt: str | None, dry_run: bool, act
             user_id=None,
             max_bytes=app.config["MAX_IMPORT_BYTES"],
             progress=progress,
+            skip_invalid=skip_invalid,
+            publish=publish,
         )
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)
-    for problem in report.sorted_problems():
-        click.echo(problem.line_nl())
+    if report.version:
+        click.echo(f"Gevonden: {report.version}")
+    for group in report.grouped():
+        click.echo(group.line_nl())
+    for group in report.rejected_grouped():
+        click.echo(group.line_nl("overgeslagen"))
+    if report.rejected:
+        target = rejected_path or Path.cwd() / f"{source.stem}-afgewezen.csv"
+        try:
+            target.write_text("\ufeff" + rejected_csv(report), encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"Kan {target} niet schrijven: {exc.strerror or exc}.") from exc
+        click.echo(
+            f"{len(report.rejected)} dienst(en) met fouten overgeslagen; de redenen staan in "
+            f"{target}"
+        )
     if not report.ok:
         raise CliError(report.summary_nl())
     click.echo(report.summary_nl())

@@ -131,6 +131,12 @@ def _service_of_link(link: dict[str, Any]) -> dict[str, Any]:
     own = {k: v for k, v in link.items() if k != "service"}
     links = svc.get("service_at_locations")
     links = list(links) if isinstance(links, list) else []
+    hours = own.pop("schedules", None)
+    if isinstance(hours, list) and not svc.get("schedules"):
+        # The opening hours of the service at this place are the service's opening hours.
+        svc["schedules"] = hours
+    elif hours is not None:
+        own["schedules"] = hours
     if not any(isinstance(x, dict) and x.get("id") == own.get("id") for x in links):
         links.insert(0, own)
     svc["service_at_locations"] = links

@@ -27,7 +27,8 @@ class OrganizationChecks(ContactChecks):
 
     session: Session
     bundle: Bundle
-    _org_refs: list[tuple[RawService, str]]
+    #: (row, referenced id, where the reference stands) for every organization_id given.
+    _org_refs: list[tuple[RawService, str, str]]
     #: Normalised organisation name → id, read from the database on first use.
     _org_names: dict[str, str] | None = None
 
@@ -47,7 +48,7 @@ class OrganizationChecks(ContactChecks):
             return None
         if org is None:
             assert ref_id is not None
-            self._org_refs.append((raw, ref_id))
+            self._org_refs.append((raw, ref_id, "organization_id"))
             return ref_id
         if not isinstance(org, dict):
             self.error(raw, "organization", f"Verwacht een object, maar kreeg {type_nl(org)}.")
@@ -180,13 +181,13 @@ class OrganizationChecks(ContactChecks):
 
     def check_organization_refs(self) -> None:
         """Report each organization_id that is neither in the file nor in the database."""
-        missing = {ref for _raw, ref in self._org_refs} - set(self.bundle.organizations)
+        missing = {ref for _raw, ref, _path in self._org_refs} - set(self.bundle.organizations)
         existing = existing_ids(self.session, Organization, missing)
-        for raw, ref in self._org_refs:
+        for raw, ref, path in self._org_refs:
             if ref not in self.bundle.organizations and ref not in existing:
                 self.error(
                     raw,
-                    "organization_id",
+                    path,
                     f"De organisatie met id {self.shown(ref)} staat niet in het bestand en "
                     "niet in de database.",
                 )

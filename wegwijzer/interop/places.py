@@ -35,7 +35,7 @@ class PlaceChecks(Checker):
         super().__init__(report)
         self.gaz = gazetteer
         self.bundle = Bundle()
-        self._org_refs: list[tuple[RawService, str]] = []
+        self._org_refs: list[tuple[RawService, str, str]] = []
         self._location_refs: list[tuple[RawService, str, str]] = []
         self._muni_names: dict[str, str] = {}
         for m in gazetteer.municipalities():
@@ -144,7 +144,7 @@ class PlaceChecks(Checker):
         if not self._place(raw, path, record):
             return None
         if owner is not None and owner != org_id:
-            self._org_refs.append((raw, owner))
+            self._org_refs.append((raw, owner, f"{path}.organization_id"))
         if raw.present is not None:
             # A spreadsheet has the name, address and point only; keep the rest of a location.
             record.create_defaults = dict(record.fields)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flask import has_request_context
 from flask_babel import gettext
+
+from ..domain.text import safe_cell
 
 Severity = Literal["error", "warning"]
 #: (file, row) of the service a problem belongs to: what ``--skip-invalid`` leaves out.
@@ -135,9 +139,9 @@ class Group:
         """Return the affected rows as "4, 7, 9-12"."""
         return rows_text(self.rows)
 
-    def line_nl(self) -> str:
+    def line_nl(self, kind: str | None = None) -> str:
         """Return the group as one line for the terminal."""
-        kind = "FOUT" if self.is_error else "let op"
+        kind = kind or ("FOUT" if self.is_error else "let op")
         where = [self.file] if self.file else []
         if self.rows:
             count = len(set(self.rows))
@@ -255,6 +259,10 @@ class ImportReport:
         """Return the problems as one line per cause with the rows it affects."""
         return group_problems(self.problems)
 
+    def rejected_grouped(self) -> list[Group]:
+        """Return the reasons of the rejected services, one line per cause."""
+        return group_problems([p for item in self.rejected for p in item.reasons])
+
     def sorted_problems(self) -> list[Problem]:
         """Return problems errors first, then by file and row."""
         return sorted(
@@ -305,3 +313,28 @@ class ImportFailed(Exception):
     ) -> None:
         super().__init__(message_nl)
         self.problem = Problem(row, field, message_nl, "error", file)
+
+
+def rejected_csv(report: ImportReport) -> str:
+    """Return the rejected services as CSV (file, row, id, name, reasons), for a spreadsheet.
+
+    Headers and reasons are in the current request's language (Dutch outside a request).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([translated(nl(h)) for h in ("bestand", "rij", "id", "naam", "redenen")])
+    for item in report.rejected:
+        reasons = []
+        for p in item.reasons:
+            where = p.field if p.file in (None, item.file) else f"{p.file} {p.row}: {p.field}"
+            reasons.append(f"{where}: {p.message()}" if where else p.message())
+        writer.writerow(
+            [
+                item.file or "",
+                item.row,
+                safe_cell(item.id),
+                safe_cell(item.name),
+                safe_cell(" | ".join(dict.fromkeys(reasons))),
+            ]
+        )
+    return buffer.getvalue()
