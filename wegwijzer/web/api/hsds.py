@@ -91,7 +91,7 @@ def _boolean(name: str) -> bool:
         return True
     if raw.lower() in _FALSE:
         return False
-    raise BadParameter(_("‘%(name)s’ moet true of false zijn.", name=name), name)
+    raise BadParameter(_("'%(name)s' moet true of false zijn.", name=name), name)
 
 
 def _search() -> str:
@@ -175,9 +175,9 @@ def _near() -> Near | None:
         if raw_proximity is not None:
             raise BadParameter(
                 _(
-                    "‘%(name)s’ werkt alleen samen met ‘%(other)s’.",
+                    "‘%(name)s’ werkt alleen samen met ‘%(place)s’.",
                     name="proximity",
-                    other="postcode",
+                    place="postcode",
                 ),
                 "proximity",
             )
