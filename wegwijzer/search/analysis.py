@@ -43,7 +43,7 @@ _BASE_PARTS_TEXT = """
     aanmaning aangifte aanpak aanvraag achterstand administratie advies afsluiting alimentatie
     armoede bank bedrijf begeleiding belasting beslag betaling bezoek bezwaar bijstand boete
     boekje brief budget bureau buurt coach cursus deurwaarder dienst eiser energie fonds
-    formulier gas geld gemeente gezin hulp huis huishoud huur incasso inkomen inloop jongere
+    formulier gas geld gemeente gezin gok hulp huis huishoud huur incasso inkomen inloop jongere
     kind kinder kleding kosten krediet kwijtschelding last lening licht loket loon maatje
     minima ontruiming opvang ouder overzicht pensioen plan post premie punt recht regeling
     rekening school schuld spreekuur steun stress student studie taal team telefoon toeslag

@@ -1,7 +1,8 @@
 """Taxonomy words at query time: "deurwaarder" counts for every service in thema schulden.
 
-Each term's label (nl and en) and keywords are analysed once; a query term that occurs
-among them adds a score to every service with that term. Indexing those words in every
+Each term's label (nl and en) and keywords are analysed once; a query term that is one of
+their words (a whole word, not a part of a compound) adds a score to every service with
+that term. Indexing those words in every
 service instead made half of all postings of the index.
 """
 
@@ -13,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Taxonomy, TaxonomyTerm
-from .analysis import Analyzer, surface_words
+from .analysis import Analyzer, is_stop, surface_words
+from .analysis import words as text_words
 from .documents import category
 
 
@@ -46,6 +48,9 @@ def load_categories(session: Session, analyzer: Analyzer) -> Categories:
         value = category(taxonomy, code)
         text = f"{label} {label_en or ''} {keywords or ''}"
         words |= surface_words(f"{label} {keywords or ''}")
-        for term in analyzer.index_terms(text):
-            by_term.setdefault(term, set()).add(value)
+        # Whole words only: "schuld" must not name the young people's term through its
+        # keyword "studieschuld" (a part of a compound never carries a match on its own).
+        for w in text_words(text):
+            if not is_stop(w):
+                by_term.setdefault(analyzer.word(w).stem, set()).add(value)
     return Categories({k: tuple(sorted(v)) for k, v in by_term.items()}, frozenset(words))

@@ -24,6 +24,7 @@ from ..models import (
 )
 from .analysis import Analyzer, surface_words
 from .schema import FACETS, FLAG_HOURS, FLAG_WALK_IN, NATIONAL
+from .synonyms import language_term
 
 _TAXONOMY_FACET = {v: k for k, v in FACETS.items()}
 
@@ -49,6 +50,7 @@ class ServiceText:
     facets: dict[str, list[str]] = field(default_factory=dict)
     area: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    language_terms: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
 
     def all_text(self) -> Iterator[str]:
@@ -134,11 +136,13 @@ def _load_batch(session: Session, ids: list[str], terms: dict[str, Any]) -> Iter
         h[5] = h[5].isoformat() if h[5] else None
         h[7] = bool(h[7])
         hours.setdefault(row.service_id, []).append(h)
-    langs: dict[str, list[str]] = {}
-    for sid, name in session.execute(
-        select(Language.service_id, Language.name).where(Language.service_id.in_(found))
+    langs: dict[str, list[tuple[str, str]]] = {}
+    for sid, name, code in session.execute(
+        select(Language.service_id, Language.name, Language.code).where(
+            Language.service_id.in_(found)
+        )
     ):
-        langs.setdefault(sid, []).append(name or "")
+        langs.setdefault(sid, []).append((name or "", code or ""))
     places: dict[str, list[Any]] = {}
     for row in session.execute(
         select(
@@ -210,7 +214,7 @@ def _service_text(
     terms: list[Any],
     areas: list[Any],
     hours: list[list[Any]],
-    languages: list[str],
+    languages: list[tuple[str, str]],
     places: list[Any],
 ) -> ServiceText:
     doc = ServiceText(id=svc.id)
@@ -224,6 +228,8 @@ def _service_text(
         doc.categories.append(category(term.taxonomy, term.code))
     # Taxonomy words are matched at query time (see categories.py); only free keywords here.
     doc.kw.append((svc.keywords or "").replace(";", " "))
+    # The languages' codes: synonyms.txt's "taal tr: Turks, Turkish" lines find them.
+    doc.language_terms = sorted({language_term(c) for _, c in languages if c.strip().isalpha()})
     doc.facets = {k: sorted(set(v)) for k, v in facets.items()}
     geo: list[list[float]] = []
     cities: list[str] = []
@@ -240,7 +246,7 @@ def _service_text(
         svc.application_process or "",
         svc.eligibility_description or "",
         svc.fees_description or "",
-        " ".join(languages),
+        " ".join(name for name, _ in languages),
         " ".join(dict.fromkeys(cities)),
     ]
     national = any(a.extent_type == "landelijk" for a in areas)
@@ -269,6 +275,7 @@ def whoosh_fields(doc: ServiceText, analyzer: Analyzer) -> dict[str, Any]:
     fields: dict[str, Any] = {"id": doc.id, "data": doc.data}
     for name in ("name", "org", "kw", "body"):
         fields[name] = " ".join(analyzer.index_terms(" ".join(getattr(doc, name))))
+    fields["kw"] = " ".join([fields["kw"], *doc.language_terms]).strip()
     for facet, codes in doc.facets.items():
         fields[facet] = " ".join(codes)
     fields["area"] = " ".join(doc.area)

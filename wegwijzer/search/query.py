@@ -6,28 +6,54 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .analysis import Analyzer, is_stop, stem, words
+from .analysis import MEANINGFUL, Analyzer, is_stop, stem, words
 from .signals import Signal, match_words
-from .synonyms import Synonyms
+from .synonyms import LANGUAGE_PREFIX, Synonyms
 
-#: Weight of a compound part of a query word, and of a synonym, against the word itself.
+#: Weight of a compound's parts together (each part alone never counts), and of a synonym,
+#: against the word itself.
 PART_WEIGHT = 0.5
 UNKNOWN_WHOLE_PART_WEIGHT = 0.8
 SYNONYM_WEIGHT = 0.7
+#: Weight of the language of a service (HSDS ``languages``) named in the query.
+LANGUAGE_WEIGHT = 1.0
 
 _MAX_WORDS = 16
 
 
 @dataclass
 class Group:
-    """One meaningful query word and the weighted index terms that count for it."""
+    """One meaningful query word and what counts for it.
+
+    ``terms`` each match on their own (the word, its correction, one-word synonyms, the
+    language of a service). ``together`` holds alternatives that count only where all their
+    terms occur: the parts of a compound ("voedsel" and "bank" of "voedselbank") and
+    synonyms of several words ("bijzondere bijstand").
+    """
 
     word: str
     terms: dict[str, float] = field(default_factory=dict)
+    together: dict[tuple[str, ...], float] = field(default_factory=dict)
+    #: The alternatives in ``together`` that are a compound's parts (a weaker kind of match).
+    fragments: set[tuple[str, ...]] = field(default_factory=set)
 
     def add(self, term: str, weight: float) -> None:
         if term and weight > self.terms.get(term, 0.0):
             self.terms[term] = weight
+
+    def add_all(self, terms: tuple[str, ...], weight: float, fragment: bool = False) -> None:
+        """Add an alternative that counts only where every one of ``terms`` occurs."""
+        terms = tuple(dict.fromkeys(t for t in terms if t))
+        if len(terms) == 1 and not fragment:
+            self.add(terms[0], weight)
+        elif len(terms) > 1 and weight > self.together.get(terms, 0.0):
+            self.together[terms] = weight
+            if fragment:
+                self.fragments.add(terms)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.terms or self.together)
 
 
 @dataclass
@@ -43,7 +69,9 @@ class ParsedQuery:
 
     @property
     def highlight_terms(self) -> set[str]:
-        return {t for g in self.groups for t in g.terms}
+        out = {t for g in self.groups for t in g.terms if not t.startswith(LANGUAGE_PREFIX)}
+        out.update(t for g in self.groups for alt in g.together for t in alt)
+        return out
 
 
 def parse_query(
@@ -81,16 +109,27 @@ def parse_query(
             # The word's stem matches already; the correction only helps.
             g.add(analyzer.word(fixed).stem, 1.0)
         g.add(a.stem, 1.0)
-        for p in a.parts:
-            g.add(p, PART_WEIGHT if whole_known else UNKNOWN_WHOLE_PART_WEIGHT)
+        # A compound counts whole, through its synonyms, or with all its parts together:
+        # one part alone ("bank" of "voedselbank") never carries a match.
+        weight = PART_WEIGHT if whole_known else UNKNOWN_WHOLE_PART_WEIGHT
+        g.add_all(a.parts, weight, fragment=True)
         groups.append(g)
         stems.append(a.stem)
     for index, phrase in synonyms.expand(stems):
-        weight = SYNONYM_WEIGHT / len(phrase)
-        for term in phrase:
-            groups[index].add(term, weight)
-
-    return ParsedQuery(groups, corrections, found_signals)
+        if phrase[0].startswith(LANGUAGE_PREFIX):
+            groups[index].add(phrase[0], LANGUAGE_WEIGHT)
+        else:
+            groups[index].add_all(phrase, SYNONYM_WEIGHT)
+    # "geen", "niet", "zonder" matter for signals and phrases ("geen geld"), but alone they
+    # match nearly every text: they are no search words of their own.
+    kept = []
+    for g, a in zip(groups, analysed, strict=True):
+        if a.word in MEANINGFUL:
+            g.terms.pop(a.stem, None)
+            if g.empty:
+                continue
+        kept.append(g)
+    return ParsedQuery(kept, corrections, found_signals)
 
 
 def _inflection_of(word: str, other: str) -> bool:

@@ -65,6 +65,9 @@ class SearchResult:
     signals: list[Any] = field(default_factory=list)
     #: The query text without the place name that was taken out of it.
     text: str = ""
+    #: The best match is a weak one (nothing found, only parts of a compound, or only some of
+    #: the words): pages show general help first and say so.
+    weak: bool = False
 
     def to_dict(self, service_url: Callable[[Hit], str]) -> dict[str, Any]:
         """Return the result as JSON-ready data: the one shape of the API and the CLI."""
@@ -88,6 +91,7 @@ class SearchResult:
             ),
             "suggestion": self.suggestion,
             "urgent": self.urgent,
+            "weak": self.weak,
             "results": [
                 {
                     "id": hit.service_id,

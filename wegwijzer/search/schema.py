@@ -8,7 +8,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from ..domain.facets import SEARCH_FACETS
 
 #: Bump when the schema or the analysis changes: every index built before is rebuilt on start.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: Text fields and their weight in the score. ``kw`` holds free keywords of a service;
 #: taxonomy words count through the ``cat`` field at query time (categories.py).

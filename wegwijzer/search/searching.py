@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..domain.facets import EVERYONE, ONE_GROUP
 from ..domain.hours import TZ
 from .categories import Categories
 from .engine import SearchEngine
@@ -16,12 +17,20 @@ from .query import ParsedQuery, parse_query
 from .results import EXTRA_OPEN_NOW, EXTRA_WALK_IN, Hit, SearchResult
 from .schema import CATEGORY_BOOST, FACETS, FLAG_WALK_IN, NATIONAL
 from .snippets import make_snippet
+from .synonyms import LANGUAGE_PREFIX
 from .view import View, idf
 
 MAX_QUERY = 200
 MAX_PER_PAGE = 100
-#: Relevance bands when sorting near a place: within a band, the nearest comes first.
-TIERS = 3
+#: Relevance bands when sorting near a place: a band holds scores down to this share of
+#: the band's top; within a band, the nearest comes first.
+RELEVANCE_BAND = 0.75
+#: Result order classes, before relevance: services that match some query word directly;
+#: then services meant for one group (young people, entrepreneurs, newcomers, …) that the
+#: query, a filter or the caller did not name; then matches on compound parts only.
+GENERAL, OTHER_GROUP, FRAGMENT_ONLY = 0, 1, 2
+#: The facet of target groups.
+GROUP_FACET = "doelgroep"
 #: Share of the score kept by a document that matches only some of the query's words.
 COORD_FLOOR = 0.4
 EARTH_KM = 6371.0088
@@ -95,7 +104,13 @@ def run_search(
     result.signals = parsed.signals
     result.urgent = bool(parsed.signals)
 
-    scores, match = _score(view, parsed, cats)
+    scored = _score(view, parsed, cats)
+    scores, match = scored.values, scored.match
+    if scores is not None:
+        asked = {*groups, *filters.get(GROUP_FACET, ()), *scored.named_groups}
+        order_class = _order_classes(view, scored, asked)
+    else:
+        order_class = None
     restrictions = _restrictions(view, filters, location, radius_km, open_now, walk_in, when)
 
     def combined(exclude: str | None = None) -> np.ndarray:
@@ -126,13 +141,15 @@ def run_search(
     if result.urgent and location is not None:
         pick = _urgent_pick(view, location.gm_code, scores, debt_help_id)
     need = page * per_page + 1
-    ordered, distances = _rank(view, scores, final, location, need)
+    ordered, distances = _rank(view, scores, order_class, final, location, need)
     if pick is not None:
         ordered = [pick] + [d for d in ordered if d != pick]
         if not final[pick]:
             total += 1
     result.total = total
     result.pages = math.ceil(total / per_page) if total else 0
+    best = next((d for d in ordered if d != pick), None)
+    result.weak = _is_weak(scored, best, bool(live.analyzer.query_words(text)))
     start = (page - 1) * per_page
     terms = parsed.highlight_terms
     reader = view.reader
@@ -172,13 +189,44 @@ def _check_filters(filters: Mapping[str, Sequence[str]] | None) -> dict[str, lis
     return out
 
 
-def _score(view: View, parsed: ParsedQuery, cats: Categories) -> tuple[Any, np.ndarray]:
-    """Return (score per document or None without a query, mask of matching live documents)."""
-    groups = [g for g in parsed.groups if g.terms]
+class Scores(NamedTuple):
+    """Scores of one query: per document, which match, and how many words matched directly."""
+
+    #: Score per document (None without query words: then every document matches).
+    values: np.ndarray | None
+    match: np.ndarray
+    #: Per document: how many query words matched by themselves, a spelling correction, a
+    #: synonym, a language or the taxonomy (not by compound parts alone).
+    strong: np.ndarray | None
+    words: int
+    #: Target groups (doelgroep codes) the query's words name ("studieschuld": jongeren).
+    named_groups: frozenset[str]
+    #: Documents that speak a language the query names: asked for, whatever their group.
+    language: np.ndarray | None
+
+
+def _term_scores(view: View, term: str) -> np.ndarray:
+    out = np.zeros(view.size, dtype=np.float32)
+    ids, weights = view.term(term)
+    if len(ids):
+        out[ids] = np.float32(view.idf(term)) * weights
+    return out
+
+
+def _score(view: View, parsed: ParsedQuery, cats: Categories) -> Scores:
+    """Score every document for the query's words.
+
+    Per word: its own terms add up; an alternative of several terms (a compound's parts, a
+    synonym of several words) counts only where all occur, with the mean of their scores.
+    """
+    groups = [g for g in parsed.groups if not g.empty]
     if not groups:
-        return None, view.live
+        return Scores(None, view.live, None, 0, frozenset(), None)
     totals = np.zeros(view.size, dtype=np.float32)
     matched = np.zeros(view.size, dtype=np.int8)
+    strong = np.zeros(view.size, dtype=np.int8)
+    named: set[str] = set()
+    language = np.zeros(view.size, dtype=bool)
     for group in groups:
         group_scores = np.zeros(view.size, dtype=np.float32)
         categories: dict[str, float] = {}
@@ -188,18 +236,68 @@ def _score(view: View, parsed: ParsedQuery, cats: Categories) -> tuple[Any, np.n
             ids, weights = view.term(term)
             if len(ids):
                 group_scores[ids] += np.float32(weight * view.idf(term)) * weights
+                if term.startswith(LANGUAGE_PREFIX):
+                    language[ids] = True
         for cat, weight in categories.items():
             members = view.mask("cat", cat)
             df = int(np.count_nonzero(members))
             if df:
                 group_scores[members] += np.float32(weight * CATEGORY_BOOST * idf(view.count, df))
+            taxonomy, _, code = cat.partition(":")
+            if taxonomy == FACETS[GROUP_FACET]:
+                named.add(code)
+        direct = group_scores > 0
+        for terms, weight in group.together.items():
+            parts = [_term_scores(view, t) for t in terms]
+            every = np.logical_and.reduce([p > 0 for p in parts])
+            if every.any():
+                mean = np.add.reduce(parts) / np.float32(len(parts))
+                group_scores += np.where(every, np.float32(weight) * mean, np.float32(0))
+                if terms not in group.fragments:
+                    direct |= every
         totals += group_scores
         matched += group_scores > 0
+        strong += direct
     n = len(groups)
     if n > 1:
         # Documents matching more of the meaningful words rank higher (sentence queries).
         totals *= COORD_FLOOR + (1 - COORD_FLOOR) / n * matched
-    return totals, (totals > 0) & view.live
+    return Scores(totals, (totals > 0) & view.live, strong, n, frozenset(named), language)
+
+
+def _order_classes(view: View, scored: Scores, asked: set[str]) -> np.ndarray:
+    """Return each document's order class (GENERAL, OTHER_GROUP or FRAGMENT_ONLY).
+
+    ``asked``: doelgroep codes named by the caller (SearchQuery.groups), a filter or the
+    query's words. A service that also serves everyone (``iedereen``), or one that speaks a
+    language the query names, is never OTHER_GROUP.
+    """
+    specific = np.zeros(view.size, dtype=bool)
+    wanted = np.zeros(view.size, dtype=bool)
+    for code in ONE_GROUP:
+        members = view.mask(GROUP_FACET, code)
+        specific |= members
+        if code in asked:
+            wanted |= members
+    other = specific & ~wanted & ~view.mask(GROUP_FACET, EVERYONE)
+    if scored.language is not None:
+        other &= ~scored.language
+    classes = np.where(other, np.int8(OTHER_GROUP), np.int8(GENERAL))
+    if scored.strong is not None:
+        classes[scored.strong == 0] = FRAGMENT_ONLY
+    return classes
+
+
+def _is_weak(scored: Scores, best: int | None, has_words: bool) -> bool:
+    """Say whether the best match is a weak one: nothing found for the words, a match only
+    through parts of a compound, or on fewer than half of the query's meaningful words."""
+    if not has_words:
+        return False
+    if scored.values is None or best is None:
+        return True
+    assert scored.strong is not None
+    direct = int(scored.strong[best])
+    return direct == 0 or 2 * direct < scored.words
 
 
 def _restrictions(
@@ -275,11 +373,16 @@ def _round(km: float | None) -> float | None:
 def _rank(
     view: View,
     scores: np.ndarray | None,
+    classes: np.ndarray | None,
     final: np.ndarray,
     location: Any,
     need: int,
 ) -> tuple[list[int], dict[int, float | None]]:
-    """Return at least ``need`` docnums in result order (fewer if there are fewer)."""
+    """Return at least ``need`` docnums in result order (fewer if there are fewer).
+
+    Order: the order class (see GENERAL), then relevance; near a place, relevance bands and
+    within a band the distance.
+    """
     distances: dict[int, float | None] = {}
     if location is None:
         if scores is None:
@@ -287,6 +390,9 @@ def _rank(
             return order[final[order]][:need].tolist(), distances
         cand = np.flatnonzero(final)
         s = scores[cand]
+        if classes is not None and len(cand):
+            # One key: a lower class always comes first, then the higher score.
+            s = s - classes[cand].astype(np.float32) * np.float32(float(s.max()) + 1.0)
         if len(cand) > need:
             # Keep everything tied with the last place, so the name decides among equals.
             threshold = np.partition(s, len(s) - need)[len(s) - need]
@@ -301,10 +407,18 @@ def _rank(
     dist = _distances(view, cand, location)
     dist[view.mask("area", NATIONAL)[cand]] = np.nan
     best = float(s.max())
-    tier = np.minimum(TIERS - 1, np.floor(TIERS * s / best)) if best > 0 else np.zeros(len(s))
+    if best > 0:
+        # Bands of comparable relevance, each RELEVANCE_BAND of the one above: distance
+        # orders services within a band, never across bands.
+        ratio = np.maximum(s, np.float32(best * 1e-6)) / np.float32(best)
+        band = np.floor(np.log(ratio) / math.log(RELEVANCE_BAND) + 1e-6)
+    else:
+        band = np.zeros(len(s))
     # National and phone-only services follow the local ones of the same relevance band.
     far = np.isnan(dist)
-    order = np.lexsort((view.sortkeys[cand], -s, np.where(far, 0.0, dist), far, -tier))[:need]
+    cls = classes[cand] if classes is not None else np.zeros(len(cand), dtype=np.int8)
+    keys = (view.sortkeys[cand], -s, np.where(far, 0.0, dist), far, band, cls)
+    order = np.lexsort(keys)[:need]
     top = cand[order]
     for d, km in zip(top.tolist(), dist[order].tolist(), strict=True):
         distances[d] = None if math.isnan(km) else km

@@ -3,18 +3,29 @@
 Format (documented at the top of the file itself): one group per line; ``a, b, c`` are
 equivalent in both directions; ``a, b => c, d`` expands ``a`` and ``b`` to ``c`` and ``d``
 only. Words are compared by their stems, so plurals and diminutives match. A phrase on the
-left ("grip op geld") matches when all its words occur in the query.
+left ("grip op geld") matches when all its words occur in the query. ``taal tr: Turks,
+Turkish`` names a language: the words are equivalent and also find every service whose HSDS
+``languages`` has that code (the index holds ``lang:<code>`` for each, see documents.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .analysis import is_stop, stem, words
 
 FILENAME = "synonyms.txt"
+#: Index term of a service's language code: ``lang:tr``.
+LANGUAGE_PREFIX = "lang:"
+_LANGUAGE_LINE = re.compile(r"^taal\s+([a-z]{2,3})\s*:(.*)$", re.IGNORECASE)
+
+
+def language_term(code: str) -> str:
+    """Return the index term of an HSDS language code (``tr`` → ``lang:tr``)."""
+    return LANGUAGE_PREFIX + code.strip().lower()
 
 
 class SynonymsFileError(ValueError):
@@ -60,6 +71,19 @@ def parse_synonyms(text: str, source: str = FILENAME) -> Synonyms:
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
+            continue
+        language = _LANGUAGE_LINE.match(line)
+        if language:
+            items = [p for p in (_phrase(x) for x in language.group(2).split(",")) if p]
+            if not items:
+                raise SynonymsFileError(
+                    f"{source}, regel {lineno}: noem na 'taal {language.group(1)}:' de namen "
+                    "van de taal, met komma's ertussen."
+                )
+            surface.update(w for x in language.group(2).split(",") for w in words(x))
+            code = (language_term(language.group(1)),)
+            for lhs in items:
+                add(lhs, [*items, code])
             continue
         if line.count("=>") > 1:
             raise SynonymsFileError(f"{source}, regel {lineno}: gebruik de pijl => maar één keer.")
