@@ -81,5 +81,14 @@ MAIL_FROM = "wegwijzer@localhost"
 #: every visitor shares the proxy's address in the login and report rate limits.
 PROXY_COUNT = 0
 
+#: Change-log rows are kept this many days (and until every live search index applied them);
+#: ``wegwijzer prune-changes`` and ``wegwijzer reindex`` delete older ones. A host whose index
+#: was down longer rebuilds its index when it comes back.
+CHANGE_LOG_RETENTION_DAYS = 7
+
+#: Log format of ``wegwijzer serve`` and the commands: "text" or "json" (one JSON object per
+#: line). Neither ever contains a query string, an IP address or personal data.
+LOG_FORMAT = "text"
+
 #: Seconds a process waits for the Whoosh writer lock before giving up.
 INDEX_LOCK_TIMEOUT = 30.0

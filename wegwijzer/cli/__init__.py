@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from . import admin, data, referrals, searching, site
+from . import admin, data, ops, referrals, searching, site
 from .base import CliError, main
 
-__all__ = ["CliError", "admin", "data", "main", "referrals", "searching", "site"]
+__all__ = ["CliError", "admin", "data", "main", "ops", "referrals", "searching", "site"]

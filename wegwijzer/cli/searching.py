@@ -141,6 +141,10 @@ def reindex_command(app: Flask) -> None:
         count = rebuild_index(app, progress=bar.update)
     seconds = time.perf_counter() - started
     click.echo(f"Zoekindex opnieuw gebouwd: {count} diensten in {seconds:.1f} s.")
+    from .ops import prune_line
+
+    # A good moment to prune: this index has just applied everything.
+    click.echo(prune_line(app))
 
 
 @main.command("generate")

@@ -107,12 +107,16 @@ def read_positions(session: Session) -> list[Position]:
     return out
 
 
-def pruned_up_to(session: Session) -> int:
-    """Return the highest change-log number ever pruned (0 when never pruned)."""
+def pruned_marks(session: Session) -> set[int]:
+    """Return the numbers of the pruning and restore markers in the change log.
+
+    A marker ``n`` says: rows up to ``n`` are gone or stand for another database, so an index
+    that has not applied row ``n`` must be rebuilt.
+    """
     marks = session.scalars(
         select(ChangeLog.entity_id).where(ChangeLog.entity_type == ChangeLog.PRUNED)
     )
-    return max((int(m) for m in marks if m.isdigit()), default=0)
+    return {int(m) for m in marks if m.isdigit()}
 
 
 def highest_seq(session: Session) -> int:
@@ -146,7 +150,8 @@ class Tracker:
     def missed(self, session: Callable[[], Session], gen: Path) -> bool:
         """Return whether the change log was pruned past what generation ``gen`` applied."""
         with session() as s:
-            missed = pruned_up_to(s) > read_applied(gen).seq
+            applied = read_applied(gen)
+            missed = any(applied.lacks(mark) for mark in pruned_marks(s))
         if missed:
             log.warning(
                 "Zoekindex %s mist wijzigingen die al uit het wijzigingenlog zijn opgeschoond; "

@@ -72,6 +72,10 @@ class Applied:
     def known(self) -> int:
         return len(self.extra)
 
+    def lacks(self, seq: int) -> bool:
+        """Return whether change-log row ``seq`` is not applied."""
+        return seq > self.seq and seq not in self.extra
+
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
