@@ -87,6 +87,19 @@ def answer_errors(path: str, data: Any) -> list[str]:
     return problems
 
 
+def import_full_example() -> dict[str, Any]:
+    """Import and publish Open Referral's own ``service_full.json`` (moved to Zwolle): an
+    object with every HSDS field; return the source."""
+    from wegwijzer.interop import import_file
+
+    example = json.loads((SCHEMA_DIR.parent / "examples" / "service_full.json").read_text())
+    example["service_at_locations"][0]["location"].update(latitude=52.5125, longitude=6.0944)
+    data = json.dumps([example]).encode()
+    report = import_file(data, "hsds", dry_run=False, actor="test", publish=True)
+    assert report.ok, [p.message_nl for p in report.errors]
+    return example
+
+
 def make_directory(
     make_service: Callable[..., Service], make_organization: Callable[..., Organization]
 ) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from wegwijzer.models import Organization, Service, Taxonomy, TaxonomyTerm, utcn
 from wegwijzer.search import sync_index
 from wegwijzer.services.changes import record_change
 
-from .hsds_api_support import answer_errors, errors, make_directory
+from .hsds_api_support import KINDS, answer_errors, errors, import_full_example, make_directory
 
 API = "/api/hsds"
 
@@ -393,3 +393,42 @@ def test_the_schema_check_has_teeth(client: FlaskClient, made: dict) -> None:
     assert len(errors("service", broken)) == 2
     page = get(client, "/services")
     assert errors("page", {k: v for k, v in page.items() if k != "total_items"})
+
+
+def test_every_answer_on_real_data_validates_and_keeps_every_hsds_field(
+    app: Flask, client: FlaskClient, make_service: Callable[..., Service]
+) -> None:
+    """The demo directory and Open Referral's own full example (moved to Zwolle), published:
+    every page and every object the API gives validates, and the fields Wegwijzer keeps
+    without using them (programs, funding, accreditations, …) come out too."""
+    from wegwijzer.interop import import_file
+    from wegwijzer.interop.export import service_json
+
+    from .interop_support import DEMO
+
+    example = import_full_example()
+    report = import_file(DEMO, "hsds", dry_run=False, actor="test", publish=True)
+    assert report.ok, [p.message_nl for p in report.errors]
+    odd = make_service("Hulp met een rare link", url="https://voorbeeld.nl/geld’hulp?a=b c")
+    sync_index()
+
+    one = get(client, f"/services/{example['id']}")
+    svc = db.session.get(Service, example["id"])
+    assert one == json.loads(json.dumps(service_json(svc, internal=False)))
+    for field in ("program", "funding", "required_documents", "accreditations", "licenses"):
+        assert one[field] == example[field], field
+    assert get(client, f"/services/{odd.id}")["url"] == (
+        "https://voorbeeld.nl/geld%E2%80%99hulp?a=b%20c"
+    )
+    total = 0
+    for path in KINDS:
+        for extra in ("", "&full=true"):
+            page_number, last = 1, False
+            while not last:
+                page = get(client, f"/{path}?per_page=100&page={page_number}{extra}")
+                last, page_number = page["last_page"], page_number + 1
+                total += page["size"]
+                if extra or path.startswith("tax"):
+                    for item in page["contents"]:
+                        assert get(client, f"/{path}/{item['id']}")["id"] == item["id"]
+    assert total > 200

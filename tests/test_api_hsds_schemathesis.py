@@ -21,7 +21,7 @@ from schemathesis.checks import CHECKS, is_check_class
 from wegwijzer.domain.places import gazetteer
 from wegwijzer.models import Organization, Service
 
-from .hsds_api_support import make_directory
+from .hsds_api_support import import_full_example, make_directory
 
 #: The operations of the HSDS OpenAPI description (all 11 must be tested).
 OPERATIONS = {
@@ -65,6 +65,7 @@ def hsds_schema(
     make_service: Callable[..., Service],
     make_organization: Callable[..., Organization],
 ) -> Iterator[Any]:
+    import_full_example()
     make_directory(make_service, make_organization)
     # schemathesis 4.32 renames the test node through ``_nodeid``, which pytest 9.2 no
     # longer has; give it one (only the report's name depends on it).
