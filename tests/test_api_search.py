@@ -61,7 +61,15 @@ def test_search_returns_documented_shape(client: FlaskClient, services: dict[str
     assert data["query"] == "schulden"
     assert data["total"] == 2 and data["page"] == 1 and data["per_page"] == 5
     assert data["location"]["gm_code"] == "GM0193"
-    assert set(data["location"]) == {"name", "municipality", "gm_code", "lat", "lon"}
+    assert set(data["location"]) == {
+        "name",
+        "municipality",
+        "gm_code",
+        "lat",
+        "lon",
+        "source",
+        "typed",
+    }
     first = data["results"][0]
     assert first["id"] == services["zwolle"].id
     assert first["organization"]["name"] == services["zwolle"].organization.name

@@ -65,6 +65,11 @@ class SearchResult:
     signals: list[Any] = field(default_factory=list)
     #: The query text without the place name that was taken out of it.
     text: str = ""
+    #: How the location was found: "parameter", "text" (named in the query), "typo" (a
+    #: misspelt place name in the query) or "" (none); see ``search.places``.
+    location_source: str = ""
+    #: The misspelt place name as typed, when the location was guessed from it ("zwole").
+    place_typed: str = ""
     #: The best match is a weak one (nothing found, only parts of a compound, or only some of
     #: the words): pages show general help first and say so.
     weak: bool = False
@@ -85,6 +90,8 @@ class SearchResult:
                     "gm_code": loc.gm_code,
                     "lat": loc.lat,
                     "lon": loc.lon,
+                    "source": self.location_source,
+                    "typed": self.place_typed or None,
                 }
                 if loc is not None
                 else None

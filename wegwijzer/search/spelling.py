@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from itertools import combinations
 
+from ..domain.text import edit_distance
+
 PREFIX = 7
 MAX_DISTANCE = 2
 
@@ -22,28 +24,6 @@ def _deletes(word: str, distance: int) -> set[str]:
         for idx in combinations(range(n), d):
             out.add("".join(c for i, c in enumerate(word) if i not in idx))
     return out
-
-
-def edit_distance(a: str, b: str, limit: int = MAX_DISTANCE) -> int:
-    """Return the Damerau-Levenshtein distance (adjacent swaps count 1), capped at limit+1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        best = cur[0]
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-            best = min(best, v)
-        if best > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 def max_distance(word: str) -> int:

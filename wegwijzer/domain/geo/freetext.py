@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..text import edit_distance
 from .index import NameIndex
 from .normalise import fold, sint
 from .records import Place, Resolved, resolved_from_place
 from .words import (
     DANGLING_PHRASES,
+    FUNCTION_WORDS,
     GUARDED,
+    LOWER_CASE_TOWNS,
     MAX_TEXT,
     MONEY_WORDS,
     NEVER_IN_TEXT,
@@ -113,7 +117,13 @@ def _triggered(tokens: list[_Token], first: int) -> bool:
 
 
 def _acceptable(key: str, tokens: list[_Token], i: int, j: int, text: str) -> bool:
-    """Decide whether tokens[i:j] (= key) may be read as a place in free text."""
+    """Decide whether tokens[i:j] (= key) may be read as a place in free text.
+
+    A name that is also an ordinary word ("Best", "Kampen", "Buren") is a place only after a
+    location word ("in Best"), as the whole query, capitalised as the last word
+    ("schulden Kampen"), or - in lower case - as the last word of a keyword query when it is
+    one of the towns in LOWER_CASE_TOWNS ("schulden kampen", not "schulden best").
+    """
     if key in NEVER_IN_TEXT or key.isdigit():
         return False
     guarded = key in GUARDED or (len(key) <= 3 and key not in SHORT_OK)
@@ -127,7 +137,14 @@ def _acceptable(key: str, tokens: list[_Token], i: int, j: int, text: str) -> bo
     if first == 0 and j == len(tokens):
         return True  # the whole query is the name
     original = text[tokens[i].start : tokens[j - 1].end]
-    return j == len(tokens) and first > 0 and original[:1].isupper()
+    if j == len(tokens) and first > 0 and original[:1].isupper():
+        return True
+    return (
+        j == len(tokens)
+        and first > 0
+        and key in LOWER_CASE_TOWNS
+        and not any(t.word in FUNCTION_WORDS for t in tokens[:first])
+    )
 
 
 def _matches(
@@ -193,15 +210,19 @@ def find_place_in_text(
         or m.resolved.gm_code == best.resolved.gm_code
         and (m.postcode or best.postcode or m.triggered)
     ]
+    return best.resolved, _without(text, tokens, [(m.first, m.last) for m in chosen])
+
+
+def _without(text: str, tokens: list[_Token], ranges: list[tuple[int, int]]) -> str:
+    """Return ``text`` without the token ranges (and a location word in front of each)."""
     spans: list[tuple[int, int]] = []
-    for m in chosen:
-        first = m.first
+    for first, last in ranges:
         for phrase in DANGLING_PHRASES:
             size = len(phrase)
             if first - size >= 0 and tuple(t.word for t in tokens[first - size : first]) == phrase:
                 first -= size
                 break
-        spans.append((tokens[first].start, tokens[m.last - 1].end))
+        spans.append((tokens[first].start, tokens[last - 1].end))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -211,7 +232,48 @@ def find_place_in_text(
     remaining = text
     for start, end in reversed(merged):
         remaining = remaining[:start] + " " + remaining[end:]
-    return best.resolved, _tidy(remaining)
+    return _tidy(remaining)
+
+
+def max_place_distance(word: str) -> int:
+    """Allowed typing errors in a place name: none under five letters, one up to seven, else two."""
+    if len(word) < 5:
+        return 0
+    return 1 if len(word) <= 7 else 2
+
+
+def guess_place_in_text(
+    text: str | None, names: dict[str, Resolved], is_word: Callable[[str], bool]
+) -> tuple[Resolved, str, str] | None:
+    """Guess a misspelt place name in a query ("schuldhulp zwole"): (place, rest, word typed).
+
+    Only a word that is no ordinary word (``is_word`` says no) and no place name itself is
+    tried, against ``names`` (one-word names of municipalities and larger places). The closest
+    name wins; among equals the first in ``names`` (the larger place).
+    """
+    if not isinstance(text, str):
+        return None
+    text = unicodedata.normalize("NFC", text)
+    head = text[:MAX_TEXT]
+    tokens = _tokens(head)
+    best: tuple[int, int, Resolved] | None = None
+    for i, tok in enumerate(tokens):
+        word = tok.word
+        limit = max_place_distance(word)
+        if not limit or not word.isalpha() or word in FUNCTION_WORDS or word in GUARDED:
+            continue
+        if word in names or is_word(word):
+            continue
+        for key, resolved in names.items():
+            if abs(len(key) - len(word)) > limit or key[:1] != word[:1]:
+                continue
+            distance = edit_distance(word, key, limit)
+            if distance <= limit and (best is None or distance < best[0]):
+                best = (distance, i, resolved)
+    if best is None:
+        return None
+    _distance, i, resolved = best
+    return resolved, _without(text, tokens, [(i, i + 1)]), tokens[i].raw
 
 
 def _tidy(text: str) -> str:

@@ -13,19 +13,30 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ...resources import DATA_DIR
 from .boundaries import Boundaries
-from .freetext import find_place_in_text
+from .freetext import find_place_in_text, guess_place_in_text
 from .index import build_name_index
 from .normalise import normalise
 from .records import Municipality, NotFound, Place, Resolved, resolved_from_place
-from .words import MAX_QUERY, MAX_TEXT, PC_QUERY, PC_TOKEN, QUERY_PREFIXES, QUERY_SUFFIXES
+from .words import (
+    GUARDED,
+    MAX_QUERY,
+    MAX_TEXT,
+    NEVER_IN_TEXT,
+    PC_QUERY,
+    PC_TOKEN,
+    QUERY_PREFIXES,
+    QUERY_SUFFIXES,
+)
 
 DEFAULT_GAZETTEER_DIR = DATA_DIR / "gazetteer"
+#: Places this large (and every municipality) are recognised with a typing error in a query.
+TYPO_MIN_POPULATION = 10_000
 
 
 def _to_float(value: str) -> float:
@@ -77,6 +88,7 @@ class Gazetteer:
         self._read_municipalities()
         self._read_postcodes()
         place_meta = self._read_places()
+        self._typo_cache: dict[str, Resolved] | None = None
         self._index = build_name_index(self._municipalities.values(), self.places, place_meta)
         self._province_keys = sorted({normalise(m.province) for m in self._municipalities.values()})
 
@@ -265,6 +277,31 @@ class Gazetteer:
     def find_place_in_text(self, text: str | None) -> tuple[Resolved | None, str]:
         """Find a place or postcode in a search query; return it and the remaining text."""
         return find_place_in_text(text, self._index, self.postcodes)
+
+    def guess_place_in_text(
+        self, text: str | None, is_word: Callable[[str], bool]
+    ) -> tuple[Resolved, str, str] | None:
+        """Guess a misspelt place in a query ("schuldhulp zwole"), where ``is_word`` knows no
+        ordinary word like it: return (place, remaining text, the word as typed) or None."""
+        return guess_place_in_text(text, self._typo_names(), is_word)
+
+    def _typo_names(self) -> dict[str, Resolved]:
+        """One-word names of municipalities and places of 10,000 people or more, larger first;
+        names that are also ordinary words are left out."""
+        if self._typo_cache is None:
+            found: dict[str, Resolved] = {}
+            for muni in sorted(self._municipalities.values(), key=lambda m: m.name):
+                key = normalise(muni.name)
+                if key.isalpha() and key not in GUARDED and key not in NEVER_IN_TEXT:
+                    found.setdefault(key, self._index.lookup(key)[0])
+            for place in sorted(self.places, key=lambda p: -p.population):
+                key = normalise(place.name)
+                if place.population < TYPO_MIN_POPULATION:
+                    break
+                if key.isalpha() and key not in GUARDED and key not in NEVER_IN_TEXT:
+                    found.setdefault(key, self._index.lookup(key)[0])
+            self._typo_cache = found
+        return self._typo_cache
 
     # -- geometry -----------------------------------------------------------------------
 

@@ -62,6 +62,29 @@ GUARDED = _wordset(
     """
 )
 
+# Words that make a query a sentence rather than a list of keywords. A town's name that is
+# also an ordinary word (LOWER_CASE_TOWNS) is read as the place in lower case only at the end
+# of a keyword query ("schulden kampen"), never in a sentence ("dat kan tot problemen leiden").
+FUNCTION_WORDS = _wordset(
+    """
+    de het een en of met van voor naar op aan in bij te om tot over uit door dat die dit deze
+    wat hoe wie waar wanneer waarom ik je jij u we wij ze zij hij mij me mijn uw ons onze hun
+    is ben bent zijn was waren kan kun kunt wil wilt moet moeten heb hebt heeft hebben niet
+    geen echt heel erg zo al nog ook maar dan als er hier daar nu
+    the a an my our your with for to of and or is are am not in at on by from how what
+    """
+)
+
+# Municipality names that are also ordinary words but, as the last word of a keyword query,
+# almost always mean the town ("schulden kampen", "budgetbeheer houten"). Names that are
+# everyday words in a question about money ("best", "buren", "huizen", "hoorn", "beek",
+# "sluis") are not in it: those need a location word, a capital or the whole query.
+LOWER_CASE_TOWNS = _wordset(
+    """
+    kampen leiden delft houten goes dongen borne stein duiven putten
+    """
+)
+
 # Short names that are real towns and no ordinary word.
 SHORT_OK = frozenset({"oss", "ede", "urk", "epe", "yde"})
 
