@@ -11,10 +11,8 @@ import numpy as np
 
 from ..domain.facets import EVERYONE, ONE_GROUP
 from ..domain.hours import TZ
-from .analysis import is_stop
 from .categories import Categories
 from .engine import SearchEngine
-from .places import locate
 from .query import ParsedQuery, parse_query
 from .results import EXTRA_OPEN_NOW, EXTRA_WALK_IN, Hit, SearchResult
 from .schema import CATEGORY_BOOST, FACETS, FLAG_WALK_IN, NATIONAL
@@ -29,7 +27,8 @@ MAX_PER_PAGE = 100
 RELEVANCE_BAND = 0.75
 #: Result order classes, before relevance: services that match some query word directly;
 #: then services meant for one group (young people, entrepreneurs, newcomers, …) that the
-#: query, a filter or the caller did not name; then matches on compound parts only.
+#: query, a filter or the caller did not name; then matches on compound parts only. When
+#: the query names a language, services that speak it come before all of these.
 GENERAL, OTHER_GROUP, FRAGMENT_ONLY = 0, 1, 2
 #: The facet of target groups.
 GROUP_FACET = "doelgroep"
@@ -63,6 +62,22 @@ def run_search(
     view, live = engine.view()
     result = SearchResult(query=query, page=page, per_page=per_page)
 
+    # Where: an explicit place or postcode, else a place named in the query.
+    text = query
+    location = None
+    if near and near.strip():
+        found = gazetteer.resolve(near.strip()[:MAX_QUERY])
+        if found:
+            location = found
+        else:
+            result.location_error = found
+    elif text and gazetteer is not None:
+        place, rest = gazetteer.find_place_in_text(text)
+        if place is not None:
+            location, text = place, " ".join(rest.split())
+    result.location = location
+    result.text = text
+
     spell = engine.spell(view, live)
     cats = engine.categories(live)
     synonyms = engine.synonyms()
@@ -76,19 +91,6 @@ def run_search(
             or word in cats.words
             or any(word in phrase for s in signals for phrase in s.phrases)
         )
-
-    # Where: an explicit place or postcode, else a place named in the query.
-    where = locate(
-        query,
-        near,
-        gazetteer,
-        is_word=lambda word: is_stop(word) or is_surface(word),
-        correct=spell.correct,
-        limit=MAX_QUERY,
-    )
-    location, text = where.location, where.text
-    result.location, result.location_error, result.text = location, where.error, text
-    result.location_source, result.place_typed = where.source, where.typed
 
     parsed = parse_query(
         text,
@@ -269,7 +271,8 @@ def _order_classes(view: View, scored: Scores, asked: set[str]) -> np.ndarray:
 
     ``asked``: doelgroep codes named by the caller (SearchQuery.groups), a filter or the
     query's words. A service that also serves everyone (``iedereen``), or one that speaks a
-    language the query names, is never OTHER_GROUP.
+    language the query names, is never OTHER_GROUP. When the query names a language, the
+    services that speak it come before all others.
     """
     specific = np.zeros(view.size, dtype=bool)
     wanted = np.zeros(view.size, dtype=bool)
@@ -284,6 +287,9 @@ def _order_classes(view: View, scored: Scores, asked: set[str]) -> np.ndarray:
     classes = np.where(other, np.int8(OTHER_GROUP), np.int8(GENERAL))
     if scored.strong is not None:
         classes[scored.strong == 0] = FRAGMENT_ONLY
+    if scored.language is not None and scored.language.any():
+        # A language named in the query ("Turkse hulp met brieven"): who speaks it first.
+        classes[~scored.language] += np.int8(FRAGMENT_ONLY + 1)
     return classes
 
 

@@ -11,6 +11,7 @@ from ...domain.hours import today
 from ...domain.places import gazetteer
 from ...extensions import db
 from ...maps import results_map, service_map
+from ...search import make_query
 from ...search import search as search_directory
 from ...services import directory, referral
 from ...services.taxonomy import list_taxonomies
@@ -22,6 +23,8 @@ bp = Blueprint("public", __name__)
 
 #: A printed list carries more results per page: paper has no "next page" link.
 PRINT_PER_PAGE = 50
+#: The organisation type of national helplines, shown first when a search finds no good match.
+HELPLINE = "landelijke-hulplijn"
 
 
 @bp.get("/")
@@ -53,6 +56,11 @@ def search() -> str:
     lang = get_locale()
     result = search_directory(params.query)
     cards = directory.result_cards(db.session, result.results, result.location, lang)
+    helplines = []
+    if result.weak and not params.printing:
+        # A weak match is no answer: general help comes first (see results.html).
+        lines = search_directory(make_query(filters={"organisatietype": [HELPLINE]}, per_page=5))
+        helplines = directory.result_cards(db.session, lines.results, None, lang)
     location = result.location
     debt_help = directory.debt_help_for(db.session, location.gm_code) if location else None
     context: dict[str, Any] = {
@@ -63,6 +71,7 @@ def search() -> str:
         "facet_order": FILTER_FACETS,
         "debt_help": debt_help,
         "debt_help_list": [] if debt_help else directory.debt_help_list(db.session),
+        "helplines": helplines,
         "lang": lang,
         "today": today(),
     }
