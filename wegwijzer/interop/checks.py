@@ -12,7 +12,7 @@ from ..domain import limits
 from ..models import stable_id
 from .extra import extra_of, kept_item
 from .records import RawService, Row
-from .report import ImportReport
+from .report import ImportReport, nl
 from .values import (
     as_uuid,
     clip,
@@ -106,10 +106,10 @@ class Checker:
         where = _where(path, key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.refuse(raw, where, "Dit veld is verplicht en ontbreekt.")
+                self.refuse(raw, where, nl("Dit veld is verplicht en ontbreekt."))
             return None
         if not isinstance(value, str):
-            self.refuse(raw, where, f"Verwacht tekst, maar kreeg {type_nl(value)}.")
+            self.refuse(raw, where, nl("Verwacht tekst, maar kreeg %(got)s.", got=type_nl(value)))
         code = limits.forbidden_character(value)
         if code:
             self.refuse(
@@ -197,7 +197,11 @@ class Checker:
         self.refuse(
             raw,
             _where(path, key),
-            f"Onbekende waarde '{clip(value)}'; kies uit: {', '.join(options)}.",
+            nl(
+                "Onbekende waarde '%(value)s'; kies uit: %(options)s.",
+                value=clip(value),
+                options=", ".join(options),
+            ),
         )
 
     def day(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> date | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .reading import decode_text
 from .records import RawService
-from .report import ImportFailed
+from .report import ImportFailed, nl
 from .versions import LABELS, Upgrader, declared_version, detect_services
 
 
@@ -73,9 +73,9 @@ def _shape_note(value: Any) -> str | None:
     if not isinstance(items, list) or not items or not isinstance(items[0], dict):
         return None
     if _is_organization(items[0]):
-        return "Het bestand bevat organisaties met hun diensten; de diensten zijn ingelezen."
+        return nl("Het bestand bevat organisaties met hun diensten; de diensten zijn ingelezen.")
     if _is_service_at_location(items[0]):
-        return (
+        return nl(
             "Het bestand bevat diensten op locaties (service_at_location); elke dienst is met "
             "zijn locatie ingelezen."
         )

@@ -15,6 +15,7 @@ from .contacts import ContactChecks
 from .extra import extra_of
 from .loading import existing_ids
 from .records import Bundle, RawService, Record, Row
+from .report import nl
 from .schema import INTERNAL_FIELDS, MODELS, max_length
 from .values import type_nl
 
@@ -188,8 +189,11 @@ class OrganizationChecks(ContactChecks):
                 self.error(
                     raw,
                     path,
-                    f"De organisatie met id {self.shown(ref)} staat niet in het bestand en "
-                    "niet in de database.",
+                    nl(
+                        "De organisatie met id %(id)s staat niet in het bestand en niet in de "
+                        "database.",
+                        id=self.shown(ref),
+                    ),
                 )
 
 

@@ -15,7 +15,7 @@ from .checks import Checker, Foreign, Skip
 from .extra import extra_of
 from .loading import existing_ids
 from .records import Bundle, RawService, Record, Row
-from .report import ImportReport
+from .report import ImportReport, nl
 from .schema import MODELS, max_length
 from .values import clip
 
@@ -203,8 +203,12 @@ class PlaceChecks(Checker):
                 self.error(
                     raw,
                     f"{path}.latitude",
-                    f"De coördinaten ({lat}, {lon}) liggen buiten Nederland. Let op de volgorde: "
-                    "latitude (ca. 51-53) en longitude (ca. 3-7).",
+                    nl(
+                        "De coördinaten (%(lat)s, %(lon)s) liggen buiten Nederland. Let op de "
+                        "volgorde: latitude (ca. 51-53) en longitude (ca. 3-7).",
+                        lat=lat,
+                        lon=lon,
+                    ),
                 )
                 return False
             fields["latitude"], fields["longitude"] = round(lat, 6), round(lon, 6)
@@ -259,8 +263,11 @@ class PlaceChecks(Checker):
                 self.error(
                     raw,
                     f"{path}.location_id",
-                    f"De locatie met id {self.shown(ref)} staat niet in het bestand en niet in de "
-                    "database.",
+                    nl(
+                        "De locatie met id %(id)s staat niet in het bestand en niet in de "
+                        "database.",
+                        id=self.shown(ref),
+                    ),
                 )
 
     # -- service areas ---------------------------------------------------------------------

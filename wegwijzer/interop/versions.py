@@ -27,6 +27,7 @@ from functools import cache
 from typing import Any
 
 from ..resources import DATA_DIR
+from .report import Text, nl
 
 #: Versions and profiles as named in the report.
 LABELS = {
@@ -168,16 +169,21 @@ class Upgrader:
         #: Descriptions of what was mapped, e.g. "regular_schedules → schedules".
         self.mapped: Counter[str] = Counter()
 
-    def warnings(self) -> list[str]:
+    def warnings(self) -> list[Text]:
         """Return one Dutch warning per unused field and a summary of what was mapped."""
         out = []
         for what, count in sorted(self.mapped.items()):
-            out.append(f"Oudere vorm omgezet: {what} ({count}×).")
+            out.append(nl("Oudere vorm omgezet: %(what)s (%(n)s×).", what=what, n=count))
         for name, count in sorted(self.unused.items()):
             obj, _, key = name.partition(".")
             out.append(
-                f"Het veld '{key}' ({obj}) hoort niet bij HSDS 3; Wegwijzer gebruikt het niet "
-                f"({count}×)."
+                nl(
+                    "Het veld '%(field)s' (%(object)s) hoort niet bij HSDS 3; Wegwijzer gebruikt "
+                    "het niet (%(n)s×).",
+                    field=key,
+                    object=obj,
+                    n=count,
+                )
             )
         return out
 

@@ -112,7 +112,8 @@ class TableUpgrade:
             if old and name in MERGED:
                 continue
             if target not in TABLES:
-                self.warnings.append(unused_file(f"{name}.csv", len(rows)))
+                if rows:  # an empty table loses nothing
+                    self.warnings.append(unused_file(f"{name}.csv", len(rows)))
                 continue
             convert = getattr(self, f"_t_{name}", None) if old else None
             for line, row in rows:
@@ -130,7 +131,7 @@ class TableUpgrade:
             self._service_taxonomy()
         self._unused_columns()
         for what, count in sorted(self.mapped.items()):
-            self.warnings.append(f"Oudere vorm omgezet: {what} ({count}×).")
+            self.warnings.append(nl("Oudere vorm omgezet: %(what)s (%(n)s×).", what=what, n=count))
         return self.out
 
     # -- column mapping per old table ------------------------------------------------------
@@ -366,8 +367,11 @@ def link_children(tables: dict[str, Rows], warnings: list[str | Problem]) -> Non
                 spread += 1
     if spread:
         warnings.append(
-            f"{spread} openingstijd(en) horen bij een locatie: ze gelden voor elke dienst op "
-            "die locatie."
+            nl(
+                "%(n)s openingstijd(en) horen bij een locatie: ze gelden voor elke dienst op "
+                "die locatie.",
+                n=spread,
+            )
         )
     ids = {name: {row.get("id") for _l, row in tables.get(name, [])} for name in TABLES}
     for table, parents in PARENTS.items():

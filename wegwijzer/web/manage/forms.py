@@ -375,3 +375,5 @@ class SendBackForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("Bestand (HSDS JSON, CSV of zip)"), validators=[DataRequired()])
     dry_run = BooleanField(_l("Alleen controleren, niets opslaan"), default=True)
+    skip_invalid = BooleanField(_l("Diensten met fouten overslaan en de rest importeren"))
+    publish = BooleanField(_l("Direct publiceren (alleen voor een betrouwbare bron)"))
