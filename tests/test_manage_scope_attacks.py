@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from wegwijzer.extensions import db
 from wegwijzer.interop import import_file
-from wegwijzer.interop.hsds_csv import TABLES, datapackage, package_tables, write_table
+from wegwijzer.interop.hsds_csv import datapackage, package_columns, package_tables, write_table
 from wegwijzer.models import Location, Organization, Service
 from wegwijzer.services.taxonomy import term_id
 
@@ -157,11 +157,12 @@ def _package(items: list[dict[str, Any]]) -> bytes:
     """Return HSDS service objects as a zipped HSDS CSV data package."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for table, rows in package_tables(items).items():
+        tables = package_tables(items)
+        for table, rows in tables.items():
             text = io.StringIO()
-            write_table(text, TABLES[table], rows)
+            write_table(text, package_columns(table, False), rows)
             archive.writestr(f"{table}.csv", text.getvalue())
-        archive.writestr("datapackage.json", json.dumps(datapackage(False)))
+        archive.writestr("datapackage.json", json.dumps(datapackage(list(tables), False)))
     return buffer.getvalue()
 
 

@@ -135,6 +135,8 @@ ADOPT: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     ),
     "service_areas": (("extent_type", "gm_code"), frozenset({"name", "extent_type", "gm_code"})),
     "languages": (("name",), frozenset({"name"})),
+    # A spreadsheet names the location only; the link's own id and fields stay.
+    "service_at_locations": (("location_id",), frozenset({"location_id"})),
     "attributes": (("taxonomy_term_id",), frozenset({"taxonomy_term_id", "link_entity"})),
 }
 

@@ -122,22 +122,28 @@ def extra_of(
 def kept_item(item: dict[str, Any]) -> dict[str, Any]:
     """Return an item Wegwijzer cannot use as it will be kept: as the file has it, without
     the reference to its parent (it is kept with it)."""
-    return {k: v for k, v in plain(item).items() if k not in PARENT_REFS and v not in (None, "")}
+    kept = {k: v for k, v in plain(item).items() if k not in PARENT_REFS and v not in (None, "")}
+    if isinstance(kept.get("taxonomy_term"), dict):
+        # The nested term carries its id; a data package adds the link column.
+        kept.pop("taxonomy_term_id", None)
+    return kept
 
 
 def plain(value: Any) -> Any:
-    """Return ``value`` as its file first had it: without the tabular reader's origin marks,
+    """Return ``value`` as its file first had it: without the tabular reader's notes,
     and with the ids an export replaced (``x_wegwijzer.source_ids``) put back, at any depth."""
     if isinstance(value, dict):
-        out = {k: plain(v) for k, v in value.items() if k != "_origin"}
+        # Keys starting with "_" are the tabular reader's notes (file, line), not data.
+        out = {k: plain(v) for k, v in value.items() if not k.startswith("_")}
         originals = _source_ids(value)
         if originals:
             out.update(originals)
-            ext = {k: v for k, v in out["x_wegwijzer"].items() if k != "source_ids"}
+            out.pop("x_wegwijzer_source_ids", None)
+            ext = {k: v for k, v in (out.get("x_wegwijzer") or {}).items() if k != "source_ids"}
             if ext:
                 out["x_wegwijzer"] = ext
             else:
-                del out["x_wegwijzer"]
+                out.pop("x_wegwijzer", None)
         return out
     if isinstance(value, list):
         return [plain(v) for v in value]
@@ -147,6 +153,9 @@ def plain(value: Any) -> Any:
 def _source_ids(obj: dict[str, Any]) -> dict[str, str]:
     ext = obj.get("x_wegwijzer")
     found = ext.get("source_ids") if isinstance(ext, dict) else None
+    if found is None:
+        # A data package row the reader leaves flat (a taxonomy term).
+        found = obj.get("x_wegwijzer_source_ids")
     if not isinstance(found, dict):
         return {}
     return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}

@@ -54,7 +54,8 @@ def parse_opening_hours(text: str) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         rest = match.group("rest").strip().lower()
         schedule: dict[str, Any] = {
-            "freq": "WEEKLY",
+            # "1e di" (first Tuesday of the month) makes a monthly rule.
+            "freq": "MONTHLY" if any(not d.isalpha() for d in days) else "WEEKLY",
             "byday": ",".join(days),
             "opens_at": _clock(match.group(2)),
             "closes_at": _clock(match.group(3)),
@@ -98,11 +99,32 @@ def _days(text: str) -> list[str] | None:
     return list(dict.fromkeys(found)) or None
 
 
+_ORDINAL = re.compile(r"^(?:(\d)e|(laatste))\s+(\S+)$")
+
+
 def _day(text: str) -> str | None:
     text = text.strip().rstrip(".").lower()
+    ordinal = _ORDINAL.match(text)
+    if ordinal:
+        day = _day(ordinal.group(3))
+        if day is None or not day.isalpha():
+            return None
+        return ("-1" if ordinal.group(2) else ordinal.group(1)) + day
     if text.upper() in WEEKDAYS:
         return text.upper()
     return DAYS.get(text)
+
+
+def _day_nl(token: str) -> str:
+    """Return a weekday token in the notation: MO → ma, 1TU → 1e di, -1FR → laatste vr."""
+    match = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", token)
+    if match is None or match.group(2) not in _DAY_NL:
+        return token
+    day = _DAY_NL[match.group(2)]
+    if match.group(1) is None:
+        return day
+    number = int(match.group(1))
+    return f"laatste {day}" if number == -1 else f"{number}e {day}"
 
 
 def format_opening_hours(schedules: list[Any]) -> str:
@@ -131,7 +153,7 @@ def format_opening_hours(schedules: list[Any]) -> str:
             )
             parts.append(f"gesloten {s.valid_from.isoformat()}{end}")
             continue
-        days = ",".join(_DAY_NL.get(d, d) for d in (s.byday or "").split(",") if d)
+        days = ",".join(_day_nl(d) for d in (s.byday or "").split(",") if d)
         if not days or not s.opens_at or not s.closes_at:
             continue
         text = f"{days} {s.opens_at}-{s.closes_at}"

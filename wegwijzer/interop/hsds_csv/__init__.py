@@ -6,12 +6,13 @@
 
 from .read import parse_datapackage
 from .tables import TABLES, table_columns
-from .write import datapackage, export_hsds_csv, package_tables, write_table
+from .write import datapackage, export_hsds_csv, package_columns, package_tables, write_table
 
 __all__ = [
     "TABLES",
     "datapackage",
     "export_hsds_csv",
+    "package_columns",
     "package_tables",
     "parse_datapackage",
     "table_columns",

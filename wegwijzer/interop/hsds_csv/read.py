@@ -10,6 +10,7 @@ from ...domain.text import unsafe_cell
 from ..reading import CsvTable, decode_text, read_csv
 from ..records import RawService
 from ..report import ImportFailed, Problem
+from .extensions import merge_extensions, take_extensions
 from .legacy import FILE_KEY, TableUpgrade, detect, label, link_children, unused_file
 from .tables import INTERNAL_COLUMNS, LIST_COLUMNS, ORIGIN, TABLES
 
@@ -110,14 +111,16 @@ def parse_datapackage(
         if not name.endswith(".csv") and name != "datapackage.json":
             warnings.append(unused_file(name))
     source = _read_all(files, warnings)
+    extensions = take_extensions(source)
     version = detect(source, package)
     upgrade = TableUpgrade(source)
     read_tables = upgrade.run(old=version in ("1", "2.0", "uk"))
+    merge_extensions(read_tables, extensions)
     t = {name: read_tables.get(name, []) for name in TABLES}
     link_children(t, upgrade.warnings)
     warnings.extend(upgrade.warnings)
     internal_file = False
-    for name in ("services", "organizations"):
+    for name in ("services", "organizations", "x_wegwijzer_services", "x_wegwijzer_organizations"):
         content = files.get(f"{name}.csv", b"")
         first_line = content.split(b"\n", 1)[0].lower()
         if b"x_wegwijzer_internal_notes" in first_line:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from ...resources import DATA_DIR
 from ..schema import INTERNAL_FIELDS
 
 #: HSDS 3.0 columns per table (from the HSDS schema), plus Wegwijzer's ``x_wegwijzer_*``.
@@ -77,3 +80,58 @@ def table_columns(table: str, internal: bool) -> tuple[str, ...]:
     if internal and table in ("services", "organizations"):
         cols = cols + INTERNAL_COLUMNS
     return cols
+
+
+def _standard_tables() -> dict[str, tuple[str, ...]]:
+    """Return every HSDS 3.0 table (file name without .csv) with its columns, in the
+    specification's order: the JSON schemas' fields that hold one value."""
+    found: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for path in sorted((DATA_DIR / "hsds" / "schema").glob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        name = str(schema.get("path", ""))
+        if not name.endswith(".csv") or path.name.startswith("compiled"):
+            continue
+        columns = tuple(
+            key
+            for key, prop in schema.get("properties", {}).items()
+            if "$ref" not in prop and prop.get("type") not in ("array", "object")
+        )
+        order = int((schema.get("datapackage_metadata") or {}).get("order", 99))
+        found[name[: -len(".csv")]] = (order, columns)
+    return {name: cols for name, (_o, cols) in sorted(found.items(), key=lambda kv: kv[1][0])}
+
+
+#: The HSDS 3.0 tables and columns, as the specification's ``datapackage.json`` has them.
+STANDARD_TABLES: dict[str, tuple[str, ...]] = _standard_tables()
+#: Wegwijzer's extension columns per table, written to ``x_wegwijzer_<table>.csv`` (id and
+#: these columns) so the standard tables hold standard columns only.
+EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "organizations": ("x_wegwijzer_publication_status", "x_wegwijzer_last_verified_at"),
+    "services": (
+        "x_wegwijzer_publication_status", "x_wegwijzer_last_verified_at",
+        "x_wegwijzer_referral_route", "x_wegwijzer_handover_needs",
+        "x_wegwijzer_warm_handover", "x_wegwijzer_keywords",
+    ),
+    "phones": ("x_wegwijzer_is_public",),
+    "contacts": ("x_wegwijzer_is_public",),
+    "schedules": ("x_wegwijzer_is_closed",),
+}  # fmt: skip
+#: Every extension table also says which id a row had in the file it came from.
+SOURCE_COLUMNS = ("x_wegwijzer_source_id", "x_wegwijzer_source_ids")
+#: Fields a standard table has no column for (a phone's languages, a 3.1 field, …): one row
+#: per value, as JSON, so nothing is lost.
+FIELDS_TABLE = "x_wegwijzer_fields"
+FIELDS_COLUMNS = ("table", "id", "field", "value")
+
+
+def extension_table(table: str) -> str:
+    """Return the name of the table holding ``table``'s extension columns."""
+    return f"x_wegwijzer_{table}"
+
+
+def extension_columns(table: str, internal: bool) -> tuple[str, ...]:
+    """Return the columns of ``table``'s extension table (after ``id``)."""
+    cols = EXTENSION_COLUMNS.get(table, ())
+    if internal and table in ("services", "organizations"):
+        cols = cols + INTERNAL_COLUMNS
+    return cols + SOURCE_COLUMNS

@@ -1,4 +1,7 @@
-"""Write the directory as an HSDS 3.0 data package: one CSV file per table, zipped or not."""
+"""Write the directory as an HSDS 3.0 data package: one CSV file per table, zipped or not.
+
+Every HSDS 3.0 table is written with exactly the specification's columns (empty tables
+too); Wegwijzer's extensions go into tables of their own (``x_wegwijzer_*``)."""
 
 from __future__ import annotations
 
@@ -14,77 +17,157 @@ from sqlalchemy.orm import Session
 
 from ...domain.text import safe_cell
 from ..export import export_hsds_json
-from .tables import BOOLEAN_COLUMNS, LIST_COLUMNS, NUMBER_COLUMNS, TABLES, table_columns
+from .tables import (
+    BOOLEAN_COLUMNS,
+    FIELDS_COLUMNS,
+    FIELDS_TABLE,
+    LIST_COLUMNS,
+    NUMBER_COLUMNS,
+    STANDARD_TABLES,
+    extension_columns,
+    extension_table,
+)
+
+#: Per table: the keys of an object that are written as rows of their own tables.
+_NESTED = {
+    "services": frozenset(
+        (
+            "organization", "phones", "contacts", "schedules", "service_areas", "languages",
+            "cost_options", "service_at_locations", "attributes",
+        )
+    ),
+    "organizations": frozenset(("phones", "contacts")),
+    "contacts": frozenset(("phones",)),
+    "locations": frozenset(("addresses", "accessibility")),
+    "service_at_location": frozenset(("location",)),
+}  # fmt: skip
+
+
+class _Package:
+    """The rows of every table; each object split into standard columns, extension columns
+    (``x_wegwijzer_<table>``) and fields without a column (``x_wegwijzer_fields``)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def put(self, table: str, obj: dict[str, Any], **owner: Any) -> None:
+        rows = self.rows.setdefault(table, {})
+        if obj["id"] in rows:
+            return  # shared (an organisation, a location): written once
+        standard = set(STANDARD_TABLES[table])
+        row: dict[str, Any] = {}
+        ext: dict[str, Any] = {}
+        nested = _NESTED.get(table, frozenset())
+        for key, value in obj.items():
+            if key in nested or value is None:
+                continue
+            if key == "x_wegwijzer":
+                ext.update(_extension_cells(value))
+            elif key in standard and not isinstance(value, dict | list):
+                row[key] = value
+            else:
+                self.rows.setdefault(FIELDS_TABLE, {})[f"{table}/{obj['id']}/{key}"] = {
+                    "table": table,
+                    "id": obj["id"],
+                    "field": key,
+                    "value": json.dumps(value, ensure_ascii=False, sort_keys=True),
+                }
+        row.update(owner)
+        rows[obj["id"]] = row
+        if ext:
+            self.rows.setdefault(extension_table(table), {})[obj["id"]] = {"id": obj["id"], **ext}
+
+    def phones(self, items: list[dict[str, Any]], **owner: str) -> None:
+        for phone in items:
+            self.put("phones", phone, **owner)
+
+    def contacts(self, items: list[dict[str, Any]], **owner: str) -> None:
+        for contact in items:
+            self.put("contacts", contact, **owner)
+            self.phones(contact.get("phones", []), contact_id=contact["id"])
+
+    def service(self, svc: dict[str, Any]) -> None:
+        org = svc["organization"]
+        self.put("organizations", org)
+        self.phones(org.get("phones", []), organization_id=org["id"])
+        self.contacts(org.get("contacts", []), organization_id=org["id"])
+        sid = svc["id"]
+        self.put("services", svc)
+        self.phones(svc.get("phones", []), service_id=sid)
+        self.contacts(svc.get("contacts", []), service_id=sid)
+        for key in ("schedules", "service_areas", "languages", "cost_options"):
+            for item in svc.get(key, []):
+                self.put(key, item, service_id=sid)
+        for sal in svc.get("service_at_locations", []):
+            loc = sal["location"]
+            self.put("service_at_location", sal)
+            self.put("locations", loc)
+            for key in ("addresses", "accessibility"):
+                for item in loc.get(key, []):
+                    self.put(key, item, location_id=loc["id"])
+        for attr in svc.get("attributes", []):
+            self.attribute(attr, sid)
+
+    def attribute(self, attr: dict[str, Any], service_id: str) -> None:
+        term = attr.get("taxonomy_term")
+        if not isinstance(term, dict) or "id" not in term:
+            # A kept term without an id: the attribute keeps it as a field.
+            self.put("attributes", attr, link_id=service_id)
+            return
+        self.put("attributes", attr, link_id=service_id, taxonomy_term_id=term["id"])
+        detail = term.get("taxonomy_detail")
+        if isinstance(detail, dict) and "id" in detail:
+            self.put("taxonomy_terms", {k: v for k, v in term.items() if k != "taxonomy_detail"})
+            self.put("taxonomies", detail)
+            if term.get("taxonomy_id") is None:
+                # A kept term that had its taxonomy nested: keep it so, too.
+                self.put_field("taxonomy_terms", term["id"], "taxonomy_detail", detail)
+        else:
+            self.put("taxonomy_terms", term)
+
+    def put_field(self, table: str, row_id: str, key: str, value: Any) -> None:
+        self.rows.setdefault(FIELDS_TABLE, {})[f"{table}/{row_id}/{key}"] = {
+            "table": table,
+            "id": row_id,
+            "field": key,
+            "value": json.dumps(value, ensure_ascii=False, sort_keys=True),
+        }
+
+
+def _extension_cells(ext: dict[str, Any]) -> dict[str, Any]:
+    """Return ``x_wegwijzer`` as extension columns (internal fields flattened)."""
+    cells: dict[str, Any] = {}
+    for key, value in ext.items():
+        if key == "internal":
+            for ikey, ivalue in (value or {}).items():
+                cells[f"x_wegwijzer_{ikey}"] = ivalue
+        elif isinstance(value, dict):
+            cells[f"x_wegwijzer_{key}"] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        else:
+            cells[f"x_wegwijzer_{key}"] = value
+    return cells
 
 
 def package_tables(services: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Flatten HSDS service objects into the rows of each table (shared rows once)."""
-    tables: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in TABLES}
-
-    def put(table: str, row: dict[str, Any]) -> None:
-        tables[table].setdefault(row["id"], row)
-
-    def ext_columns(obj: dict[str, Any], row: dict[str, Any]) -> None:
-        ext = obj.get("x_wegwijzer") or {}
-        for key, value in ext.items():
-            if key == "internal":
-                for ikey, ivalue in (value or {}).items():
-                    row[f"x_wegwijzer_{ikey}"] = ivalue
-            else:
-                row[f"x_wegwijzer_{key}"] = value
-
-    def phones(items: list[dict[str, Any]], **owner: str) -> None:
-        for phone in items:
-            put("phones", {**_scalars(phone), **owner, **_ext_flat(phone)})
-
-    def contacts(items: list[dict[str, Any]], **owner: str) -> None:
-        for contact in items:
-            put("contacts", {**_scalars(contact), **owner, **_ext_flat(contact)})
-            phones(contact.get("phones", []), contact_id=contact["id"])
-
+    """Flatten HSDS service objects into the rows of each table (shared rows once): the
+    HSDS 3.0 tables, then Wegwijzer's extension tables."""
+    package = _Package()
     for svc in services:
-        org = svc["organization"]
-        org_row = _scalars(org)
-        ext_columns(org, org_row)
-        put("organizations", org_row)
-        phones(org.get("phones", []), organization_id=org["id"])
-        contacts(org.get("contacts", []), organization_id=org["id"])
-        row = _scalars(svc)
-        ext_columns(svc, row)
-        put("services", row)
-        phones(svc.get("phones", []), service_id=svc["id"])
-        contacts(svc.get("contacts", []), service_id=svc["id"])
-        for sched in svc.get("schedules", []):
-            put("schedules", {**_scalars(sched), "service_id": svc["id"], **_ext_flat(sched)})
-        for key, table in (
-            ("service_areas", "service_areas"),
-            ("languages", "languages"),
-            ("cost_options", "cost_options"),
-        ):
-            for item in svc.get(key, []):
-                put(table, {**_scalars(item), "service_id": svc["id"]})
-        for sal in svc.get("service_at_locations", []):
-            loc = sal["location"]
-            put("service_at_location", _scalars(sal))
-            put("locations", _scalars(loc))
-            for addr in loc.get("addresses", []):
-                put("addresses", {**_scalars(addr), "location_id": loc["id"]})
-            for acc in loc.get("accessibility", []):
-                put("accessibility", {**_scalars(acc), "location_id": loc["id"]})
-        for attr in svc.get("attributes", []):
-            term = attr["taxonomy_term"]
-            put("attributes", _scalars(attr))
-            put("taxonomy_terms", _scalars(term))
-            put("taxonomies", _scalars(term["taxonomy_detail"]))
-    return {name: list(rows.values()) for name, rows in tables.items()}
+        package.service(svc)
+    tables = {name: list(package.rows.get(name, {}).values()) for name in STANDARD_TABLES}
+    for name in (*map(extension_table, STANDARD_TABLES), FIELDS_TABLE):
+        if name in package.rows:
+            tables[name] = list(package.rows[name].values())
+    return tables
 
 
-def _scalars(obj: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in obj.items() if not isinstance(v, dict | list)}
-
-
-def _ext_flat(obj: dict[str, Any]) -> dict[str, Any]:
-    return {f"x_wegwijzer_{k}": v for k, v in (obj.get("x_wegwijzer") or {}).items()}
+def package_columns(table: str, internal: bool) -> tuple[str, ...]:
+    """Return the columns of a table of the package (standard or extension)."""
+    if table in STANDARD_TABLES:
+        return STANDARD_TABLES[table]
+    if table == FIELDS_TABLE:
+        return FIELDS_COLUMNS
+    return ("id", *extension_columns(table[len("x_wegwijzer_") :], internal))
 
 
 def _cell(value: Any) -> str:
@@ -110,19 +193,17 @@ def write_table(stream: IO[str], columns: Iterable[str], rows: list[dict[str, An
         writer.writerow([_cell(row.get(c)) for c in cols])
 
 
-def datapackage(internal: bool) -> dict[str, Any]:
-    """Return the ``datapackage.json`` describing the exported tables."""
+def datapackage(tables: list[str], internal: bool) -> dict[str, Any]:
+    """Return the ``datapackage.json`` describing the exported tables: the HSDS 3.0 tables
+    as the specification describes them, then Wegwijzer's extension tables."""
     resources = []
-    for table in TABLES:
+    for table in tables:
         fields = []
-        for col in table_columns(table, internal):
-            kind = (
-                "number" if col in NUMBER_COLUMNS
-                else "boolean" if col in BOOLEAN_COLUMNS
-                else "array" if col in LIST_COLUMNS
-                else "string"
-            )  # fmt: skip
-            fields.append({"name": col, "type": kind})
+        for col in package_columns(table, internal):
+            fields.append({"name": col, "type": _field_type(table, col)})
+        schema: dict[str, Any] = {"fields": fields}
+        if table != FIELDS_TABLE:
+            schema["primaryKey"] = "id"
         resources.append(
             {
                 "name": table,
@@ -131,7 +212,7 @@ def datapackage(internal: bool) -> dict[str, Any]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": {"fields": fields, "primaryKey": "id"},
+                "schema": schema,
             }
         )
     return {
@@ -139,12 +220,26 @@ def datapackage(internal: bool) -> dict[str, Any]:
         "title": "Wegwijzer: sociale kaart geldzorgen en schulden",
         "profile": "tabular-data-package",
         "description": (
-            "Open Referral HSDS 3.0 tabular data; columns starting with x_wegwijzer_ are "
-            "Wegwijzer extensions. Cells starting with = + - @ are prefixed with ' for "
-            "spreadsheet safety."
+            "Open Referral HSDS 3.0 tabular data. Tables starting with x_wegwijzer_ are "
+            "Wegwijzer extensions: x_wegwijzer_<table> holds Wegwijzer's columns for the rows "
+            "of <table> (same id), x_wegwijzer_fields the HSDS fields a table has no column "
+            "for (as JSON). Cells starting with = + - @ are prefixed with ' for spreadsheet "
+            "safety."
         ),
         "resources": resources,
     }
+
+
+def _field_type(table: str, col: str) -> str:
+    if table == FIELDS_TABLE:
+        return "string"
+    return (
+        "number" if col in NUMBER_COLUMNS
+        else "boolean" if col in BOOLEAN_COLUMNS
+        else "array" if col in LIST_COLUMNS
+        else "object" if col == "x_wegwijzer_source_ids"
+        else "string"
+    )  # fmt: skip
 
 
 def export_hsds_csv(
@@ -159,9 +254,10 @@ def export_hsds_csv(
     files: dict[str, bytes] = {}
     for table, rows in tables.items():
         buffer = io.StringIO()
-        write_table(buffer, table_columns(table, internal), rows)
+        write_table(buffer, package_columns(table, internal), rows)
         files[f"{table}.csv"] = buffer.getvalue().encode("utf-8")
-    files["datapackage.json"] = json.dumps(datapackage(internal), indent=2).encode("utf-8")
+    package = datapackage(list(tables), internal)
+    files["datapackage.json"] = json.dumps(package, indent=2).encode("utf-8")
     if isinstance(out, str | Path) and not str(out).lower().endswith(".zip"):
         directory = Path(out)
         directory.mkdir(parents=True, exist_ok=True)
