@@ -77,9 +77,9 @@ def test_hsds_11_package_arrives_with_locations_schedules_and_named_leftovers(
     cafe = _service("Budgetcafé")
     assert _hours(cafe) == {("FR", "14:00", "17:00")}
 
-    # Nothing is dropped without a word.
+    # The program travels with its service; nothing is dropped without a word.
+    assert (home.hsds_extra or {}).get("program", {}).get("name") == "Geldzaken op orde"
     assert _warned(report, "payment_accepted.csv", "niet gebruikt")
-    assert _warned(report, "programs.csv", "niet gebruikt")
     assert _warned(report, "services.csv", "taxonomy_ids")
     assert _warned(report, "phones.csv", "language")
     dangling = [p for p in report.warnings if p.file == "phones.csv" and p.row == 5]

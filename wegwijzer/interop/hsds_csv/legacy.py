@@ -49,6 +49,8 @@ RENAMED = {
     "taxonomy_term": "taxonomy_terms",
     "attribute": "attributes",
 }
+#: Tables read beside TABLES: their rows travel inside another object (a service's program).
+ATTACHED = frozenset({"programs"})
 #: Tables only older versions have: their rows are merged into other tables.
 MERGED = (
     "eligibility", "eligibilities", "eligibilitys", "service_taxonomy", "services_taxonomy",
@@ -111,7 +113,7 @@ class TableUpgrade:
             target = RENAMED.get(name, name) if old else name
             if old and name in MERGED:
                 continue
-            if target not in TABLES:
+            if target not in TABLES and target not in ATTACHED:
                 if rows:  # an empty table loses nothing
                     self.warnings.append(unused_file(f"{name}.csv", len(rows)))
                 continue
@@ -281,6 +283,8 @@ class TableUpgrade:
 
     def _unused_columns(self) -> None:
         for table, rows in self.out.items():
+            if table in ATTACHED:
+                continue
             known = set(TABLES.get(table, ())) | {FILE_KEY}
             unused: Counter[tuple[str, str]] = Counter()
             for _line, row in rows:

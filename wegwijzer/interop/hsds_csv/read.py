@@ -117,6 +117,12 @@ def parse_datapackage(
     read_tables = upgrade.run(old=version in ("1", "2.0", "uk"))
     merge_extensions(read_tables, extensions)
     t = {name: read_tables.get(name, []) for name in TABLES}
+    # A service's program (HSDS ``program``) travels with the service.
+    programs = {
+        row["id"]: _typed("programs", row, line)
+        for line, row in read_tables.get("programs", [])
+        if row.get("id")
+    }
     link_children(t, upgrade.warnings)
     warnings.extend(upgrade.warnings)
     internal_file = False
@@ -180,6 +186,8 @@ def parse_datapackage(
         org_id = row.get("organization_id", "")
         if org_id in orgs:
             svc["organization"] = orgs[org_id]
+        if row.get("program_id") in programs:
+            svc["program"] = programs[row["program_id"]]
         svc["phones"] = phones_by["service_id"].get(sid, [])
         svc["contacts"] = [with_phones(c) for c in contacts_by["service_id"].get(sid, [])]
         svc["schedules"] = schedules.get(sid, [])
