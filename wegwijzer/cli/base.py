@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,14 +62,40 @@ def with_app(**overrides: Any) -> Callable[[F], F]:
                 raise CliError(f"{name} bevat een onzichtbaar stuurteken ({bad[1]}).")
             app = make_app(instance, **overrides)
             try:
-                with app.app_context():
+                with app.app_context(), _sigterm_interrupts():
                     return func(app, *args, **kwargs)
             except DatabaseUnavailable as exc:
                 raise CliError(str(exc)) from None
+            except KeyboardInterrupt:
+                raise CliError(
+                    "Afgebroken. Wat nog niet was opgeslagen is teruggedraaid; er staat niets "
+                    "half in de database."
+                ) from None
 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Treat SIGTERM (a stopping service manager, ``kill``) like Ctrl+C during a command.
+
+    The running transaction is then rolled back and the command ends with one line, instead
+    of the process vanishing mid-way. ``serve`` replaces this with gunicorn's own handling.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _params() -> list[click.Parameter]:
