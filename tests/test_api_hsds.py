@@ -266,10 +266,14 @@ def test_taxonomies_and_terms(client: FlaskClient, made: dict) -> None:
         ("/service_at_locations?postcode=0000", "postcode"),
         ("/service_at_locations?postcode=Zwolle", "postcode"),
         ("/services/not-a-uuid", "id"),
+        ("/services?organisation_id=x", "organisation_id"),
+        ("/services?minimal=true", "minimal"),
+        ("/taxonomies?full=true", "full"),
+        ("/?page=1", "page"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(
-    client: FlaskClient, made: dict, query: str, parameter: str
+    client: FlaskClient, query: str, parameter: str
 ) -> None:
     data = get(client, query, status=400)
     assert data["parameter"] == parameter
@@ -422,7 +426,7 @@ def test_every_answer_on_real_data_validates_and_keeps_every_hsds_field(
     )
     total = 0
     for path in KINDS:
-        for extra in ("", "&full=true"):
+        for extra in ("", "&full=true") if not path.startswith("tax") else ("",):
             page_number, last = 1, False
             while not last:
                 page = get(client, f"/{path}?per_page=100&page={page_number}{extra}")

@@ -4,8 +4,8 @@ Paths and parameters follow Open Referral's HSDS 3.0 OpenAPI description; the do
 API serves (``/api/hsds/openapi.json``) says exactly what is accepted. Answers use the HSDS
 page wrapper and the export's serialisation; only public data. Every answer carries an ETag
 and Last-Modified (a conditional GET gets ``304``) and may be read from any origin (CORS,
-no credentials). A bad parameter gives ``400 {"error": "…", "parameter": "…"}``, an unknown
-id ``404`` in the same shape.
+no credentials). A bad or unknown parameter gives ``400 {"error": "…", "parameter": "…"}``,
+an unknown id ``404`` in the same shape.
 """
 
 from __future__ import annotations
@@ -48,6 +48,25 @@ _STARTED = datetime.now(UTC).replace(microsecond=0)
 
 
 # -- reading parameters ---------------------------------------------------------------------
+
+#: The parameters of the list paths (``lang`` is the site's own, everywhere).
+PAGING = ("page", "per_page", "format")
+SERVICE_FILTERS = ("search", "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after")
+
+
+def _only(*names: str) -> None:
+    """Refuse a parameter this path does not know, so a misspelt one never widens the answer."""
+    allowed = (*names, "lang")
+    for name in request.args:
+        if name not in allowed:
+            raise BadParameter(
+                _(
+                    "De parameter ‘%(name)s’ kennen we niet. Gebruik: %(names)s.",
+                    name=name[:40],
+                    names=", ".join(allowed),
+                ),
+                name[:40],
+            )
 
 
 def _arg(name: str) -> str | None:
@@ -266,6 +285,7 @@ def _cors(response: Response) -> Response:
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """What this API is: the HSDS version, the profile and where its OpenAPI document is."""
+    _only()
     return _answer(
         {
             "version": HSDS_VERSION,
@@ -278,24 +298,28 @@ def index() -> ResponseReturnValue:
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     """The OpenAPI 3.1 description of this API, with this site as its server."""
+    _only()
     base = (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
     return _answer(hsds_openapi(base + "/api/hsds"), of_data=False)
 
 
 @bp.get("/services")
 def services() -> ResponseReturnValue:
+    _only(*SERVICE_FILTERS, *PAGING, "full")
     flt, paging, full = _service_filter(), _paging(), _boolean("full")
     return _answer(hsds_api.services_page(db.session, flt, paging, full=full))
 
 
 @bp.get("/services/<key>")
 def service(key: str) -> ResponseReturnValue:
+    _only()
     sid = _uuid("id", key) or ""
     return _by_id("service", sid, hsds_api.service_by_id(db.session, sid))
 
 
 @bp.get("/service_at_locations")
 def service_at_locations() -> ResponseReturnValue:
+    _only(*SERVICE_FILTERS, *PAGING, "full", "postcode", "proximity")
     flt, paging, full, near = _service_filter(), _paging(), _boolean("full"), _near()
     return _answer(
         hsds_api.service_at_locations_page(db.session, flt, paging, near=near, full=full)
@@ -304,12 +328,14 @@ def service_at_locations() -> ResponseReturnValue:
 
 @bp.get("/service_at_locations/<key>")
 def service_at_location(key: str) -> ResponseReturnValue:
+    _only()
     sid = _uuid("id", key) or ""
     return _by_id("service_at_location", sid, hsds_api.service_at_location_by_id(db.session, sid))
 
 
 @bp.get("/organizations")
 def organizations() -> ResponseReturnValue:
+    _only("search", *PAGING, "full", "full_service")
     text, paging = _search(), _paging()
     full, full_service = _boolean("full"), _boolean("full_service")
     return _answer(
@@ -321,6 +347,7 @@ def organizations() -> ResponseReturnValue:
 
 @bp.get("/organizations/<key>")
 def organization(key: str) -> ResponseReturnValue:
+    _only("full_service")
     oid = _uuid("id", key) or ""
     found = hsds_api.organization_by_id(db.session, oid, full_service=_boolean("full_service"))
     return _by_id("organization", oid, found)
@@ -328,18 +355,21 @@ def organization(key: str) -> ResponseReturnValue:
 
 @bp.get("/taxonomies")
 def taxonomies() -> ResponseReturnValue:
+    _only("search", *PAGING)
     text, paging = _search(), _paging()
     return _answer(hsds_api.taxonomies_page(db.session, text, paging))
 
 
 @bp.get("/taxonomies/<key>")
 def taxonomy(key: str) -> ResponseReturnValue:
+    _only()
     tid = _uuid("id", key) or ""
     return _by_id("taxonomy", tid, hsds_api.taxonomy_by_id(db.session, tid))
 
 
 @bp.get("/taxonomy_terms")
 def taxonomy_terms() -> ResponseReturnValue:
+    _only("search", *PAGING, "taxonomy_id", "parent_id", "top_only")
     text, paging = _search(), _paging()
     page = hsds_api.taxonomy_terms_page(
         db.session,
@@ -354,5 +384,6 @@ def taxonomy_terms() -> ResponseReturnValue:
 
 @bp.get("/taxonomy_terms/<key>")
 def taxonomy_term(key: str) -> ResponseReturnValue:
+    _only()
     tid = _uuid("id", key) or ""
     return _by_id("taxonomy_term", tid, hsds_api.taxonomy_term_by_id(db.session, tid))

@@ -220,9 +220,12 @@ def _hsds_document() -> dict[str, Any]:
             "Read-only and public: only published services of published organisations, "
             "without non-public phones, contacts or municipality-only fields. Any site may "
             "read it (CORS); answers carry ETag and Last-Modified for conditional requests. "
-            "Extensions are under `x_wegwijzer`. Follows Open Referral's HSDS 3.0 OpenAPI "
-            "description; see the module text of wegwijzer/web/api/openapi.py for the "
-            "differences."
+            "Extensions are under `x_wegwijzer`. A parameter that is wrong or unknown gives "
+            '400, an unknown id 404, both as `{"error", "parameter"}`. Differences from '
+            "Open Referral's HSDS 3.0 OpenAPI description: `minimal` is not offered; "
+            "`format` is `json` only; `proximity` is a number of meters and needs `postcode`; "
+            "`/service_at_locations/{id}` answers a service_at_location with its location and "
+            "service; ids are UUIDs; each parameter states the range accepted here."
         ),
     }
     return upstream
