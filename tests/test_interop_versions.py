@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from tests.interop_support import table_counts
+from tests.interop_support import as_bytes, service_obj, table_counts
 from wegwijzer.extensions import db
 from wegwijzer.interop import import_file
 from wegwijzer.interop.report import ImportReport
@@ -165,3 +165,45 @@ def test_service_at_location_file_is_a_service_at_its_location(app: Flask) -> No
     assert link.location.name == "Bibliotheek Zwolle"
     assert link.description == "Op dinsdag in de bibliotheek"
     assert _hours(svc) == {("TU", "14:00", "16:00")}
+
+
+def test_hsds_31_json_is_recognised_and_unknown_fields_are_named(app: Flask) -> None:
+    svc = service_obj(1, additional_urls=[{"url": "https://extra.example", "label": "Meer"}])
+    svc["x_eigen"] = "blijft weg uit de waarschuwing"
+    svc["beoordeling"] = "5 sterren"
+    report = _import(as_bytes([svc]), dry_run=True)
+    assert report.ok, [str(p) for p in report.errors]
+    assert report.version == "HSDS 3.1 (JSON)"
+    named = [p.message_nl for p in report.warnings if "'beoordeling'" in p.message_nl]
+    assert named and "hoort niet bij HSDS 3" in named[0]
+    assert not any("x_eigen" in p.message_nl for p in report.warnings)
+
+
+def test_weekday_names_and_numbers_in_older_json(app: Flask) -> None:
+    svc = service_obj(1, schedules=None)
+    svc["regular_schedules"] = [
+        {"weekday": "maandag", "opens_at": "09:00", "closes_at": "10:00"},
+        {"weekday": 3, "opens_at": "11:00", "closes_at": "12:00"},
+        {"weekday": "SUNDAY", "opens_at": "13:00", "closes_at": "14:00"},
+    ]
+    report = _import(as_bytes([svc]))
+    assert report.ok, [str(p) for p in report.errors]
+    assert report.version == "HSDS 1.x (JSON)"
+    assert _hours(_service("Geldhulp 1")) == {
+        ("MO", "09:00", "10:00"),
+        ("WE", "11:00", "12:00"),
+        ("SU", "13:00", "14:00"),
+    }
+
+
+def test_spreadsheet_rows_do_not_shift_with_line_breaks_in_cells(app: Flask) -> None:
+    lines = ["organisatie;naam;omschrijving;gemeenten"]
+    for n in range(1, 40):
+        lines.append(f'Org;Dienst {n};"regel een\nregel twee\nregel drie";Zwolle')
+    lines.append("Org;Dienst fout;Zonder gemeente;Atlantis")
+    body = "\n".join(lines).encode("utf-8")
+    report = _import(body, dry_run=True)
+    [error] = report.errors
+    # Physical line 1 + 39 * 3 + 1 = 119, but spreadsheet row 41 (the header is row 1).
+    assert error.row == 41
+    assert "Atlantis" in error.message_nl

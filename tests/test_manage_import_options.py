@@ -107,3 +107,24 @@ def test_report_speaks_english_on_the_english_site(app: Flask, admin: FreshClien
     assert "1 service(s) with errors skipped." in html
     assert "lie outside the Netherlands" in html
     assert "buiten Nederland" not in html
+
+
+def test_skip_invalid_leaves_out_what_lies_outside_the_beheerders_municipality(
+    app: Flask,
+) -> None:
+    make_user("beheer@kampen.nl", "beheerder", gm_codes=["GM0166"])
+    kampen = new_client(app)
+    login(kampen, "beheer@kampen.nl")
+    zwolle = service_obj(1)  # works in Zwolle (GM0193)
+    own = service_obj(2, service_areas=[{"extent_type": "cbs_gemeentecode", "extent": "GM0166"}])
+    own["organization"] = {**own["organization"], "id": "0b9d7c6e-1f2a-4b3c-8d4e-000000000166"}
+    own["service_at_locations"][0]["location"]["id"] = "0b9d7c6e-1f2a-4b3c-8d4e-000000001660"
+    data = as_bytes([zwolle, own])
+    refused = _upload(kampen, data)
+    assert refused.status_code == 422
+    assert _status() == {}
+    resp = _upload(kampen, data, "skip_invalid")
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    html = resp.get_data(as_text=True)
+    assert "u beheert alleen diensten in uw eigen gemeente(n)" in html
+    assert set(_status()) == {"Geldhulp 2"}
