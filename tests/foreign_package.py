@@ -34,7 +34,10 @@ def foreign_services(count: int = 500) -> list[dict[str, Any]]:
     """Return ``count`` HSDS 3.0 service objects in a foreign style."""
     orgs = [_organization(n) for n in range(1, 41)]
     locations = [_location(n) for n in range(1, 121)]
-    return [_service(n, orgs[n % len(orgs)], locations[n % len(locations)]) for n in range(1, count + 1)]
+    return [
+        _service(n, orgs[n % len(orgs)], locations[n % len(locations)])
+        for n in range(1, count + 1)
+    ]
 
 
 def _organization(n: int) -> dict[str, Any]:
