@@ -21,7 +21,7 @@ from .extra import extra_of
 from .organizations import OrganizationChecks
 from .places import PlaceChecks
 from .records import Bundle, RawService, Record
-from .report import ImportReport
+from .report import ImportReport, nl
 from .schedules import ScheduleChecks
 from .schema import INTERNAL_FIELDS, MODELS, max_length
 from .terms import TermChecks, TermIndex
@@ -55,7 +55,12 @@ class Builder(OrganizationChecks, ScheduleChecks, TermChecks, PlaceChecks):
         first = self._service_rows.get(service_id)
         if first is not None:
             self.error(
-                raw, "id", f"Dubbele id: deze dienst staat ook in rij {first}; elke id één keer."
+                raw,
+                "id",
+                nl(
+                    "Dubbele id: deze dienst staat ook in rij %(row)s; elke id één keer.",
+                    row=first,
+                ),
             )
             return
         self._service_rows[service_id] = raw.row
@@ -121,7 +126,10 @@ class Builder(OrganizationChecks, ScheduleChecks, TermChecks, PlaceChecks):
             self.warn(
                 raw,
                 "service_areas",
-                "Geen werkgebied (gemeente of landelijk): de dienst is niet te vinden op plaats.",
+                nl(
+                    "Geen werkgebied (gemeente of landelijk): de dienst is niet te vinden op "
+                    "plaats."
+                ),
             )
         children["languages"] = self.children_of(
             raw, data, "languages", "", service_id, self._language
@@ -247,6 +255,9 @@ class Builder(OrganizationChecks, ScheduleChecks, TermChecks, PlaceChecks):
             self.report.warn(
                 None,
                 "x_wegwijzer.publication_status",
-                f"{count} nieuwe dienst(en) zonder publicatiestatus: ze worden opgeslagen als "
-                "concept en zijn pas zichtbaar na publiceren.",
+                nl(
+                    "%(n)s nieuwe dienst(en) zonder publicatiestatus: ze worden opgeslagen als "
+                    "concept en zijn pas zichtbaar na publiceren.",
+                    n=count,
+                ),
             )
