@@ -89,6 +89,13 @@ def _finish_config(app: Flask) -> None:
                 "WEGWIJZER_SECRET_KEY ontbreekt: zet een lange geheime sleutel in de omgeving "
                 "of in instance/config.py (alleen de demo draait zonder)."
             )
+    from .logs import check_format, configure_logging
+
+    try:
+        app.config["LOG_FORMAT"] = check_format(str(app.config.get("LOG_FORMAT", "text")))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    configure_logging(app.config["LOG_FORMAT"])
     if app.debug or app.testing or app.config.get("DEMO"):
         app.config.setdefault("SESSION_COOKIE_SECURE", False)
         if app.config.get("DEMO") or app.testing:

@@ -11,6 +11,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from .extensions import Database
+from .logs import JsonLogger
 
 #: Time, method, path without query string, status, bytes, duration. No IP address and no
 #: query string: residents' search terms must never be logged with who searched.
@@ -31,9 +32,13 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return self._app
 
 
-def gunicorn_options(host: str, port: int, workers: int, demo: bool) -> dict[str, Any]:
+def gunicorn_options(
+    host: str, port: int, workers: int, demo: bool, log_format: str = "text"
+) -> dict[str, Any]:
     """Return the gunicorn settings for ``wegwijzer serve`` and ``wegwijzer demo``."""
+    json_logs = {"logger_class": JsonLogger} if log_format == "json" else {}
     return {
+        **json_logs,
         "bind": f"{host}:{port}",
         "workers": workers,
         # One request at a time per process: under concurrent threads in one worker the
@@ -85,7 +90,7 @@ def run_server(app: Flask, host: str, port: int, workers: int, demo: bool) -> No
     engine = Database.engine(app)
     # Connections opened by the start-up work must not be shared with forked workers.
     engine.dispose()
-    options = gunicorn_options(host, port, workers, demo)
+    options = gunicorn_options(host, port, workers, demo, app.config.get("LOG_FORMAT", "text"))
     options["post_fork"] = lambda _server, _worker: engine.dispose(close=False)
     # Outside the command's application context: under it, every request would reuse that
     # one context, its ``g`` and its database session, instead of getting its own.
