@@ -153,7 +153,7 @@ def test_demo_loads_the_fictional_directory_and_makes_it_searchable(
     monkeypatch.delenv("WEGWIJZER_SECRET_KEY", raising=False)
     result = runner.invoke(main, ["demo", "--no-serve", "--instance", str(instance_dir)])
     assert result.exit_code == 0, result.output
-    assert "71 diensten (71 nieuw" in result.output
+    assert "79 diensten (79 nieuw" in result.output
     # The demo instance got its own secret key, so every other command works on it.
     assert "SECRET_KEY" in (instance_dir / "config.py").read_text()
     found = runner.invoke(
@@ -163,7 +163,7 @@ def test_demo_loads_the_fictional_directory_and_makes_it_searchable(
     assert "Kampen" in found.output
     again = runner.invoke(main, ["demo", "--no-serve", "--instance", str(instance_dir)])
     assert again.exit_code == 0, again.output
-    assert "71 ongewijzigd" in again.output
+    assert "79 ongewijzigd" in again.output
 
     from wegwijzer import create_app
 

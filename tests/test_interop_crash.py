@@ -72,7 +72,7 @@ def test_killed_import_leaves_the_database_as_before(tmp_path: Path, template_db
     assert "FINISHED" in out, err
     before = _dump(db_path)
     services_before = sum(1 for line in before if line.startswith('INSERT INTO "services"'))
-    assert services_before == 71
+    assert services_before == 79
 
     big = tmp_path / "groot.json"
     big.write_bytes(as_bytes([service_obj(n) for n in range(1, 451)]))
@@ -99,4 +99,4 @@ def test_killed_import_leaves_the_database_as_before(tmp_path: Path, template_db
     out, err = again.communicate(timeout=120)
     assert "FINISHED" in out, err
     after = _dump(db_path)
-    assert sum(1 for line in after if line.startswith('INSERT INTO "services"')) == 71 + 450
+    assert sum(1 for line in after if line.startswith('INSERT INTO "services"')) == 79 + 450
