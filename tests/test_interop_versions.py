@@ -207,3 +207,23 @@ def test_spreadsheet_rows_do_not_shift_with_line_breaks_in_cells(app: Flask) -> 
     # Physical line 1 + 39 * 3 + 1 = 119, but spreadsheet row 41 (the header is row 1).
     assert error.row == 41
     assert "Atlantis" in error.message_nl
+
+
+def test_ohana_shaped_package(app: Flask) -> None:
+    report = _import(FOREIGN / "ohana")
+    assert report.ok, [str(p) for p in report.errors]
+    assert report.version == "HSDS 1.x (tabellen)"
+    svc = _service("Administratiehulp")
+    assert svc.organization.name == "Stichting Geldwijzer"
+    assert svc.url == "https://geldwijzer.example/hulp"
+    assert svc.eligibility_description == "Inwoners van Zwolle"
+    assert [a.name for a in svc.service_areas] == ["Zwolle"]
+    assert sorted(lang.name for lang in svc.languages) == ["Engels", "Nederlands"]
+    assert "rekeningen" in svc.keywords
+    place = svc.service_at_locations[0].location
+    assert {(a.address_type, a.address_1) for a in place.addresses} == {
+        ("physical", "Voorbeeldstraat 1"),
+        ("postal", "Postbus 20"),
+    }
+    assert _hours(svc) == {("MO", "09:00", "12:00"), ("TH", "13:00", "16:00")}
+    assert _warned(report, "services.csv", "audience")

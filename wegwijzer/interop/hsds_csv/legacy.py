@@ -36,6 +36,8 @@ RENAMED = {
     "physical_addresses": "addresses",
     "postal_address": "addresses",
     "postal_addresses": "addresses",
+    "mail_address": "addresses",
+    "mail_addresses": "addresses",
     "regular_schedule": "schedules",
     "regular_schedules": "schedules",
     "holiday_schedule": "schedules",
@@ -63,7 +65,7 @@ OLD_MARKERS = frozenset(
         "postal_addresses", "regular_schedule", "regular_schedules", "holiday_schedule",
         "holiday_schedules", "service_taxonomy", "services_taxonomy", "service_taxonomys",
         "eligibility", "eligibilities", "eligibilitys", "accessibility_for_disabilities",
-        "payment_accepted", "taxonomy",
+        "payment_accepted", "taxonomy", "mail_addresses", "mail_address",
     }
 )  # fmt: skip
 #: Tables only the UK profile has.
@@ -85,7 +87,13 @@ def detect(tables: dict[str, tuple[list[str], Rows]], datapackage: Any) -> str:
             {k: datapackage.get(k) for k in ("name", "title", "profile", "homepage")}
         ).lower()
     org_header = set(tables.get("organizations", tables.get("organization", ([], [])))[0])
-    old = bool(names & OLD_MARKERS) or ("url" in org_header and "website" not in org_header)
+    service_header = set(tables.get("services", tables.get("service", ([], [])))[0])
+    old = (
+        bool(names & OLD_MARKERS)
+        or ("url" in org_header and "website" not in org_header)
+        # Ohana-style: each service stands at one location.
+        or ("location_id" in service_header and "service_at_location" not in names)
+    )
     if old:
         if names & UK_MARKERS or "openreferraluk" in profile or "open referral uk" in profile:
             return "uk"
@@ -109,6 +117,7 @@ class TableUpgrade:
 
     def run(self, old: bool) -> dict[str, Rows]:
         """Return the rows per 3.0 table (with ``FILE_KEY`` naming their file)."""
+        seen: dict[tuple[str, str | None], str] = {}
         for name, (_header, rows) in self.source.items():
             target = RENAMED.get(name, name) if old else name
             if old and name in MERGED:
@@ -122,6 +131,11 @@ class TableUpgrade:
                 new = convert(row) if convert else dict(row)
                 if old:
                     self._common(target, new)
+                    # Two old tables in one new one (physical and postal addresses) may use
+                    # the same ids: keep them apart.
+                    owner = seen.setdefault((target, new.get("id")), name)
+                    if new.get("id") and owner != name:
+                        new["id"] = f"{name}-{new['id']}"
                 self.out.setdefault(target, []).append((line, new))
             self.headers.setdefault(target, set()).update(
                 k for _l, r in self.out.get(target, []) for k in r
@@ -131,6 +145,7 @@ class TableUpgrade:
         if old:
             self._eligibility()
             self._service_taxonomy()
+            self._service_columns()
         self._unused_columns()
         for what, count in sorted(self.mapped.items()):
             self.warnings.append(nl("Oudere vorm omgezet: %(what)s (%(n)s×).", what=what, n=count))
@@ -146,6 +161,9 @@ class TableUpgrade:
         if table == "services" and "fees" in row and "fees_description" not in row:
             row["fees_description"] = row.pop("fees")
             self.mapped["services.fees → fees_description"] += 1
+        if table == "phones" and "number_type" in row and "type" not in row:
+            row["type"] = row.pop("number_type")
+            self.mapped["phones.number_type → type"] += 1
         if table == "addresses":
             extra = [row.pop(k) for k in ("address_3", "address_4") if k in row]
             if extra:
@@ -166,6 +184,8 @@ class TableUpgrade:
         return self._address(row, "postal")
 
     _t_postal_addresses = _t_postal_address
+    _t_mail_address = _t_postal_address
+    _t_mail_addresses = _t_postal_address
 
     def _t_regular_schedule(self, row: dict[str, str]) -> dict[str, str]:
         out = dict(row)
@@ -277,6 +297,54 @@ class TableUpgrade:
                     )
                 )
                 self.mapped[f"{name}.csv → attributes.csv"] += 1
+
+    def _service_columns(self) -> None:
+        """Older service rows with a location, places, languages or keywords in one cell
+        (the Ohana shape): links, service areas, languages and keywords of their own."""
+        locations = {row.get("id"): row for _l, row in self.out.get("locations", [])}
+        for line, row in self.out.get("services", []):
+            file = row.get(FILE_KEY, "services.csv")
+            if "website" in row:
+                value = row.pop("website")
+                row.setdefault("url", value)
+                self.mapped["services.website → url"] += 1
+            if "eligibility" in row:
+                value = row.pop("eligibility")
+                row.setdefault("eligibility_description", value)
+                self.mapped["services.eligibility → eligibility_description"] += 1
+            if "keywords" in row:
+                words = [w.strip() for w in row.pop("keywords").split(",") if w.strip()]
+                row["x_wegwijzer_keywords"] = "; ".join(words)
+                self.mapped["services.keywords → trefwoorden"] += 1
+            location_id = row.pop("location_id", None)
+            if location_id:
+                place = locations.get(location_id)
+                if place is None:
+                    self._dangling("services", line, "location_id", location_id, "locations")
+                else:
+                    if not row.get("organization_id") and place.get("organization_id"):
+                        row["organization_id"] = place["organization_id"]
+                    link = {
+                        FILE_KEY: file,
+                        "id": f"{row.get('id', line)}@{location_id}",
+                        "service_id": row.get("id", ""),
+                        "location_id": location_id,
+                    }
+                    self.out.setdefault("service_at_location", []).append((line, link))
+                    self.mapped["services.location_id → service_at_location"] += 1
+            for column, table in (("service_areas", "service_areas"), ("languages", "languages")):
+                if column not in row:
+                    continue
+                names = [n.strip() for n in row.pop(column).split(",") if n.strip()]
+                for n, name in enumerate(names):
+                    item = {
+                        FILE_KEY: file,
+                        "id": f"{row.get('id', line)}-{column}-{n}",
+                        "service_id": row.get("id", ""),
+                        "name": name,
+                    }
+                    self.out.setdefault(table, []).append((line, item))
+                self.mapped[f"services.{column} → {table}.csv"] += 1
 
     def _dangling(self, table: str, line: int, column: str, value: Any, target: str) -> None:
         self.warnings.append(dangling(f"{table}.csv", line, column, value, target))
