@@ -7,7 +7,8 @@ For each size an instance is filled with ``wegwijzer generate``'s synthetic serv
 with ``--keep`` the filled instance is reused by later runs). Then, for this checkout and
 (with ``--base``) an older checkout used as the baseline, each with its own index directory:
 
-* ``build``: ``wegwijzer reindex`` wall time;
+* ``build``: ``wegwijzer reindex`` wall time (the baseline's only with ``--build-base``;
+  without it both versions search the same index, which the older one reads as before);
 * ``cold start``: a new process (interpreter start, imports, app, open the index) until its
   first search is answered, ``--starts`` times, the two versions interleaved; and how many
   SQL statements that process ran before the first answer;
@@ -112,8 +113,21 @@ def run(size: int, work: Path, versions: list[tuple[str, Path]], args: Any) -> l
         took = cli(ROOT, env, "generate", "--count", str(size), "--seed", "7")
         (instance / "generated").write_text(str(size))
         lines.append(f"generated (and indexed once) in {took:.0f} s")
-    envs = {n: env | {"WEGWIJZER_INDEX_DIR": str(work / f"index-{size}-{n}")} for n, _ in versions}
-    build = {n: cli(code, envs[n], "reindex") for n, code in versions}
+
+    def index(name: str) -> Path:
+        if args.skip_build:
+            return instance / "index"  # built by ``generate`` with this checkout
+        # One index for both unless timed for both: an older checkout ignores the arrays files.
+        return work / (f"index-{size}-{name}" if args.build_base else f"index-{size}")
+
+    envs = {n: env | {"WEGWIJZER_INDEX_DIR": str(index(n))} for n, _ in versions}
+    nan = float("nan")
+    build = {
+        n: nan
+        if args.skip_build or (n != "new" and not args.build_base)
+        else cli(code, envs[n], "reindex")
+        for n, code in versions
+    }
     cold: dict[str, list[dict[str, Any]]] = {n: [] for n, _ in versions}
     for _ in range(args.starts):
         for name, code in versions:
@@ -155,6 +169,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep filled instances here for later runs")
     ap.add_argument("--rounds", type=int, default=200)
     ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--build-base", action="store_true", help="time the baseline's build too")
+    ap.add_argument("--skip-build", action="store_true", help="search the index of generate")
     args = ap.parse_args()
     if args.child:
         child(args.child, args.rounds)

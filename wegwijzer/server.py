@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import errno
+import gc
 import socket
 from typing import Any
 
@@ -92,6 +93,11 @@ def run_server(app: Flask, host: str, port: int, workers: int, demo: bool) -> No
     engine.dispose()
     options = gunicorn_options(host, port, workers, demo, app.config.get("LOG_FORMAT", "text"))
     options["post_fork"] = lambda _server, _worker: engine.dispose(close=False)
+    # What is loaded now (modules, the spelling index) stays in memory pages shared with the
+    # forked workers: without this, every garbage collection in a worker would write to
+    # each object's header and so give the worker a private copy of those pages.
+    gc.collect()
+    gc.freeze()
     # Outside the command's application context: under it, every request would reuse that
     # one context, its ``g`` and its database session, instead of getting its own.
     contextvars.Context().run(_Server(app, options).run)

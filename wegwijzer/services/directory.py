@@ -143,19 +143,35 @@ def debt_help_for(session: Session, gm_code: str | None) -> DebtHelp | None:
     return _debt_help(m, svc)
 
 
-def debt_help_list(session: Session) -> list[DebtHelp]:
+#: The public pages list the municipalities' debt help only when there are this few.
+DEBT_HELP_LIST_MAX = 6
+
+
+def debt_help_list(session: Session, limit: int | None = None) -> list[DebtHelp]:
     """Return the debt help of every municipality that has set its own, by municipality name.
 
     (The first branch of ``Municipality.debt_help_id``: the setting, when that service is
-    public; a municipality without a setting is left out of this overview.)
+    public; a municipality without a setting is left out of this overview.) With ``limit``,
+    at most that many: enough to tell whether a short list fits on a page.
     """
-    rows = session.scalars(
+    query = (
         select(Municipality)
-        .where(Municipality.debt_help_service_id.is_not(None))
+        .join(Municipality.debt_help_service)
+        .where(Service.is_public)
         .options(*_DEBT_HELP_LOADS)
         .order_by(Municipality.name)
     )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.scalars(query)
     return [d for d in (_debt_help(m, m.debt_help_service) for m in rows) if d is not None]
+
+
+def short_debt_help_list(session: Session) -> list[DebtHelp]:
+    """Return the municipalities' debt help for a public page: all of them when there are
+    at most :data:`DEBT_HELP_LIST_MAX`, else none (the page then asks for the place)."""
+    found = debt_help_list(session, limit=DEBT_HELP_LIST_MAX + 1)
+    return found if len(found) <= DEBT_HELP_LIST_MAX else []
 
 
 # --- result cards and the service page --------------------------------------------------------

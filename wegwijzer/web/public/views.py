@@ -41,7 +41,7 @@ def home() -> str:
         plaats=plaats,
         place=place,
         debt_help=debt_help,
-        debt_help_list=[] if debt_help else directory.debt_help_list(db.session),
+        debt_help_list=[] if debt_help else directory.short_debt_help_list(db.session),
         lang=get_locale(),
     )
 
@@ -70,7 +70,7 @@ def search() -> str:
         "taxonomies": [t for t in taxonomies if t.facet in FILTER_FACETS],
         "facet_order": FILTER_FACETS,
         "debt_help": debt_help,
-        "debt_help_list": [] if debt_help else directory.debt_help_list(db.session),
+        "debt_help_list": [] if debt_help else directory.short_debt_help_list(db.session),
         "helplines": helplines,
         "lang": lang,
         "today": today(),
