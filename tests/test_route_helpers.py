@@ -136,8 +136,10 @@ def test_signals_page_lists_every_signal_with_why(app: Flask) -> None:
     for signal in signals:
         assert str(escape(signal.label("nl"))) in html
         assert str(escape(signal.why("nl"))) in html
+        assert str(escape(signal.next_step("nl"))) in html
     english = app.test_client().get("/signalen?lang=en").get_data(as_text=True)
     assert str(escape(signals[0].why("en"))) in english
+    assert "First step:" in english and str(escape(signals[0].next_step("en"))) in english
 
 
 def test_anonymous_signals_page_shows_debt_help_but_not_the_volunteer_contact(
