@@ -13,6 +13,7 @@ LAYERS: dict[str, int] = {
     "resources": 0,
     "config": 1,
     "extensions": 1,
+    "logs": 1,
     "models": 2,
     "security": 3,
     "infra": 3,
