@@ -23,9 +23,11 @@ from wegwijzer.search import make_query, search, sync_index
 from .relevance_directory import DEBT_HELP, ENTRIES, KEYS, PLACES
 from .relevance_queries import QUERIES, Judged
 
-#: Floors the set must keep (measured figures are printed; see the closing table).
-FLOOR_RECALL = 0.9
-FLOOR_MRR = 0.9
+#: Floors the set must keep. Measured when written (recall@5, MRR): 0.779 and 0.832 on the
+#: search before the vocabulary and ranking work, 0.931 and 0.966 after. The target for
+#: recall@5 is 0.95; the misses left are printed by the test.
+FLOOR_RECALL = 0.92
+FLOOR_MRR = 0.95
 
 
 def build(make_service: Callable[..., Service]) -> dict[str, Service]:
