@@ -14,13 +14,14 @@ import io
 import json
 from typing import Any
 
-#: Places with a point inside the municipality: (city, municipality, latitude, longitude).
+#: Places with a point inside the municipality: (city, municipality, latitude, longitude,
+#: province, postcode).
 PLACES = (
-    ("Zwolle", "Zwolle", 52.5125, 6.0944),
-    ("Deventer", "Deventer", 52.2551, 6.1639),
-    ("Kampen", "Kampen", 52.5550, 5.9114),
-    ("Utrecht", "Utrecht", 52.0907, 5.1214),
-    ("Amersfoort", "Amersfoort", 52.1561, 5.3878),
+    ("Zwolle", "Zwolle", 52.5125, 6.0944, "Overijssel", "8011 AB"),
+    ("Deventer", "Deventer", 52.2551, 6.1639, "Overijssel", "7411 AB"),
+    ("Kampen", "Kampen", 52.5550, 5.9114, "Overijssel", "8261 AB"),
+    ("Utrecht", "Utrecht", 52.0907, 5.1214, "Utrecht", "3511 AB"),
+    ("Amersfoort", "Amersfoort", 52.1561, 5.3878, "Utrecht", "3811 AB"),
 )
 DAYS = ("MO", "TU", "WE", "TH", "FR")
 #: Terms of a taxonomy Wegwijzer does not know (kept as keywords and as they are).
@@ -55,7 +56,7 @@ def _organization(n: int) -> dict[str, Any]:
 
 
 def _location(n: int) -> dict[str, Any]:
-    city, _muni, lat, lon = PLACES[n % len(PLACES)]
+    city, _muni, lat, lon, province, postcode = PLACES[n % len(PLACES)]
     return {
         "id": f"loc-{n:04d}",
         "location_type": "physical",
@@ -70,8 +71,8 @@ def _location(n: int) -> dict[str, Any]:
                 "id": f"adr-{n:04d}",
                 "address_1": f"Voorbeeldstraat {n}",
                 "city": city,
-                "state_province": "",
-                "postal_code": "",
+                "state_province": province,
+                "postal_code": postcode,
                 "country": "NL",
                 "address_type": "physical",
             }
@@ -80,7 +81,7 @@ def _location(n: int) -> dict[str, Any]:
 
 
 def _service(n: int, org: dict[str, Any], loc: dict[str, Any]) -> dict[str, Any]:
-    _city, muni, _lat, _lon = PLACES[n % len(PLACES)]
+    muni = PLACES[n % len(PLACES)][1]
     day = DAYS[n % len(DAYS)]
     url = f"https://voorbeeldhulp.example.nl/diensten/{n}"
     if n % 50 == 0:

@@ -155,7 +155,17 @@ def service_json(svc: Service, *, internal: bool) -> dict[str, Any]:
         # Extension values stay even when empty, so a re-import can clear them.
         "x_wegwijzer": ext,
     }
-    return with_extra(_clean(data, keep=_LISTS), svc.hsds_extra)
+    out = with_extra(_clean(data, keep=_LISTS), svc.hsds_extra)
+    for attr in out["attributes"]:
+        term = attr.get("taxonomy_term")
+        missing = [k for k in ("name", "description") if isinstance(term, dict) and not term.get(k)]
+        if missing:
+            # A kept term of another taxonomy may lack what HSDS requires of a term: filled
+            # in, and noted so an import leaves it out again.
+            term["name"] = term.get("name") or term.get("code") or "-"
+            term["description"] = term.get("description") or term["name"]
+            term["x_wegwijzer"] = {**(term.get("x_wegwijzer") or {}), "filled": missing}
+    return out
 
 
 _LISTS = (

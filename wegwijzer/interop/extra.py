@@ -124,22 +124,37 @@ def kept_item(item: dict[str, Any]) -> dict[str, Any]:
     the reference to its parent (it is kept with it)."""
     kept = {k: v for k, v in plain(item).items() if k not in PARENT_REFS and v not in (None, "")}
     if isinstance(kept.get("taxonomy_term"), dict):
-        # The nested term carries its id; a data package adds the link column.
+        # The nested term carries its id; a data package adds the link columns (and says
+        # the link is to a service).
         kept.pop("taxonomy_term_id", None)
+        if kept.get("link_entity") == "service":
+            del kept["link_entity"]
     return kept
 
 
 def plain(value: Any) -> Any:
-    """Return ``value`` as its file first had it: without the tabular reader's notes,
-    and with the ids an export replaced (``x_wegwijzer.source_ids``) put back, at any depth."""
+    """Return ``value`` as its file first had it: without the tabular reader's notes, with
+    the ids an export replaced (``x_wegwijzer.source_ids``) put back and the fields it filled
+    in (``x_wegwijzer.filled``) left out, at any depth."""
     if isinstance(value, dict):
-        # Keys starting with "_" are the tabular reader's notes (file, line), not data.
-        out = {k: plain(v) for k, v in value.items() if not k.startswith("_")}
+        # Keys starting with "_" are the tabular reader's notes (file, line), not data; an
+        # empty value says nothing (an export leaves it out, or fills in what HSDS requires).
+        out = {
+            k: plain(v)
+            for k, v in value.items()
+            if not k.startswith("_") and v not in ("", None) and k not in FLAT_NOTES
+        }
         originals = _source_ids(value)
-        if originals:
+        filled = _note(value, "filled")
+        if originals or filled:
             out.update(originals)
-            out.pop("x_wegwijzer_source_ids", None)
-            ext = {k: v for k, v in (out.get("x_wegwijzer") or {}).items() if k != "source_ids"}
+            for key in filled if isinstance(filled, list) else ():
+                out.pop(key, None)
+            ext = {
+                k: v
+                for k, v in (out.get("x_wegwijzer") or {}).items()
+                if k not in ("source_ids", "filled")
+            }
             if ext:
                 out["x_wegwijzer"] = ext
             else:
@@ -150,12 +165,26 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _source_ids(obj: dict[str, Any]) -> dict[str, str]:
+#: Notes of an export as a data package reader leaves them on a row it does not nest.
+FLAT_NOTES = frozenset(("x_wegwijzer_source_ids", "x_wegwijzer_filled"))
+
+
+def _note(obj: dict[str, Any], key: str) -> Any:
+    """Return an export's note ``x_wegwijzer.<key>`` (or a data package's flat column)."""
     ext = obj.get("x_wegwijzer")
-    found = ext.get("source_ids") if isinstance(ext, dict) else None
+    found = ext.get(key) if isinstance(ext, dict) else None
     if found is None:
-        # A data package row the reader leaves flat (a taxonomy term).
-        found = obj.get("x_wegwijzer_source_ids")
+        found = obj.get(f"x_wegwijzer_{key}")
+    if isinstance(found, str) and found[:1] in ("[", "{"):
+        try:
+            found = json.loads(found)
+        except (ValueError, RecursionError):
+            return None
+    return found
+
+
+def _source_ids(obj: dict[str, Any]) -> dict[str, str]:
+    found = _note(obj, "source_ids")
     if not isinstance(found, dict):
         return {}
     return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}

@@ -116,8 +116,9 @@ EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {
     "contacts": ("x_wegwijzer_is_public",),
     "schedules": ("x_wegwijzer_is_closed",),
 }  # fmt: skip
-#: Every extension table also says which id a row had in the file it came from.
-SOURCE_COLUMNS = ("x_wegwijzer_source_id", "x_wegwijzer_source_ids")
+#: Every extension table also says which id a row had in the file it came from, the other
+#: ids an export replaced, and the fields it filled in for HSDS (see interop.extra).
+SOURCE_COLUMNS = ("x_wegwijzer_source_id", "x_wegwijzer_source_ids", "x_wegwijzer_filled")
 #: Fields a standard table has no column for (a phone's languages, a 3.1 field, …): one row
 #: per value, as JSON, so nothing is lost.
 FIELDS_TABLE = "x_wegwijzer_fields"

@@ -110,11 +110,12 @@ class _Package:
 
     def attribute(self, attr: dict[str, Any], service_id: str) -> None:
         term = attr.get("taxonomy_term")
+        link = {"link_id": service_id, "link_entity": attr.get("link_entity") or "service"}
         if not isinstance(term, dict) or "id" not in term:
             # A kept term without an id: the attribute keeps it as a field.
-            self.put("attributes", attr, link_id=service_id)
+            self.put("attributes", attr, **link)
             return
-        self.put("attributes", attr, link_id=service_id, taxonomy_term_id=term["id"])
+        self.put("attributes", attr, **link, taxonomy_term_id=term["id"])
         detail = term.get("taxonomy_detail")
         if isinstance(detail, dict) and "id" in detail:
             self.put("taxonomy_terms", {k: v for k, v in term.items() if k != "taxonomy_detail"})
@@ -238,6 +239,7 @@ def _field_type(table: str, col: str) -> str:
         else "boolean" if col in BOOLEAN_COLUMNS
         else "array" if col in LIST_COLUMNS
         else "object" if col == "x_wegwijzer_source_ids"
+        else "array" if col == "x_wegwijzer_filled"
         else "string"
     )  # fmt: skip
 
