@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.facets import SEARCH_FACETS
 from ..domain.geo.distance import distance_km
 from ..models import (
     Attribute,
@@ -178,7 +179,12 @@ def services_page(
 ) -> dict[str, Any]:
     """Return one page of public services (one-to-one fields, or ``full`` objects)."""
     stmt = select(Service.id).where(*_service_conditions(flt))
-    if flt.search:
+    direct = _search_page(session, flt, paging) if flt.search else None
+    if direct is not None:
+        page_ids, total = direct
+        # The index may lag a moment behind a change: the database decides what is public.
+        page_ids = _public_ids(session, stmt, page_ids)
+    elif flt.search:
         ids = [row[0] for row in _ranked(session, stmt, search_service_ids(flt.search), _first)]
         total = len(ids)
         page_ids = ids[paging.offset : paging.offset + paging.per_page]
@@ -192,6 +198,36 @@ def services_page(
     loaded = _load_services(session, page_ids)
     items = [_service_item(loaded[sid], full) for sid in page_ids if sid in loaded]
     return page_of(items, total, paging)
+
+
+def _search_page(
+    session: Session, flt: ServiceFilter, paging: Paging
+) -> tuple[list[str], int] | None:
+    """Return one page of the search and its total when every filter is one of the search's
+    own (a term or taxonomy of a search filter); None when the database must filter."""
+    if flt.organization_id is not None or flt.modified_after is not None:
+        return None
+    filters: dict[str, list[str]] = {}
+    if flt.taxonomy_term_id is not None:
+        term = session.get(TaxonomyTerm, flt.taxonomy_term_id)
+        if term is None or (flt.taxonomy_id is not None and term.taxonomy_id != flt.taxonomy_id):
+            return [], 0
+        filters[term.taxonomy.facet] = [term.code]
+    elif flt.taxonomy_id is not None:
+        tax = session.get(Taxonomy, flt.taxonomy_id)
+        if tax is None or not tax.terms:
+            return [], 0
+        filters[tax.facet] = [t.code for t in tax.terms]
+    if any(facet not in SEARCH_FACETS for facet in filters):
+        return None
+    result = search(make_query(flt.search, filters, page=paging.page, per_page=paging.per_page))
+    return [hit.service_id for hit in result.results], result.total
+
+
+def _public_ids(session: Session, stmt: Select[Any], ids: list[str]) -> list[str]:
+    """Return those of ``ids`` that ``stmt`` (public services) holds, in their order."""
+    found = set(session.scalars(stmt.where(Service.id.in_(ids)))) if ids else set()
+    return [sid for sid in ids if sid in found]
 
 
 def _first(row: Any) -> str:
