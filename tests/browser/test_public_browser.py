@@ -36,6 +36,9 @@ PAGES = {
     "home": "/",
     "results": "/zoeken?q=schulden&plaats=Zwolle",
     "no-results": "/zoeken?q=zzqqxxyy&plaats=Kampen",
+    # A place taken from the words (with its notice), and a misspelt one ("Bedoelde u …?").
+    "place-in-words": "/zoeken?q=ik+heb+geen+geld+voor+eten+kampen",
+    "place-typo": "/zoeken?q=schuldhulpverlening+zwole",
     "filters": "/zoeken?plaats=Zwolle&thema=schulden&toegang=inloop",
     "map": "/zoeken?q=schulden&plaats=Zwolle&weergave=kaart",
     "print": "/zoeken?q=schulden&plaats=Zwolle&print=1",
