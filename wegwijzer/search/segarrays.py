@@ -38,7 +38,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"WWSEGAR1"
+#: Changes with the set of arrays: a file of another layout is not used (derived instead).
+MAGIC = b"WWSEGAR2"
 _HEAD = struct.Struct("<8sQ")
 _ALIGN = 64
 #: Segments with at least this many documents get a shared file; smaller ones stay private.

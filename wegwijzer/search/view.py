@@ -14,6 +14,7 @@ over thousands of matching documents.
 from __future__ import annotations
 
 import bisect
+import json
 import math
 import threading
 from collections.abc import Callable
@@ -53,9 +54,12 @@ class Record:
     sortkey: str
 
 
+def _rules(stored_hours: Any) -> tuple[Rule, ...]:
+    return compile_rules([dict(zip(HOURS_KEYS, h, strict=False)) for h in stored_hours or ()])
+
+
 def _record(stored: dict[str, Any]) -> Record:
     data = stored.get("data") or {}
-    hours = [dict(zip(HOURS_KEYS, h, strict=False)) for h in data.get("h") or ()]
     return Record(
         id=stored.get("id", ""),
         name=data.get("n", ""),
@@ -65,7 +69,7 @@ def _record(stored: dict[str, Any]) -> Record:
         national=bool(data.get("nat")),
         themes=tuple(data.get("th") or ()),
         geo=tuple((float(a), float(b)) for a, b in data.get("geo") or ()),
-        rules=compile_rules(hours),
+        rules=_rules(data.get("h")),
         sortkey=data.get("n", "").casefold(),
     )
 
@@ -79,11 +83,14 @@ class _Hours:
         self.opens = arrays["hours_opens"]
         self.closes = arrays["hours_closes"]
         self.special = arrays["hours_special"].tolist()
-        #: Rules of the documents with dated rules, read from their records at first use.
+        self._special_hours = arrays["hours_special_json"]
+        #: Rules of the documents with dated rules, compiled at first use.
         self._rules: dict[int, tuple[Rule, ...]] | None = None
 
     @staticmethod
-    def derive(records: dict[int, Record], candidates: np.ndarray) -> Arrays:
+    def derive(
+        records: dict[int, Record], raw: dict[int, Any], candidates: np.ndarray
+    ) -> Arrays:
         docs, days, opens, closes, special = [], [], [], [], []
         for d in candidates.tolist():
             rules = records[d].rules
@@ -102,14 +109,19 @@ class _Hours:
             "hours_opens": np.array(opens, dtype=np.int16),
             "hours_closes": np.array(closes, dtype=np.int16),
             "hours_special": np.array(special, dtype=np.int32),
+            # Their stored opening hours, as in the records, to compile without reading them.
+            "hours_special_json": np.frombuffer(
+                json.dumps([raw[d] for d in special]).encode("utf-8"), dtype=np.uint8
+            ),
         }
 
-    def open_at(self, record: Callable[[int], Record], when: datetime) -> np.ndarray:
+    def open_at(self, when: datetime) -> np.ndarray:
         minute = when.hour * 60 + when.minute
         hit = (self.days == when.weekday()) & (self.opens <= minute) & (minute < self.closes)
         ids = set(self.docs[hit].tolist())
         if self._rules is None:
-            self._rules = {d: record(d).rules for d in self.special}
+            stored = json.loads(self._special_hours.tobytes().decode("utf-8"))
+            self._rules = {d: _rules(h) for d, h in zip(self.special, stored, strict=True)}
         ids.update(d for d, rules in self._rules.items() if is_open_rules(rules, when))
         return np.array(sorted(ids), dtype=np.int64)
 
@@ -176,6 +188,7 @@ class SegmentCache:
         """Read every stored record of the segment once and return its arrays."""
         counts: dict[str, int] = {}
         records: dict[int, Record] = {}
+        raw_hours: dict[int, Any] = {}
         lat = np.full(self.size, np.nan)
         lon = np.full(self.size, np.nan)
         keys: list[bytes] = []
@@ -185,6 +198,7 @@ class SegmentCache:
         for d in range(self.size):
             stored = reader.stored_fields(d)
             rec = records[d] = _record(stored)
+            raw_hours[d] = (stored.get("data") or {}).get("h") or []
             keys.append(rec.sortkey.encode("utf-8"))
             for w in (stored.get("data") or {}).get("w", "").split():
                 counts[w] = counts.get(w, 0) + 1
@@ -208,7 +222,8 @@ class SegmentCache:
                 [reader.doc_field_length(d, field, 0) for d in range(self.size)],
                 dtype=np.float32,
             )
-        arrays.update(_Hours.derive(records, self.keyword(reader, "flags", FLAG_HOURS)))
+        flagged = self.keyword(reader, "flags", FLAG_HOURS)
+        arrays.update(_Hours.derive(records, raw_hours, flagged))
         arrays.update(segarrays.pack_words(counts))
         arrays.update(segarrays.pack_keywords(reader, KEYWORD_FIELDS))
         return arrays
@@ -331,7 +346,7 @@ class SegmentCache:
             return cached[1]
         if self._hours is None:
             self._hours = _Hours(self.arrays(reader))
-        result = self._hours.open_at(lambda d: self.record(reader, d), when)
+        result = self._hours.open_at(when)
         self._open = (key, result)
         return result
 
