@@ -227,3 +227,16 @@ def test_ohana_shaped_package(app: Flask) -> None:
     }
     assert _hours(svc) == {("MO", "09:00", "12:00"), ("TH", "13:00", "16:00")}
     assert _warned(report, "services.csv", "audience")
+
+
+def test_organisations_without_services_get_a_clear_message(app: Flask) -> None:
+    page = {
+        "total_items": 1,
+        "contents": [
+            {"id": "org-a", "name": "Stichting Zonder Diensten", "website": "https://a.example"}
+        ],
+    }
+    report = _import(as_bytes(page), dry_run=True)
+    [error] = report.errors
+    assert "alleen organisaties, zonder hun diensten" in error.message_nl
+    assert "geen organisatie" not in error.message_nl

@@ -61,6 +61,28 @@ def _is_organization(value: dict[str, Any]) -> bool:
     )
 
 
+#: Fields only an organisation has, and fields only a service has.
+_ORG_ONLY = frozenset(
+    {
+        "website", "legal_status", "tax_status", "tax_id", "year_incorporated", "logo",
+        "parent_organization_id", "organization_identifiers",
+    }
+)  # fmt: skip
+_SERVICE_ONLY = frozenset(
+    {"organization", "organization_id", "status", "service_at_locations", "schedules", "url"}
+)
+
+
+def _is_bare_organization(value: Any) -> bool:
+    """An organisation object without its services (``organization_list.json``)."""
+    return (
+        isinstance(value, dict)
+        and "services" not in value
+        and bool(value.keys() & _ORG_ONLY)
+        and not value.keys() & _SERVICE_ONLY
+    )
+
+
 def _is_service_at_location(value: dict[str, Any]) -> bool:
     """A service_at_location object with its service (``service_at_location_full.json``)."""
     return isinstance(value.get("service"), dict) and "name" not in value
@@ -167,6 +189,14 @@ def services_from_json(value: Any) -> list[RawService]:
         items = value
     else:
         raise ImportFailed("Verwacht een lijst met diensten (HSDS 'service'-objecten).")
+    if items and all(_is_bare_organization(item) for item in items):
+        raise ImportFailed(
+            nl(
+                "Dit bestand bevat alleen organisaties, zonder hun diensten. Wegwijzer importeert "
+                "diensten met hun organisatie: gebruik een lijst met diensten of organisaties "
+                "met 'services' (organization_full)."
+            )
+        )
     items = _expand(items)
     services: list[RawService] = []
     bad: list[int] = []
