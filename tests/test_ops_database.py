@@ -25,7 +25,7 @@ from wegwijzer.search import ensure_index
 from wegwijzer.services.municipalities import load_municipalities
 from wegwijzer.services.taxonomy import load_taxonomies
 
-from .ops_support import ROOT, cli_env, get, own_pg_database, served, wait_for
+from .ops_support import ROOT, cli_env, get, own_pg_database, run_cli, served, wait_for
 
 NL_TITLE = "De Wegwijzer is even niet bereikbaar"
 EN_TITLE = "Wegwijzer is not available for a moment"
@@ -81,6 +81,10 @@ def test_sqlite_file_gone_gives_503_and_the_site_recovers_by_itself(
         assert json.loads(fetch("/readyz")[1])["status"] == "ready"
         home.rename(tmp_path / "dbmount-away")
         _assert_down(fetch, svc.slug)
+        # The command line says it in one line, no traceback.
+        cli = run_cli(env, "search", "schulden")
+        assert cli.returncode == 1 and "Traceback" not in cli.stderr
+        assert cli.stderr.strip() == "Fout: Database niet bereikbaar: unable to open database file"
         # Nothing was created in its place: no empty database hides the outage.
         assert not home.exists()
         (tmp_path / "dbmount-away").rename(home)

@@ -53,6 +53,8 @@ def with_app(**overrides: Any) -> Callable[[F], F]:
         @instance_option
         @functools.wraps(func)
         def wrapper(*args: Any, instance: Path | None, **kwargs: Any) -> Any:
+            from sqlalchemy.exc import OperationalError
+
             from ..domain.limits import find_forbidden
             from ..infra.database import DatabaseUnavailable
 
@@ -66,6 +68,10 @@ def with_app(**overrides: Any) -> Callable[[F], F]:
                     return func(app, *args, **kwargs)
             except DatabaseUnavailable as exc:
                 raise CliError(str(exc)) from None
+            except OperationalError as exc:
+                orig = exc.orig or exc
+                reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+                raise CliError(f"Database niet bereikbaar: {reason}") from None
             except KeyboardInterrupt:
                 raise CliError(
                     "Afgebroken. Wat nog niet was opgeslagen is teruggedraaid; er staat niets "
