@@ -256,7 +256,8 @@ def search_openapi(server_url: str, facets: dict[str, list[str]]) -> dict[str, A
     """Return the OpenAPI document of ``GET /api/v1/search``; ``facets`` maps each filter to
     its codes."""
     text = {"type": "string", "maxLength": 200, "pattern": NO_CONTROL}
-    flag = {"type": "string", "enum": ["1", "0", "true", "false", "ja", "nee"]}
+    # The site's forms send empty values; the API reads them as not given.
+    flag = {"type": "string", "enum": ["1", "0", "true", "false", "ja", "nee", ""]}
     parameters = [
         _query("q", "The words to search for; a place in them is used as the place.", text),
         _query(
@@ -288,7 +289,7 @@ def search_openapi(server_url: str, facets: dict[str, list[str]]) -> dict[str, A
             _query(
                 facet,
                 f"Filter on `{facet}`; repeat for more than one (OR within, AND across).",
-                {"type": "array", "items": {"type": "string", "enum": sorted(codes)}},
+                {"type": "array", "items": {"type": "string", "enum": [*sorted(codes), ""]}},
                 style="form",
                 explode=True,
             )

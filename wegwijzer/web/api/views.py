@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from ...domain.facets import SEARCH_FACETS
 from ...extensions import db
 from ...search import SearchParameterError, parse_search_query, search
 from ...search.request import PARAMETERS, check_names
@@ -31,7 +32,11 @@ bp.register_blueprint(hsds_bp)
 def search_openapi_document() -> ResponseReturnValue:
     """The OpenAPI 3.1 description of the search API, with this site as its server."""
     base = (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
-    known = {t.facet: [term.code for term in t.terms] for t in list_taxonomies(db.session)}
+    known = {
+        t.facet: [term.code for term in t.terms]
+        for t in list_taxonomies(db.session)
+        if t.facet in SEARCH_FACETS
+    }
     return jsonify(search_openapi(base + "/api/v1", known))
 
 
