@@ -155,3 +155,22 @@ def test_cli_skip_invalid_writes_the_rejected_file_and_publish(
     ]
     assert "buiten Nederland" in rows[1][4]
     assert "1 dienst(en) gepubliceerd" in result.output
+
+
+def test_skip_invalid_hands_spreadsheet_rows_back_as_they_were(app: Flask) -> None:
+    from wegwijzer.interop.report import rejected_csv
+
+    body = (
+        "organisatie;naam;gemeenten;eigen kolom\n"
+        "Stichting A;Goede dienst;Zwolle;x\n"
+        "Stichting A;Foute dienst;Atlantis;bewaar mij\n"
+    ).encode()
+    report = import_file(body, "csv", dry_run=False, actor="t", skip_invalid=True)
+    assert report.ok and report.written
+    assert _names() == {"Goede dienst"}
+    [item] = report.rejected
+    assert (item.row, item.id, item.name) == (3, "", "Foute dienst")
+    rows = list(csv.reader(io.StringIO(rejected_csv(report))))
+    assert rows[0] == ["organisatie", "naam", "gemeenten", "eigen kolom", "redenen"]
+    assert rows[1][:4] == ["Stichting A", "Foute dienst", "Atlantis", "bewaar mij"]
+    assert "Atlantis" in rows[1][4]

@@ -23,6 +23,8 @@ class RawService:
     origins: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: Problems the parser found in this row: (column, Dutch message).
     parse_errors: list[tuple[str, str]] = field(default_factory=list)
+    #: For flat CSV: the row as the file has it (header → cell), to hand back a rejected row.
+    cells: dict[str, str] | None = None
 
     def where(self, path: str) -> str:
         """Return the column or HSDS path to name in a problem."""

@@ -182,6 +182,8 @@ class Rejected:
     id: str
     name: str
     reasons: list[Problem]
+    #: For a spreadsheet: the row as the file has it, so it can be corrected and imported.
+    cells: dict[str, str] | None = None
 
 
 @dataclass
@@ -322,19 +324,33 @@ def rejected_csv(report: ImportReport) -> str:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([translated(nl(h)) for h in ("bestand", "rij", "id", "naam", "redenen")])
+    reasons_label = translated(nl("redenen"))
+    if report.rejected and all(item.cells is not None for item in report.rejected):
+        # A spreadsheet: hand the rows back as they were, with the reasons in a last column.
+        header = list(dict.fromkeys(k for item in report.rejected for k in item.cells or {}))
+        writer.writerow([*header, reasons_label])
+        for item in report.rejected:
+            cells = item.cells or {}
+            writer.writerow([*(safe_cell(cells.get(h, "")) for h in header), _reasons(item)])
+        return buffer.getvalue()
+    writer.writerow([*(translated(nl(h)) for h in ("bestand", "rij", "id", "naam")), reasons_label])
     for item in report.rejected:
-        reasons = []
-        for p in item.reasons:
-            where = p.field if p.file in (None, item.file) else f"{p.file} {p.row}: {p.field}"
-            reasons.append(f"{where}: {p.message()}" if where else p.message())
         writer.writerow(
             [
                 item.file or "",
                 item.row,
                 safe_cell(item.id),
                 safe_cell(item.name),
-                safe_cell(" | ".join(dict.fromkeys(reasons))),
+                _reasons(item),
             ]
         )
     return buffer.getvalue()
+
+
+def _reasons(item: Rejected) -> str:
+    """Return the reasons of a rejected service as one cell."""
+    reasons = []
+    for p in item.reasons:
+        where = p.field if p.file in (None, item.file) else f"{p.file} {p.row}: {p.field}"
+        reasons.append(f"{where}: {p.message()}" if where else p.message())
+    return safe_cell(" | ".join(dict.fromkeys(reasons)))

@@ -65,7 +65,14 @@ def check_records(
             assert problem.record is not None
             rejected.setdefault(problem.record, []).append(problem)
     report.rejected = [
-        Rejected(raw.file, raw.row, _shown(raw, "id"), _shown(raw, "name"), rejected[_key(raw)])
+        Rejected(
+            raw.file,
+            raw.row,
+            _shown(raw, "id"),
+            _shown(raw, "name"),
+            rejected[_key(raw)],
+            cells=raw.cells,
+        )
         for raw in raws
         if _key(raw) in rejected
     ]
@@ -91,6 +98,10 @@ def _key(raw: RawService) -> RecordKey:
 
 
 def _shown(raw: RawService, key: str) -> str:
+    """Return the service's id or name as the file wrote it."""
+    if raw.cells is not None:
+        # A spreadsheet row: its own cell (a row without an id column has no id).
+        return raw.cells.get({"id": "id", "name": "naam"}[key], "").strip()
     value = raw.data.get(key)
     return str(value).strip() if isinstance(value, str | int) else ""
 

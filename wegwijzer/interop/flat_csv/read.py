@@ -73,7 +73,13 @@ def parse_flat_csv(data: bytes) -> tuple[list[RawService], list[str]]:
             header: unsafe_cell(cells[i].strip()) if i < len(cells) else ""
             for i, header in columns.items()
         }
-        services.append(_row_to_service(line, row, present))
+        raw = _row_to_service(line, row, present)
+        raw.cells = {
+            header: cells[i] if i < len(cells) else ""
+            for i, header in enumerate(table.header)
+            if header
+        }
+        services.append(raw)
     return services, warnings
 
 
