@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Flask
 
-from tests.interop_support import as_bytes
+from tests.interop_support import as_bytes, second_app
 from wegwijzer.extensions import db
-from wegwijzer.interop import export_hsds_json, import_file
+from wegwijzer.interop import export_hsds_csv, export_hsds_json, import_file
 from wegwijzer.interop.export import service_json
 from wegwijzer.models import Organization, Service
 
@@ -29,6 +29,7 @@ NORMALISATIONS = (
     "a currency code is written in capitals (gbp becomes GBP)",
     "last_modified is the moment the entry last changed in Wegwijzer",
     "lists are compared by id: Wegwijzer writes its own items sorted, then the kept ones",
+    "data package only: an attribute's link_entity is 'service' (what its link_id points at)",
 )
 #: Fields an export adds to the file's objects (paths with [] for any list item), besides
 #: Wegwijzer's own ``x_wegwijzer`` on any object.
@@ -140,3 +141,21 @@ def test_hsds_31_fields_are_kept(app: Flask) -> None:
     org_urls = exported[0]["organization"]["additional_urls"]
     assert org_urls == source["organization"]["additional_urls"]
 
+
+
+def test_service_full_keeps_every_value_through_a_data_package(
+    app: Flask, template_db: Path, tmp_path: Path
+) -> None:
+    """Exported as a data package and imported elsewhere, the example is still whole."""
+    source = json.loads((EXAMPLES / "service_full.json").read_text(encoding="utf-8"))
+    source["service_at_locations"][0]["location"].update(DUTCH_POINT)
+    assert import_file(as_bytes([source]), "hsds", dry_run=False, actor="test").ok
+    export_hsds_csv(db.session, tmp_path / "pakket", internal=True)
+    with second_app(template_db, tmp_path / "elders"):
+        report = import_file(tmp_path / "pakket", "hsds-csv", dry_run=False, actor="test")
+        assert report.ok, [(p.file, p.field, p.message_nl) for p in report.errors]
+        svc = db.session.get(Service, source["id"])
+        assert svc is not None
+        # In a data package link_entity says what link_id points at: the service.
+        del source["attributes"][0]["link_entity"]
+        assert normalised(service_json(svc, internal=True)) == normalised(source)

@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from ...domain.text import safe_cell
+from ...models import stable_id
 from ..export import export_hsds_json
 from .tables import (
     BOOLEAN_COLUMNS,
@@ -50,10 +51,18 @@ class _Package:
     def __init__(self) -> None:
         self.rows: dict[str, dict[str, dict[str, Any]]] = {}
 
-    def put(self, table: str, obj: dict[str, Any], **owner: Any) -> None:
+    def put(self, table: str, obj: dict[str, Any], **owner: Any) -> str:
+        """Add one object's row (and its extension cells); return the id it has here."""
         rows = self.rows.setdefault(table, {})
         if obj["id"] in rows:
-            return  # shared (an organisation, a location): written once
+            if not owner or all(rows[obj["id"]].get(k) == v for k, v in owner.items()):
+                return str(obj["id"])  # shared (an organisation, a location): written once
+            # One id for children of two parents (a file may do so; a table may not): the
+            # second gets an id of its own, the file's id goes with it.
+            given = obj["id"]
+            ext = {**(obj.get("x_wegwijzer") or {}), "source_id": given}
+            obj = {**obj, "id": stable_id("hsds-package", table, *map(str, owner.values()), given)}
+            obj["x_wegwijzer"] = ext
         standard = set(STANDARD_TABLES[table])
         row: dict[str, Any] = {}
         ext: dict[str, Any] = {}
@@ -76,6 +85,7 @@ class _Package:
         rows[obj["id"]] = row
         if ext:
             self.rows.setdefault(extension_table(table), {})[obj["id"]] = {"id": obj["id"], **ext}
+        return str(obj["id"])
 
     def phones(self, items: list[dict[str, Any]], **owner: str) -> None:
         for phone in items:
@@ -83,8 +93,8 @@ class _Package:
 
     def contacts(self, items: list[dict[str, Any]], **owner: str) -> None:
         for contact in items:
-            self.put("contacts", contact, **owner)
-            self.phones(contact.get("phones", []), contact_id=contact["id"])
+            contact_id = self.put("contacts", contact, **owner)
+            self.phones(contact.get("phones", []), contact_id=contact_id)
 
     def service(self, svc: dict[str, Any]) -> None:
         org = svc["organization"]
@@ -110,7 +120,8 @@ class _Package:
 
     def attribute(self, attr: dict[str, Any], service_id: str) -> None:
         term = attr.get("taxonomy_term")
-        link = {"link_id": service_id, "link_entity": attr.get("link_entity") or "service"}
+        # The columns say what link_id points at: this service.
+        link = {"link_id": service_id, "link_entity": "service"}
         if not isinstance(term, dict) or "id" not in term:
             # A kept term without an id: the attribute keeps it as a field.
             self.put("attributes", attr, **link)
