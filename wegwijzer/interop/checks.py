@@ -136,9 +136,20 @@ class Checker:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.refuse(raw, where, f"Verwacht een geheel getal, maar kreeg {type_nl(value)}.")
+            self.refuse(
+                raw, where, nl("Verwacht een geheel getal, maar kreeg %(got)s.", got=type_nl(value))
+            )
         if not low <= value <= high:
-            self.refuse(raw, where, f"Getal {value} ligt niet tussen {low} en {high}.")
+            self.refuse(
+                raw,
+                where,
+                nl(
+                    "Getal %(value)s ligt niet tussen %(low)s en %(high)s.",
+                    value=value,
+                    low=low,
+                    high=high,
+                ),
+            )
         return value
 
     def number(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> float | None:
@@ -150,12 +161,16 @@ class Checker:
             try:
                 value = float(value.strip().replace(",", "."))
             except ValueError:
-                self.refuse(raw, where, f"Verwacht een getal, maar kreeg '{clip(value)}'.")
+                self.refuse(
+                    raw, where, nl("Verwacht een getal, maar kreeg '%(got)s'.", got=clip(value))
+                )
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.refuse(raw, where, f"Verwacht een getal, maar kreeg {type_nl(value)}.")
+            self.refuse(
+                raw, where, nl("Verwacht een getal, maar kreeg %(got)s.", got=type_nl(value))
+            )
         value = float(value)
         if not math.isfinite(value):
-            self.refuse(raw, where, "Verwacht een eindig getal.")
+            self.refuse(raw, where, nl("Verwacht een eindig getal."))
         return value
 
     def boolean(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> bool | None:
@@ -173,7 +188,7 @@ class Checker:
                 return False
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        self.refuse(raw, where, f"Verwacht ja of nee, maar kreeg '{clip(value)}'.")
+        self.refuse(raw, where, nl("Verwacht ja of nee, maar kreeg '%(got)s'.", got=clip(value)))
 
     def enum(
         self,
@@ -213,7 +228,11 @@ class Checker:
             parsed = parse_date(value.strip())
             if parsed is not None:
                 return parsed
-        self.refuse(raw, where, f"Verwacht een datum als 2025-01-31, maar kreeg '{clip(value)}'.")
+        self.refuse(
+            raw,
+            where,
+            nl("Verwacht een datum als 2025-01-31, maar kreeg '%(got)s'.", got=clip(value)),
+        )
 
     def moment(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> datetime | None:
         """Return an aware UTC datetime from an ISO date or timestamp."""
@@ -250,7 +269,11 @@ class Checker:
             hours, minutes = int(match.group(1)), int(match.group(2))
             if (hours < 24 and minutes < 60) or (hours == 24 and minutes == 0):
                 return f"{hours:02d}:{minutes:02d}"
-        self.refuse(raw, _where(path, key), f"Verwacht een tijd als 09:00, maar kreeg '{value}'.")
+        self.refuse(
+            raw,
+            _where(path, key),
+            nl("Verwacht een tijd als 09:00, maar kreeg '%(got)s'.", got=value),
+        )
 
     def objects(
         self, raw: RawService, obj: dict[str, Any], key: str, path: str
@@ -261,7 +284,9 @@ class Checker:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.error(raw, where, f"Verwacht een lijst, maar kreeg {type_nl(value)}.")
+            self.error(
+                raw, where, nl("Verwacht een lijst, maar kreeg %(got)s.", got=type_nl(value))
+            )
             return []
         most = LIST_LIMITS.get(key, MAX_CHILDREN)
         if len(value) > most:
@@ -271,7 +296,9 @@ class Checker:
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 self.error(
-                    raw, f"{where}[{i}]", f"Verwacht een object, maar kreeg {type_nl(item)}."
+                    raw,
+                    f"{where}[{i}]",
+                    nl("Verwacht een object, maar kreeg %(got)s.", got=type_nl(item)),
                 )
                 continue
             items.append((f"{where}[{i}]", item))
@@ -286,7 +313,7 @@ class Checker:
         if isinstance(value, str):
             value = [v for v in re.split(r"\s*[;\n]\s*", value) if v.strip()]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.refuse(raw, where, "Verwacht een lijst met teksten.")
+            self.refuse(raw, where, nl("Verwacht een lijst met teksten."))
         if len(value) > MAX_CHILDREN:
             self.refuse(raw, where, too_many(len(value), MAX_CHILDREN))
         for item in value:
@@ -300,7 +327,7 @@ class Checker:
         """Return a plausible e-mail address."""
         value = self.text(raw, obj, key, path, limit=limits.EMAIL)
         if value is not None and not EMAIL_RE.match(value):
-            self.refuse(raw, _where(path, key), f"Ongeldig e-mailadres: '{value}'.")
+            self.refuse(raw, _where(path, key), nl("Ongeldig e-mailadres: '%(got)s'.", got=value))
         return value
 
     def url(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> str | None:
@@ -313,7 +340,7 @@ class Checker:
         if re.match(r"^[\w-]+(\.[\w-]+)+(/\S*)?$", value):
             # "www.voorbeeld.nl" from a spreadsheet: the scheme is implied.
             return "https://" + value
-        self.refuse(raw, _where(path, key), f"Ongeldig webadres: '{clip(value)}'.")
+        self.refuse(raw, _where(path, key), nl("Ongeldig webadres: '%(got)s'.", got=clip(value)))
 
     def children_of(
         self,
@@ -365,13 +392,15 @@ class Checker:
         """Return the entity's id: the UUID itself, or a stable UUID derived from another id."""
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.refuse(raw, path, "De id ontbreekt.")
+                self.refuse(raw, path, nl("De id ontbreekt."))
             return None
         if not isinstance(value, str | int) or isinstance(value, bool):
-            self.refuse(raw, path, f"Een id moet tekst zijn, maar kreeg {type_nl(value)}.")
+            self.refuse(
+                raw, path, nl("Een id moet tekst zijn, maar kreeg %(got)s.", got=type_nl(value))
+            )
         text = str(value).strip()
         if len(text) > 200:
-            self.refuse(raw, path, "De id is te lang (hoogstens 200 tekens).")
+            self.refuse(raw, path, nl("De id is te lang (hoogstens 200 tekens)."))
         found = as_uuid(text)
         if found is None:
             found = stable_id("import", kind, text)
