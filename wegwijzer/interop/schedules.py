@@ -63,7 +63,8 @@ class ScheduleChecks(Checker):
                     raw,
                     f"{path}.attending_type",
                     f"Onbekende manier van komen '{clip(item.get('attending_type'))}'; "
-                    f"bekend zijn {', '.join(ATTENDING_TYPES)}. Het veld is leeg gelaten.",
+                    f"bekend zijn {', '.join(ATTENDING_TYPES)}. Wegwijzer gebruikt de tekst niet, "
+                    "maar bewaart hem en exporteert hem weer.",
                 )
         ext = item.get("x_wegwijzer")
         is_closed = False
