@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import is_stop, stem, words
@@ -41,15 +41,25 @@ class Synonyms:
 
     rules: dict[Phrase, tuple[Phrase, ...]]
     surface: frozenset[str]
+    #: The left-hand phrases by their first word, so a query looks only at its own words.
+    by_first: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.by_first and self.rules:
+            index: dict[str, list[Phrase]] = {}
+            for lhs in self.rules:
+                index.setdefault(lhs[0], []).append(lhs)
+            object.__setattr__(self, "by_first", {k: tuple(v) for k, v in index.items()})
 
     def expand(self, stems: list[str]) -> list[tuple[int, Phrase]]:
         """Return ``(index of the query word it belongs to, phrase to add)`` pairs."""
         position = {s: i for i, s in enumerate(stems)}
         out: list[tuple[int, Phrase]] = []
-        for lhs, targets in self.rules.items():
-            if all(w in position for w in lhs):
-                anchor = max(position[w] for w in lhs)
-                out.extend((anchor, t) for t in targets)
+        for first in position:
+            for lhs in self.by_first.get(first, ()):
+                if all(w in position for w in lhs):
+                    anchor = max(position[w] for w in lhs)
+                    out.extend((anchor, t) for t in self.rules[lhs])
         return out
 
 
