@@ -11,8 +11,10 @@ import numpy as np
 
 from ..domain.facets import EVERYONE, ONE_GROUP
 from ..domain.hours import TZ
+from .analysis import is_stop
 from .categories import Categories
 from .engine import SearchEngine
+from .places import locate
 from .query import ParsedQuery, parse_query
 from .results import EXTRA_OPEN_NOW, EXTRA_WALK_IN, Hit, SearchResult
 from .schema import CATEGORY_BOOST, FACETS, FLAG_WALK_IN, NATIONAL
@@ -62,22 +64,6 @@ def run_search(
     view, live = engine.view()
     result = SearchResult(query=query, page=page, per_page=per_page)
 
-    # Where: an explicit place or postcode, else a place named in the query.
-    text = query
-    location = None
-    if near and near.strip():
-        found = gazetteer.resolve(near.strip()[:MAX_QUERY])
-        if found:
-            location = found
-        else:
-            result.location_error = found
-    elif text and gazetteer is not None:
-        place, rest = gazetteer.find_place_in_text(text)
-        if place is not None:
-            location, text = place, " ".join(rest.split())
-    result.location = location
-    result.text = text
-
     spell = engine.spell(view, live)
     cats = engine.categories(live)
     synonyms = engine.synonyms()
@@ -91,6 +77,19 @@ def run_search(
             or word in cats.words
             or any(word in phrase for s in signals for phrase in s.phrases)
         )
+
+    # Where: an explicit place or postcode, else a place named in the query.
+    where = locate(
+        query,
+        near,
+        gazetteer,
+        is_word=lambda word: is_stop(word) or is_surface(word),
+        correct=spell.correct,
+        limit=MAX_QUERY,
+    )
+    location, text = where.location, where.text
+    result.location, result.location_error, result.text = location, where.error, text
+    result.location_source, result.place_typed = where.source, where.typed
 
     parsed = parse_query(
         text,
