@@ -102,11 +102,17 @@ def test_index_away_longer_than_the_retention_rebuilds_instead_of_missing_change
     left = db.session.execute(select(ChangeLog.entity_type, ChangeLog.entity_id)).all()
     assert left == [(ChangeLog.PRUNED, str(result.up_to))]
     assert read_applied(stale_gen).seq < result.up_to
+    # Changes after the prune are numbered above everything before (SQLite would otherwise
+    # reuse the deleted numbers), so the live index applies them.
+    make_service("Thuisadministratie Zwolle", description="Papieren ordenen.")
+    sync_index()
+    assert _names("papieren") == ["Thuisadministratie Zwolle"]
     # The other host comes back: it notices the gap and rebuilds.
     with other.app_context():
-        assert ensure_index(other) == 2
+        assert ensure_index(other) == 3
         assert current_generation(other_root) not in (None, stale_gen)
         assert _names("maatje") == ["Maatjesproject Zwolle"]
+        assert _names("papieren") == ["Thuisadministratie Zwolle"]
     # This host was live and had applied everything: no rebuild, still current.
     assert _names("maatje") == ["Maatjesproject Zwolle"]
 
@@ -186,3 +192,29 @@ def test_prune_command_and_reindex_prune_with_the_configured_retention(
         index_id(Path(app.config["INDEX_DIR"]))
     ]
     assert _names("schulden") == ["Schuldhulp Zwolle"]
+
+
+def test_pruning_on_postgresql(pg_app: Flask, tmp_path: Path) -> None:
+    from wegwijzer.devtools.generate import generate_services
+    from wegwijzer.domain.places import gazetteer
+
+    generate_services(db.session, gazetteer(), 20, seed=5)
+    assert ensure_index(pg_app) == 20
+    away = _other_app(pg_app, tmp_path / "away-index")
+    with away.app_context():
+        assert ensure_index(away) == 20
+    Database.engine(away).dispose()
+    generate_services(db.session, gazetteer(), 10, seed=6)
+    assert sync_index() == 10
+    _age(10)
+    _age(10, tmp_path / "away-index")
+    result = prune_changes(db.session, WEEK)
+    assert result.deleted > 0 and result.live_indexes == 1 and result.forgotten_indexes == 1
+    # New rows still get numbers above the marker.
+    generate_services(db.session, gazetteer(), 1, seed=7)
+    assert db.session.scalar(select(func.max(ChangeLog.seq))) > result.up_to
+    back = _other_app(pg_app, tmp_path / "away-index")
+    with back.app_context():
+        assert ensure_index(back) == 31
+        assert search("").total == 31
+    Database.engine(back).dispose()

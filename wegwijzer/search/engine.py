@@ -318,7 +318,7 @@ class SearchEngine:
                     .order_by(ChangeLog.seq)
                 ).all()
                 for r in rows:
-                    if r.entity_type == ChangeLog.PRUNED and applied.lacks(int(r.entity_id)):
+                    if r.entity_type == ChangeLog.PRUNED and applied.lacks(r.seq, int(r.entity_id)):
                         raise ChangesMissed(
                             f"{live.path.name} mist opgeschoonde wijzigingen tot {r.entity_id}"
                         )

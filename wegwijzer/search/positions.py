@@ -107,16 +107,17 @@ def read_positions(session: Session) -> list[Position]:
     return out
 
 
-def pruned_marks(session: Session) -> set[int]:
-    """Return the numbers of the pruning and restore markers in the change log.
+def pruned_marks(session: Session) -> set[tuple[int, int]]:
+    """Return the pruning and restore markers in the change log: (row number, value).
 
-    A marker ``n`` says: rows up to ``n`` are gone or stand for another database, so an index
-    that has not applied row ``n`` must be rebuilt.
+    A marker with value ``n`` says: rows up to ``n`` are gone or stand for another database.
+    An index that applied neither row ``n`` nor the marker row itself (a build made after the
+    marker covers it, though its watermark may stay below ``n`` for a while) must be rebuilt.
     """
-    marks = session.scalars(
-        select(ChangeLog.entity_id).where(ChangeLog.entity_type == ChangeLog.PRUNED)
+    marks = session.execute(
+        select(ChangeLog.seq, ChangeLog.entity_id).where(ChangeLog.entity_type == ChangeLog.PRUNED)
     )
-    return {int(m) for m in marks if m.isdigit()}
+    return {(int(seq), int(value)) for seq, value in marks if value.isdigit()}
 
 
 def highest_seq(session: Session) -> int:
@@ -151,7 +152,7 @@ class Tracker:
         """Return whether the change log was pruned past what generation ``gen`` applied."""
         with session() as s:
             applied = read_applied(gen)
-            missed = any(applied.lacks(mark) for mark in pruned_marks(s))
+            missed = any(applied.lacks(seq, value) for seq, value in pruned_marks(s))
         if missed:
             log.warning(
                 "Zoekindex %s mist wijzigingen die al uit het wijzigingenlog zijn opgeschoond; "

@@ -72,9 +72,9 @@ class Applied:
     def known(self) -> int:
         return len(self.extra)
 
-    def lacks(self, seq: int) -> bool:
-        """Return whether change-log row ``seq`` is not applied."""
-        return seq > self.seq and seq not in self.extra
+    def lacks(self, *seqs: int) -> bool:
+        """Return whether none of the change-log rows ``seqs`` is applied."""
+        return all(seq > self.seq and seq not in self.extra for seq in seqs)
 
 
 def _atomic_write(path: Path, text: str) -> None:

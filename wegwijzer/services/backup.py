@@ -22,12 +22,13 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session
 
 from ..models import ChangeLog, Organization, Service, User
 from ..search.positions import highest_seq, read_positions
+from .changes import add_marker
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "wegwijzer.sqlite3"
@@ -281,13 +282,7 @@ def mark_restored(session: Session, above: int) -> int:
 
     Indexes built from the database before the restore then find it and rebuild.
     """
-    seq = max(above, highest_seq(session)) + 1
-    session.add(ChangeLog(seq=seq, entity_type=ChangeLog.PRUNED, entity_id=str(seq)))
-    session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT setval(pg_get_serial_sequence('change_log', 'seq'), :v)"), {"v": seq}
-        )
+    seq = add_marker(session, 0, above)
     session.commit()
     return seq
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from ..models import ChangeLog, Setting
-from ..search.positions import PREFIX, read_positions
+from ..search.positions import PREFIX, highest_seq, read_positions
 
 
 def record_change(session: Session, entity_type: str, entity_id: str) -> None:
@@ -50,13 +50,31 @@ def prune_changes(
         up_to = min(up_to, min(p.seq for p in live))
     deleted = 0
     if up_to > 0 and session.scalar(select(func.min(ChangeLog.seq))) <= up_to:
+        top = highest_seq(session)
         deleted = session.execute(delete(ChangeLog).where(ChangeLog.seq <= up_to)).rowcount or 0
-        session.add(ChangeLog(entity_type=ChangeLog.PRUNED, entity_id=str(up_to)))
+        add_marker(session, up_to, above=top)
     for p in stale:
         session.execute(delete(Setting).where(Setting.key == PREFIX + p.index_id))
     session.commit()
     remaining = int(session.scalar(select(func.count()).select_from(ChangeLog)) or 0)
     return PruneResult(deleted, up_to if deleted else 0, remaining, len(live), len(stale))
+
+
+def add_marker(session: Session, value: int, above: int) -> int:
+    """Add a marker row (``ChangeLog.PRUNED``, ``value``) numbered above ``above``; return it.
+
+    The number is given explicitly: SQLite would otherwise reuse the numbers of deleted rows,
+    and an index that applied up to those would skip the new rows. PostgreSQL's sequence is
+    moved past it.
+    """
+    seq = max(above, highest_seq(session)) + 1
+    session.add(ChangeLog(seq=seq, entity_type=ChangeLog.PRUNED, entity_id=str(value or seq)))
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT setval(pg_get_serial_sequence('change_log', 'seq'), :v)"), {"v": seq}
+        )
+    return seq
 
 
 def _aware(at: datetime) -> datetime:
