@@ -240,3 +240,13 @@ def test_organisations_without_services_get_a_clear_message(app: Flask) -> None:
     [error] = report.errors
     assert "alleen organisaties, zonder hun diensten" in error.message_nl
     assert "geen organisatie" not in error.message_nl
+
+
+def test_importing_older_shapes_twice_changes_nothing(app: Flask) -> None:
+    for source in ("hsds11", "hsds20", "ohana", "oruk_services.json", "organization_full.json"):
+        first = _import(FOREIGN / source)
+        assert first.ok, (source, [str(p) for p in first.errors])
+        again = _import(FOREIGN / source)
+        assert again.ok
+        changed = {name: c.updated + c.created for name, c in again.counts.items()}
+        assert changed == {"organization": 0, "service": 0, "location": 0}, source

@@ -89,7 +89,9 @@ class ScheduleChecks(Checker):
         if not is_closed and byday is None and not (valid_from or valid_to):
             self.warn(raw, path, "Openingstijd zonder dagen (byday); controleer dit.")
         return {
-            "freq": freq or ("WEEKLY" if byday else None),
+            # The database stores WEEKLY when no frequency is given (closed dates too); say
+            # the same here, so importing the same file again changes nothing.
+            "freq": freq or "WEEKLY",
             "byday": byday,
             "opens_at": opens_at,
             "closes_at": closes_at,
