@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
@@ -208,8 +208,11 @@ def organization_json(org: Organization, *, internal: bool) -> dict[str, Any]:
 def location_json(loc: Location) -> dict[str, Any]:
     """Return a location with its addresses and accessibility as an HSDS 3.0 object."""
     org_id = loc.organization_id
-    if org_id is not None and loc.organization is not None:
-        org_id = exported_id(org_id, loc.organization.hsds_extra)
+    # Loaded with the export's options; elsewhere (the API) not fetched one by one: the
+    # organisation's exported id differs from its own only for a file's odd UUID.
+    org = None if "organization" in inspect(loc).unloaded else loc.organization
+    if org_id is not None and org is not None:
+        org_id = exported_id(org_id, org.hsds_extra)
     data = _clean(
         {
             "id": loc.id,
