@@ -25,6 +25,7 @@ from wegwijzer.search import ensure_index
 from wegwijzer.services.municipalities import load_municipalities
 from wegwijzer.services.taxonomy import load_taxonomies
 
+from .manage_support import login, make_user
 from .ops_support import ROOT, cli_env, get, own_pg_database, run_cli, served, wait_for
 
 NL_TITLE = "De Wegwijzer is even niet bereikbaar"
@@ -121,6 +122,7 @@ def test_postgresql_gone_gives_503_and_the_site_recovers_by_itself(
             load_taxonomies(db.session, ROOT / "data" / "taxonomy.json")
             load_municipalities(db.session, gazetteer())
             generate_services(db.session, gazetteer(), 30, seed=7)
+            make_user("beheer@zwolle.nl", "beheerder", gm_codes=["GM0193"])
             assert ensure_index(app) == 30
             key = db.session.scalars(text("SELECT slug FROM services LIMIT 1")).one()
             db.remove()
@@ -131,6 +133,9 @@ def test_postgresql_gone_gives_503_and_the_site_recovers_by_itself(
             return resp.status_code, resp.get_data(as_text=True), dict(resp.headers)
 
         assert json.loads(fetch("/api/v1/search")[1])["total"] == 30
+        editor = app.test_client()
+        assert login(editor, "beheer@zwolle.nl").status_code == 302
+        assert editor.get("/beheer/").status_code == 200
         with admin.connect() as conn:
             if outage == "refused":
                 conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
@@ -141,6 +146,9 @@ def test_postgresql_gone_gives_503_and_the_site_recovers_by_itself(
             if outage == "renamed":
                 conn.execute(text(f'ALTER DATABASE "{name}" RENAME TO "{name}_away"'))
         _assert_down(fetch, key)
+        # A logged-in beheerder gets the same calm page, not an error about the error.
+        down = editor.get("/beheer/")
+        assert down.status_code == 503 and NL_TITLE in down.get_data(as_text=True)
         with admin.connect() as conn:
             if outage == "refused":
                 conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
@@ -150,4 +158,5 @@ def test_postgresql_gone_gives_503_and_the_site_recovers_by_itself(
         assert status == 200 and json.loads(body)["total"] == 30
         assert fetch(f"/hulp/{key}")[0] == 200
         assert json.loads(fetch("/readyz")[1])["status"] == "ready"
+        assert editor.get("/beheer/").status_code == 200  # still logged in
         Database.engine(app).dispose()

@@ -104,6 +104,8 @@ def database_unavailable(error: Exception) -> ResponseReturnValue:
     from ..extensions import db
 
     g.database_down = True
+    # Render as for an anonymous visitor: loading the logged-in account needs the database.
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
     db.remove()
     now = time.monotonic()
     if now - _last_logged["database"] >= 10:
