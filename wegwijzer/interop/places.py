@@ -317,9 +317,12 @@ class PlaceChecks(Checker):
             self.warn(
                 raw,
                 f"{path}.extent_type",
-                f"Werkgebied van het soort '{clip(extent_type)}' is bewaard en wordt weer "
-                "geëxporteerd, maar Wegwijzer zoekt er niet op; geef een gemeente of "
-                "'landelijk' om de dienst op plaats vindbaar te maken.",
+                nl(
+                    "Werkgebied van het soort '%(kind)s' is bewaard en wordt weer "
+                    "geëxporteerd, maar Wegwijzer zoekt er niet op; geef een gemeente of "
+                    "'landelijk' om de dienst op plaats vindbaar te maken.",
+                    kind=clip(extent_type),
+                ),
             )
             raise Foreign
         if extent_type in ("cbs_gemeentecode", "gemeente", "gm_code"):

@@ -10,6 +10,7 @@ from ..domain.hours import ATTENDING_TYPES, WEEKDAYS
 from ..models import Schedule
 from .checks import Checker, Skip
 from .records import RawService, Row
+from .report import nl
 from .schema import max_length
 from .values import clip
 from .versions import byday_codes
@@ -62,9 +63,12 @@ class ScheduleChecks(Checker):
                 self.warn(
                     raw,
                     f"{path}.attending_type",
-                    f"Onbekende manier van komen '{clip(item.get('attending_type'))}'; "
-                    f"bekend zijn {', '.join(ATTENDING_TYPES)}. Wegwijzer gebruikt de tekst niet, "
-                    "maar bewaart hem en exporteert hem weer.",
+                    nl(
+                        "Onbekende manier van komen '%(got)s'; bekend zijn %(known)s. Wegwijzer "
+                        "gebruikt de tekst niet, maar bewaart hem en exporteert hem weer.",
+                        got=clip(item.get("attending_type")),
+                        known=", ".join(ATTENDING_TYPES),
+                    ),
                 )
         ext = item.get("x_wegwijzer")
         is_closed = False
