@@ -128,3 +128,20 @@ def test_skip_invalid_leaves_out_what_lies_outside_the_beheerders_municipality(
     html = resp.get_data(as_text=True)
     assert "u beheert alleen diensten in uw eigen gemeente(n)" in html
     assert set(_status()) == {"Geldhulp 2"}
+
+
+def test_a_refusal_names_the_organisation_by_the_files_own_id(app: Flask) -> None:
+    from wegwijzer.interop import import_file
+
+    from .test_interop_versions import FOREIGN
+
+    assert import_file(FOREIGN / "hsds11", None, dry_run=False, actor="cli").ok
+    make_user("beheer@kampen.nl", "beheerder", gm_codes=["GM0166"])
+    kampen = new_client(app)
+    login(kampen, "beheer@kampen.nl")
+    svc = service_obj(5, service_areas=[{"extent_type": "cbs_gemeentecode", "extent": "GM0166"}])
+    svc["organization"] = {"id": "org-1", "name": "Stichting Rekenhulp Kampen", "description": "x"}
+    resp = _upload(kampen, as_bytes([svc]))
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "(id org-1)" in html

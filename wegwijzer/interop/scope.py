@@ -91,7 +91,7 @@ class ScopeCheck:
         return self._places(organization_gm_codes(org) - self.allowed)
 
     def _org_text(self, org: Organization) -> str:
-        return f"organisatie '{org.name}' (id {org.id})"
+        return f"organisatie '{org.name}' (id {_source_id(org)})"
 
     # -- services --------------------------------------------------------------------------
 
@@ -162,7 +162,8 @@ class ScopeCheck:
                     record,
                     "service_at_locations",
                     f"Dienst '{record.fields.get('name', record.id)}' kan niet naar locatie "
-                    f"'{loc.name or loc.id}' (id {loc.id}) wijzen: die hoort bij {owner}; {_OWN}",
+                    f"'{loc.name or loc.id}' (id {_source_id(loc)}) wijzen: die hoort bij {owner}; "
+                    f"{_OWN}",
                 )
 
     # -- organisations and locations ---------------------------------------------------------
@@ -210,9 +211,16 @@ class ScopeCheck:
         self._error(
             record,
             "location",
-            f"Locatie '{loc.name or loc.id}' (id {loc.id}) {problem}: u kunt haar niet wijzigen; "
+            f"Locatie '{loc.name or loc.id}' (id {_source_id(loc)}) {problem}: u kunt haar niet "
+            "wijzigen; "
             f"{_OWN}",
         )
+
+
+def _source_id(obj: Any) -> str:
+    """Return the id the object's file gave it (kept on import), else Wegwijzer's id."""
+    given = (getattr(obj, "hsds_extra", None) or {}).get("id")
+    return str(given) if isinstance(given, str | int) and str(given) else str(obj.id)
 
 
 def _owner(record: Record) -> Any:
