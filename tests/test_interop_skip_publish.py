@@ -16,6 +16,7 @@ from tests.interop_support import as_bytes, service_obj, table_counts
 from wegwijzer.cli import main
 from wegwijzer.extensions import db
 from wegwijzer.interop import import_file
+from wegwijzer.interop.report import rejected_csv
 from wegwijzer.models import Service
 
 ENV = {"WEGWIJZER_SECRET_KEY": "cli-test-secret-key-0123456789abcdef"}
@@ -158,13 +159,11 @@ def test_cli_skip_invalid_writes_the_rejected_file_and_publish(
 
 
 def test_skip_invalid_hands_spreadsheet_rows_back_as_they_were(app: Flask) -> None:
-    from wegwijzer.interop.report import rejected_csv
-
     body = (
-        "organisatie;naam;gemeenten;eigen kolom\n"
-        "Stichting A;Goede dienst;Zwolle;x\n"
-        "Stichting A;Foute dienst;Atlantis;bewaar mij\n"
-    ).encode()
+        b"organisatie;naam;gemeenten;eigen kolom\n"
+        b"Stichting A;Goede dienst;Zwolle;x\n"
+        b"Stichting A;Foute dienst;Atlantis;bewaar mij\n"
+    )
     report = import_file(body, "csv", dry_run=False, actor="t", skip_invalid=True)
     assert report.ok and report.written
     assert _names() == {"Goede dienst"}
