@@ -248,6 +248,8 @@ def _score(view: View, parsed: ParsedQuery, cats: Categories) -> Scores:
                 named.add(code)
         direct = group_scores > 0
         for terms, weight in group.together.items():
+            if any(not len(view.term(t)[0]) for t in terms):
+                continue  # one of the words occurs nowhere: no document has them all
             parts = [_term_scores(view, t) for t in terms]
             every = np.logical_and.reduce([p > 0 for p in parts])
             if every.any():
