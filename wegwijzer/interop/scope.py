@@ -16,7 +16,7 @@ from ..models import Location, Municipality, Organization, Service
 from ..services.permissions import organization_gm_codes, organization_within, spreads_within
 from .loading import load_by_id
 from .records import Bundle, Record
-from .report import ImportReport
+from .report import ImportReport, nl
 from .writer import differences, load_existing
 
 _OWN = "u beheert alleen wat helemaal in uw eigen gemeente(n) ligt."
@@ -113,8 +113,12 @@ class ScopeCheck:
             self._error(
                 record,
                 "service_areas",
-                f"Dienst '{record.fields.get('name', record.id)}' hoort bij {names}: "
-                "u beheert alleen diensten in uw eigen gemeente(n).",
+                nl(
+                    "Dienst '%(name)s' hoort bij %(places)s: u beheert alleen diensten in uw "
+                    "eigen gemeente(n).",
+                    name=record.fields.get("name", record.id),
+                    places=names,
+                ),
             )
 
     def _service_organization(self, record: Record) -> None:
