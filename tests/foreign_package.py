@@ -197,6 +197,7 @@ _TABLES = {
     "cost_options": ("id", "service_id", "option", "amount", "currency"),
     "attributes": ("id", "link_id", "link_entity", "link_type", "taxonomy_term_id"),
     "taxonomy_terms": ("id", "code", "name", "taxonomy"),
+    "funding": ("id", "organization_id", "source"),
 }  # fmt: skip
 
 
@@ -209,6 +210,8 @@ def as_datapackage(services: list[dict[str, Any]]) -> dict[str, bytes]:
 
     for svc in services:
         put("organizations", svc["organization"])
+        for fund in svc["organization"]["funding"]:
+            put("funding", {**fund, "organization_id": svc["organization"]["id"]})
         put("services", svc)
         sid = svc["id"]
         for key, table in (

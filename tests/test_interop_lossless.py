@@ -151,6 +151,12 @@ def test_service_full_keeps_every_value_through_a_data_package(
     source["service_at_locations"][0]["location"].update(DUTCH_POINT)
     assert import_file(as_bytes([source]), "hsds", dry_run=False, actor="test").ok
     export_hsds_csv(db.session, tmp_path / "pakket", internal=True)
+    # Kept lists that HSDS has a table for are in that table, linked to their parent.
+    for table, rows in (("funding", 2), ("organization_identifiers", 1), ("required_documents", 1)):
+        lines = (tmp_path / "pakket" / f"{table}.csv").read_text(encoding="utf-8").splitlines()
+        assert len(lines) == 1 + rows, table
+    fields = (tmp_path / "pakket" / "x_wegwijzer_fields.csv").read_text(encoding="utf-8")
+    assert ",funding," not in fields and ",program," in fields
     with second_app(template_db, tmp_path / "elders"):
         report = import_file(tmp_path / "pakket", "hsds-csv", dry_run=False, actor="test")
         assert report.ok, [(p.file, p.field, p.message_nl) for p in report.errors]

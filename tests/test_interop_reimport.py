@@ -72,6 +72,10 @@ def test_the_file_s_own_ids_are_kept(app: Flask, tmp_path: Path, fmt: str) -> No
     assert svc is not None and svc.hsds_extra is not None
     assert svc.hsds_extra["id"] == "svc-0007"
     assert svc.organization.hsds_extra["id"] == "org-008"
+    # A data package's funding.csv row is kept with its organisation, as JSON nests it.
+    assert svc.organization.hsds_extra["funding"] == [
+        {"id": "fund-008", "source": "Gemeentelijke subsidie"}
+    ]
     assert {p.hsds_extra["id"] for p in svc.phones} == {"tel-0007"}
     assert {s.hsds_extra["id"] for s in svc.schedules} == {"sch-0007-1"}
     assert svc.service_at_locations[0].location.hsds_extra["id"] == "loc-0008"

@@ -134,8 +134,8 @@ def kept_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def plain(value: Any) -> Any:
     """Return ``value`` as its file first had it: without the tabular reader's notes, with
-    the ids an export replaced (``x_wegwijzer.source_ids``) put back and the fields it filled
-    in (``x_wegwijzer.filled``) left out, at any depth."""
+    the ids an export replaced (``x_wegwijzer.source_id``, ``source_ids``) put back and the
+    fields it filled in (``x_wegwijzer.filled``) left out, at any depth."""
     if isinstance(value, dict):
         # Keys starting with "_" are the tabular reader's notes (file, line), not data; an
         # empty value says nothing (an export leaves it out, or fills in what HSDS requires).
@@ -145,6 +145,9 @@ def plain(value: Any) -> Any:
             if not k.startswith("_") and v not in ("", None) and k not in FLAT_NOTES
         }
         originals = _source_ids(value)
+        own = _note(value, "source_id")
+        if isinstance(own, str) and own:
+            originals = {**originals, "id": own}
         filled = _note(value, "filled")
         if originals or filled:
             out.update(originals)
@@ -153,7 +156,7 @@ def plain(value: Any) -> Any:
             ext = {
                 k: v
                 for k, v in (out.get("x_wegwijzer") or {}).items()
-                if k not in ("source_ids", "filled")
+                if k not in ("source_id", "source_ids", "filled")
             }
             if ext:
                 out["x_wegwijzer"] = ext
@@ -166,7 +169,7 @@ def plain(value: Any) -> Any:
 
 
 #: Notes of an export as a data package reader leaves them on a row it does not nest.
-FLAT_NOTES = frozenset(("x_wegwijzer_source_ids", "x_wegwijzer_filled"))
+FLAT_NOTES = frozenset(("x_wegwijzer_source_id", "x_wegwijzer_source_ids", "x_wegwijzer_filled"))
 
 
 def _note(obj: dict[str, Any], key: str) -> Any:

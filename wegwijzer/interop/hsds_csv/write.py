@@ -44,6 +44,23 @@ _NESTED = {
 }  # fmt: skip
 
 
+#: Kept lists written to their own HSDS table: (table, field) → (child table, link column);
+#: an import puts them back (hsds_csv.extensions.NESTED_TABLES).
+_CHILD_TABLES = {
+    ("organizations", "funding"): ("funding", "organization_id"),
+    ("services", "funding"): ("funding", "service_id"),
+    ("services", "required_documents"): ("required_documents", "service_id"),
+    ("organizations", "organization_identifiers"): (
+        "organization_identifiers",
+        "organization_id",
+    ),
+}
+
+
+def _rows_with_ids(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) and v.get("id") for v in value)
+
+
 class _Package:
     """The rows of every table; each object split into standard columns, extension columns
     (``x_wegwijzer_<table>``) and fields without a column (``x_wegwijzer_fields``)."""
@@ -74,6 +91,10 @@ class _Package:
                 ext.update(_extension_cells(value))
             elif key in standard and not isinstance(value, dict | list):
                 row[key] = value
+            elif (table, key) in _CHILD_TABLES and _rows_with_ids(value):
+                child, link = _CHILD_TABLES[(table, key)]
+                for item in value:
+                    self.put(child, item, **{link: obj["id"]})
             else:
                 self.rows.setdefault(FIELDS_TABLE, {})[f"{table}/{obj['id']}/{key}"] = {
                     "table": table,
