@@ -81,6 +81,9 @@ def test_search_command_prints_results(runner: CliRunner, generated: Path) -> No
     assert "[eerst: schuldhulp gemeente]" in out.splitlines()[2]
     out = run(runner, "search", "budgetcoahc", "--instance", str(generated))
     assert "Bedoelde u: budgetcoach?" in out
+    assert "Geen goede match" not in out
+    out = run(runner, "search", "xyzzyplof", "--instance", str(generated))
+    assert "Geen goede match" in out
 
 
 def test_search_command_json_and_filters(runner: CliRunner, generated: Path) -> None:

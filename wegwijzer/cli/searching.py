@@ -110,6 +110,11 @@ def search_command(
     if result.urgent:
         names = ", ".join(s.label(lang) for s in result.signals)
         click.echo(f"Dringend: {names}. Neem snel contact op met de schuldhulp van de gemeente.")
+    if result.weak:
+        click.echo(
+            "Geen goede match: bel de schuldhulp van de gemeente of een landelijke hulplijn, "
+            "of beantwoord de vragen van de wegwijzer."
+        )
     for n, hit in enumerate(result.results, (result.page - 1) * result.per_page + 1):
         if hit.is_national:
             where = "landelijk"
