@@ -227,6 +227,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=40)
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--only-memory", action="store_true", help="no locust runs: memory only")
     args = ap.parse_args()
     versions = [("new", ROOT)] + ([("base", args.base.resolve())] if args.base else [])
     work = Path(tempfile.mkdtemp(prefix="wegwijzer-load-"))
@@ -239,15 +240,19 @@ def main() -> None:
             out.mkdir(exist_ok=True)
             residents: dict[str, dict[str, Any]] = {}
             saturation: dict[str, list[tuple[int, dict[str, Any]]]] = {n: [] for n, _ in versions}
-            servers = {n: Server(code, env, index[n], args.workers) for n, code in versions}
+            servers = {
+                n: Server(code, env, index[n], args.workers)
+                for n, code in versions
+                if not args.only_memory
+            }
             try:
-                for name, _ in versions:
+                for name in servers:
                     residents[name] = run_locust(
                         servers[name], args.users, args.seconds, "0.5-1.5", out
                     )
                     print(f"{kind} {name} residents: {fmt_run(residents[name])}", flush=True)
-                for users in SATURATION_USERS:
-                    for name, _ in versions:
+                for users in SATURATION_USERS if servers else ():
+                    for name in servers:
                         r = run_locust(servers[name], users, max(15, args.seconds // 2), "0", out)
                         saturation[name].append((users, r))
                         print(f"{kind} {name} {users} users no think: {fmt_run(r)}", flush=True)
@@ -264,14 +269,14 @@ def main() -> None:
                 " PSS per worker MB |"
             )
             lines.append("|---|---|---|---|---|---|---|---|---|")
-            for name, _ in versions:
+            for name in residents:
                 r = residents[name]
                 lines.append(
                     f"| {args.users} residents, 0.5-1.5 s think | {name} | {r['p50']:.0f} |"
                     f" {r['p95']:.0f} | {r['p99']:.0f} | {r['rps']:.1f} | {r['errors']} |"
                     f" {r['restarts']} | {' / '.join(str(p) for p in r['pss'])} |"
                 )
-            for name, _ in versions:
+            for name in residents:
                 ok = [(u, r) for u, r in saturation[name] if r["p95"] <= 1000 and not r["errors"]]
                 best = max(ok, key=lambda x: x[1]["rps"]) if ok else None
                 if best:
@@ -296,7 +301,7 @@ def main() -> None:
             lines.append(f"\nsaturation p95 ms at {SATURATION_USERS} users: {p95s}")
             rps = {n: [round(r["rps"], 1) for _, r in saturation[n]] for n, _ in versions}
             lines.append(f"saturation req/s at {SATURATION_USERS} users: {rps}")
-            pages = {n: residents[n]["pages"] for n, _ in versions}
+            pages = {n: residents[n]["pages"] for n in residents}
             lines.append(f"residents p95 ms per page: {pages}")
             if kind == "postgres":
                 drop_postgres()

@@ -96,6 +96,9 @@ def run_server(app: Flask, host: str, port: int, workers: int, demo: bool) -> No
     # What is loaded now (modules, the spelling index) stays in memory pages shared with the
     # forked workers: without this, every garbage collection in a worker would write to
     # each object's header and so give the worker a private copy of those pages.
+    # Compiled templates too: otherwise each worker compiles its own copy on first use.
+    for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+        app.jinja_env.get_template(name)
     gc.collect()
     gc.freeze()
     # Outside the command's application context: under it, every request would reuse that

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from whoosh.index import Index, LockError
 
+from ..domain.places import gazetteer
 from ..models import ChangeLog, Organization, Service, TaxonomyTerm
 from .analysis import BASE_PARTS, Analyzer, Decompounder, surface_words
 from .categories import Categories, load_categories
@@ -135,13 +136,14 @@ class SearchEngine:
         """Map the per-document arrays now, so the first search of a worker is fast.
 
         The arrays of large segments are memory-mapped files of the generation, shared by
-        every process; the spelling index and small segments are built before gunicorn
-        forks, so the workers share them copy-on-write.
+        every process; the spelling index, small segments and the gazetteer (for places in
+        a search) are loaded before gunicorn forks, so the workers share them copy-on-write.
         """
         view, live = self.view()
         view.warm()
         self.spell(view, live)
         self.categories(live)
+        gazetteer()
 
     def _open(self, gen: Path) -> None:
         ix = open_generation(gen)
