@@ -190,15 +190,22 @@ def run_locust(server: Server, users: int, seconds: int, think: str, out: Path) 
         "errors": int(agg["Failure Count"]),
         "restarts": max(0, len(seen) - server.workers),
         "pss": [round(pss_mb(p)) for p in server.worker_pids()],
-        "pages": {
-            name: float(r["95%"]) for name, r in rows.items() if name not in ("Aggregated",)
-        },
+        "pages": {name: float(r["95%"]) for name, r in rows.items() if name not in ("Aggregated",)},
     }
 
 
 def memory(code: Path, env: dict[str, str], index: Path, out: Path) -> dict[int, list[float]]:
     """PSS of the master and each worker after a short load, with 1 and with 4 workers."""
     found = {}
+    if not index.exists():
+        # Built beforehand: a build in the master would count its garbage as memory.
+        cli(
+            code,
+            env | {"WEGWIJZER_INDEX_DIR": str(index)},
+            "reindex",
+            "--instance",
+            env["BENCH_INSTANCE"],
+        )
     for workers in (1, 4):
         server = Server(code, env, index, workers)
         try:
