@@ -36,6 +36,11 @@ GENERAL, OTHER_GROUP, FRAGMENT_ONLY = 0, 1, 2
 GROUP_FACET = "doelgroep"
 #: Share of the score kept by a document that matches only some of the query's words.
 COORD_FLOOR = 0.4
+#: The phase facet, its aftercare code, and the share of the score an aftercare-only
+#: service keeps when the query or a filter does not ask for aftercare: it helps people who
+#: finished a debt trajectory, not someone looking for help now.
+PHASE_FACET, AFTERCARE = "fase", "nazorg"
+AFTERCARE_WEIGHT = 0.5
 EARTH_KM = 6371.0088
 
 
@@ -107,6 +112,8 @@ def run_search(
     scored = _score(view, parsed, cats)
     scores, match = scored.values, scored.match
     if scores is not None:
+        if AFTERCARE not in scored.named_phases and AFTERCARE not in filters.get(PHASE_FACET, ()):
+            scores = _later_phase_down(view, scores)
         asked = {*groups, *filters.get(GROUP_FACET, ()), *scored.named_groups}
         order_class = _order_classes(view, scored, asked)
     else:
@@ -203,6 +210,8 @@ class Scores(NamedTuple):
     named_groups: frozenset[str]
     #: Documents that speak a language the query names: asked for, whatever their group.
     language: np.ndarray | None
+    #: The phase (fase code) a query word names by itself ("nazorg", "schuldenvrij").
+    named_phases: frozenset[str] = frozenset()
 
 
 def _term_scores(view: View, term: str) -> np.ndarray:
@@ -226,10 +235,12 @@ def _score(view: View, parsed: ParsedQuery, cats: Categories) -> Scores:
     matched = np.zeros(view.size, dtype=np.int8)
     strong = np.zeros(view.size, dtype=np.int8)
     named: set[str] = set()
+    phases: set[str] = set()
     language = np.zeros(view.size, dtype=bool)
     for group in groups:
         group_scores = np.zeros(view.size, dtype=np.float32)
         categories: dict[str, float] = {}
+        group_phases: set[str] = set()
         for term, weight in group.terms.items():
             for cat in cats.get(term):
                 categories[cat] = max(categories.get(cat, 0.0), weight)
@@ -246,6 +257,11 @@ def _score(view: View, parsed: ParsedQuery, cats: Categories) -> Scores:
             taxonomy, _, code = cat.partition(":")
             if taxonomy == FACETS[GROUP_FACET]:
                 named.add(code)
+            elif taxonomy == FACETS[PHASE_FACET]:
+                group_phases.add(code)
+        if len(group_phases) == 1:
+            # A word of every phase ("schuld") names none; "nazorg" names one.
+            phases |= group_phases
         direct = group_scores > 0
         for terms, weight in group.together.items():
             if any(not len(view.term(t)[0]) for t in terms):
@@ -264,7 +280,20 @@ def _score(view: View, parsed: ParsedQuery, cats: Categories) -> Scores:
     if n > 1:
         # Documents matching more of the meaningful words rank higher (sentence queries).
         totals *= COORD_FLOOR + (1 - COORD_FLOOR) / n * matched
-    return Scores(totals, (totals > 0) & view.live, strong, n, frozenset(named), language)
+    return Scores(
+        totals, (totals > 0) & view.live, strong, n, frozenset(named), language, frozenset(phases)
+    )
+
+
+def _later_phase_down(view: View, scores: np.ndarray) -> np.ndarray:
+    """Lower the score of services only for aftercare (no other phase), see AFTERCARE_WEIGHT."""
+    later = view.mask(PHASE_FACET, AFTERCARE)
+    if not later.any():
+        return scores
+    for code in view.values(PHASE_FACET):
+        if code != AFTERCARE:
+            later = later & ~view.mask(PHASE_FACET, code)
+    return np.where(later, scores * np.float32(AFTERCARE_WEIGHT), scores)
 
 
 def _order_classes(view: View, scored: Scores, asked: set[str]) -> np.ndarray:
