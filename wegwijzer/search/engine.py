@@ -478,9 +478,7 @@ class SearchEngine:
 
     def spell(self, view: View, live: _Live) -> SpellIndex:
         """Return the spelling index with the words of every segment in ``view``."""
-        for seg_id, counts in view.segment_words():
-            if seg_id in live.spell_segments:
-                continue
+        for seg_id, counts in view.segment_words(skip=live.spell_segments):
             with self._lock:
                 if seg_id not in live.spell_segments:
                     live.spell.add(counts)

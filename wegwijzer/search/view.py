@@ -17,7 +17,7 @@ import bisect
 import json
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -514,12 +514,14 @@ class View:
         self._open = (key, result)
         return result
 
-    def segment_words(self) -> list[tuple[str, dict[str, int]]]:
-        """Return (segment id, word → documents) to feed the spelling index per segment."""
-        out = []
-        for sub, cache, _ in self.parts:
-            out.append((cache.segment_id, cache.word_counts(sub)))
-        return out
+    def segment_words(self, skip: Collection[str] = ()) -> list[tuple[str, dict[str, int]]]:
+        """Return (segment id, word → documents) to feed the spelling index per segment,
+        for the segments not in ``skip`` (the words are unpacked only for those)."""
+        return [
+            (cache.segment_id, cache.word_counts(sub))
+            for sub, cache, _ in self.parts
+            if cache.segment_id not in skip
+        ]
 
 
 def idf(total: int, df: int) -> float:
