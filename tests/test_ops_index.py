@@ -1,6 +1,6 @@
 """Faults around the index and long commands, with real processes: `kill -9` during
 `wegwijzer reindex` (the old index still opens and catches up from the change log), a read-only
-index directory (search serves the last good state, edits save, /readyz shows the lag, one clear
+or full index directory (search serves the last good state, edits save, /readyz shows the lag, one clear
 log line, and it catches up once writable), SIGTERM during `wegwijzer import` (all or nothing).
 A writer killed during an index update is in test_search_lifecycle.py."""
 
@@ -213,3 +213,67 @@ def test_sigterm_during_import_rolls_back_everything(
     after = _dump(database)
     assert sum(1 for line in after if line.startswith('INSERT INTO "services"')) == 6
     shutil.rmtree(tmp_path / "cli", ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _small_filesystem(path: Path, size_kb: int) -> Iterator[None]:
+    """Mount an empty tmpfs of ``size_kb`` at ``path`` (needs root, as in CI)."""
+    if os.geteuid() != 0:
+        pytest.skip("a full index directory needs root to mount a small tmpfs")
+    path.mkdir(parents=True, exist_ok=True)
+    options = f"size={size_kb}k"
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def _fill(path: Path) -> Path:
+    """Write one file until the filesystem says it is full; return that file."""
+    filler = path / "filler.bin"
+    with contextlib.suppress(OSError), open(filler, "wb", buffering=0) as fh:
+        while True:
+            fh.write(b"\0" * 4096)
+    return filler
+
+
+def test_full_index_directory_serves_the_last_good_state_and_catches_up(
+    app: Flask, make_service: Callable[..., Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    root = Path(app.config["INDEX_DIR"])
+    with _small_filesystem(root, 4096):
+        svc = make_service(
+            "Schuldhulp Zwolle", description="Hulp bij schulden.", gm_codes=["GM0193"]
+        )
+        make_service("Budgetcoach Zwolle", description="Hulp bij schulden en budget.")
+        make_user("beheer@zwolle.nl", "beheerder", gm_codes=["GM0193"])
+        client = app.test_client()
+        assert client.get("/api/v1/search?q=schulden").get_json()["total"] == 2
+        gen = current_generation(root)
+        caplog.set_level(logging.WARNING)
+        filler = _fill(root)
+        # The edit is saved in the database although the full index cannot take it.
+        assert _save_description(app, svc, f"Advies over {WORD} en schulden.") == 302
+        db.session.expire_all()
+        assert WORD in db.session.get(Service, svc.id).description  # type: ignore[union-attr]
+        for _ in range(3):
+            resp = client.get("/zoeken?q=schulden")
+            assert resp.status_code == 200 and "Budgetcoach Zwolle" in resp.get_data(as_text=True)
+        assert client.get(f"/api/v1/search?q={WORD}").get_json()["total"] == 0
+        time.sleep(1.1)
+        ready = client.get("/readyz").get_json()
+        assert ready["status"] == "ready" and ready["index"]["generation"] == gen.name  # type: ignore[union-attr]
+        assert ready["index"]["writable"] is False
+        assert "No space left on device" in ready["index"]["write_problem"]
+        assert ready["lag"]["changes"] == 1 and ready["lag"]["seconds"] >= 1.0
+        problems = [r.getMessage() for r in caplog.records if "niet schrijfbaar" in r.getMessage()]
+        assert len(problems) == 1, problems
+        assert str(root) in problems[0]
+        # Space again: the next search applies the saved edit, no rebuild needed.
+        filler.unlink()
+        assert client.get(f"/api/v1/search?q={WORD}").get_json()["total"] == 1
+        assert current_generation(root) == gen
+        ready = client.get("/readyz").get_json()
+        assert ready["index"]["writable"] is True and ready["lag"]["changes"] == 0
+        Database.engine(app).dispose()

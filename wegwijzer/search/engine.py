@@ -17,7 +17,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -332,7 +332,7 @@ class SearchEngine:
                     changed = self._apply(session, writer, live, new)
                     writer.commit()
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
         if rows:
             position = _advance(applied, rows)
@@ -518,6 +518,38 @@ def _visible_position(session: Session) -> Applied:
         select(ChangeLog.seq, ChangeLog.at).where(ChangeLog.seq > old).order_by(ChangeLog.seq)
     ).all()
     return _advance(Applied(int(old)), recent)
+
+
+def _abandon(writer: Any) -> None:
+    """Cancel a writer whose update failed, closing its files and lock even on a full disk.
+
+    Whoosh's ``cancel`` first closes the segment's files, which flushes them; on a full disk
+    that flush fails again and the files and the write lock stay open. Closing each file of
+    the segment still releases its descriptor (Python closes the file after a failed flush).
+    """
+    try:
+        writer.cancel()
+        return
+    except OSError:
+        pass
+    for part in (getattr(writer, "fieldwriter", None), getattr(writer, "perdocwriter", None)):
+        for file in _open_files(part, depth=2):
+            with contextlib.suppress(OSError, ValueError):
+                file.close()
+    with contextlib.suppress(OSError):
+        writer._finish()
+
+
+def _open_files(obj: Any, depth: int) -> Iterator[Any]:
+    """The writable files an index writer part holds, directly or one object further down."""
+    if obj is None or not hasattr(obj, "__dict__"):
+        return
+    for value in vars(obj).values():
+        for item in value.values() if isinstance(value, dict) else (value,):
+            if hasattr(item, "write") and callable(getattr(item, "close", None)):
+                yield item
+            elif depth > 1:
+                yield from _open_files(item, depth - 1)
 
 
 def _advance(applied: Applied, rows: list[Any]) -> Applied:
