@@ -23,6 +23,16 @@ _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 #: "geen geld", "zonder afspraak"); they are never removed.
 MEANINGFUL = frozenset({"niet", "geen", "niets", "zonder", "nooit"})
 
+#: Words that ask for help without saying what with: every service of the directory helps.
+#: They count only when the query has no other meaningful word ("hulp met brieven" looks
+#: for "brieven"; "hulp" alone still finds services that say it).
+REQUEST_WORDS = frozenset(
+    {
+        "hulp", "help", "helpen", "hulpvraag", "ondersteuning", "steun", "advies", "vraag",
+        "vragen", "support", "advice", "assistance", "question", "questions",
+    }
+)
+
 _EXTRA_STOPS = """
     alsjeblieft alstublieft aub beetje bent best daarbij daarom echt elke erg even ga gaat
     graag heel hele ik iemand jij jou jullie kan kun kunt mag me mijn moet moeten mogen nodig

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..domain.facets import EVERYONE, ONE_GROUP
 from ..domain.hours import TZ
-from .analysis import is_stop
+from .analysis import REQUEST_WORDS, is_stop
 from .categories import Categories
 from .engine import SearchEngine
 from .places import locate
@@ -229,6 +229,9 @@ def _score(view: View, parsed: ParsedQuery, cats: Categories) -> Scores:
     synonym of several words) counts only where all occur, with the mean of their scores.
     """
     groups = [g for g in parsed.groups if not g.empty]
+    # "hulp met brieven": the need is "brieven"; a word that only asks for help would
+    # favour every service with "hulp" in its name.
+    groups = [g for g in groups if g.word not in REQUEST_WORDS] or groups
     if not groups:
         return Scores(None, view.live, None, 0, frozenset(), None)
     totals = np.zeros(view.size, dtype=np.float32)
