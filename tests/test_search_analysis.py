@@ -119,6 +119,14 @@ def test_synonyms_file_parses_both_directions() -> None:
     assert (1, (stem("budget"),)) in phrase
 
 
+def test_one_way_words_are_marked_related_unless_also_the_same() -> None:
+    synonyms = parse_synonyms("buddy, maatje\ndeurwaarder => beslag\nbuddy => maatje, coach\n")
+    assert (0, (stem("beslag"),), True) in synonyms.expand_related([stem("deurwaarder")])
+    pairs = synonyms.expand_related([stem("buddy")])
+    assert (0, (stem("maatje"),), False) in pairs  # also on a line of the same meaning
+    assert (0, (stem("coach"),), True) in pairs
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -15,6 +15,9 @@ from .synonyms import LANGUAGE_PREFIX, Synonyms
 PART_WEIGHT = 0.5
 UNKNOWN_WHOLE_PART_WEIGHT = 0.8
 SYNONYM_WEIGHT = 0.7
+#: Weight of a related, broader word of a one-way line ("deurwaarder => schulden"): a
+#: service that names the word itself comes before one that only names a related word.
+RELATED_WEIGHT = 0.5
 #: Weight of the language of a service (HSDS ``languages``) named in the query.
 LANGUAGE_WEIGHT = 1.0
 
@@ -115,11 +118,11 @@ def parse_query(
         g.add_all(a.parts, weight, fragment=True)
         groups.append(g)
         stems.append(a.stem)
-    for index, phrase in synonyms.expand(stems):
+    for index, phrase, related in synonyms.expand_related(stems):
         if phrase[0].startswith(LANGUAGE_PREFIX):
             groups[index].add(phrase[0], LANGUAGE_WEIGHT)
         else:
-            groups[index].add_all(phrase, SYNONYM_WEIGHT)
+            groups[index].add_all(phrase, RELATED_WEIGHT if related else SYNONYM_WEIGHT)
     # "geen", "niet", "zonder" matter for signals and phrases ("geen geld"), but alone they
     # match nearly every text: they are no search words of their own.
     kept = []

@@ -43,6 +43,9 @@ class Synonyms:
     surface: frozenset[str]
     #: The left-hand phrases by their first word, so a query looks only at its own words.
     by_first: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    #: (left, right) pairs only of one-way lines ("deurwaarder => schulden"): a related,
+    #: broader word rather than the same meaning.
+    related: frozenset[tuple[Phrase, Phrase]] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.by_first and self.rules:
@@ -62,6 +65,17 @@ class Synonyms:
                     out.extend((anchor, t) for t in self.rules[lhs])
         return out
 
+    def expand_related(self, stems: list[str]) -> list[tuple[int, Phrase, bool]]:
+        """Like ``expand``, and say of each phrase whether it is only a related word."""
+        position = {s: i for i, s in enumerate(stems)}
+        out: list[tuple[int, Phrase, bool]] = []
+        for first in position:
+            for lhs in self.by_first.get(first, ()):
+                if all(w in position for w in lhs):
+                    anchor = max(position[w] for w in lhs)
+                    out.extend((anchor, t, (lhs, t) in self.related) for t in self.rules[lhs])
+        return out
+
 
 def _phrase(text: str) -> Phrase:
     return tuple(stem(w) for w in words(text) if not is_stop(w))
@@ -71,6 +85,8 @@ def parse_synonyms(text: str, source: str = FILENAME) -> Synonyms:
     """Parse the synonyms format; raise SynonymsFileError naming the line."""
     rules: dict[Phrase, list[Phrase]] = {}
     surface: set[str] = set()
+    one_way: set[tuple[Phrase, Phrase]] = set()
+    same: set[tuple[Phrase, Phrase]] = set()
 
     def add(lhs: Phrase, targets: list[Phrase]) -> None:
         bucket = rules.setdefault(lhs, [])
@@ -111,6 +127,7 @@ def parse_synonyms(text: str, source: str = FILENAME) -> Synonyms:
                 )
             for lhs in lhs_items:
                 add(lhs, rhs_items)
+                one_way.update((lhs, t) for t in rhs_items)
         else:
             if len(lhs_items) < 2:
                 raise SynonymsFileError(
@@ -118,7 +135,12 @@ def parse_synonyms(text: str, source: str = FILENAME) -> Synonyms:
                 )
             for lhs in lhs_items:
                 add(lhs, lhs_items)
-    return Synonyms({k: tuple(v) for k, v in rules.items() if v}, frozenset(surface))
+                same.update((lhs, t) for t in lhs_items)
+    return Synonyms(
+        {k: tuple(v) for k, v in rules.items() if v},
+        frozenset(surface),
+        related=frozenset(one_way - same),
+    )
 
 
 _cache: dict[Path, tuple[float, Synonyms]] = {}
