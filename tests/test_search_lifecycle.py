@@ -402,3 +402,29 @@ def test_forked_worker_reads_through_its_own_files(
     assert os.waitstatus_to_exitcode(status) == 0
     assert _engine(app)._local.reader is inherited
     assert _names("schulden") == ["Schuldhulp Zwolle"]
+
+
+def test_a_process_that_only_searches_never_imports_folium(tmp_path: Path) -> None:
+    """folium compiles some eighty templates on import (about half a second of cold start):
+    a process loads it only when it draws a map."""
+    code = (
+        "import sys\n"
+        "from wegwijzer import create_app\n"
+        "from wegwijzer.search import ensure_index, search\n"
+        "app = create_app({'TESTING': True, 'SECRET_KEY': 'x' * 32,"
+        f" 'DATABASE_URL': 'sqlite:///{tmp_path}/w.sqlite3', 'INDEX_DIR': '{tmp_path}/index'}},"
+        f" instance_path='{tmp_path}/instance')\n"
+        "with app.test_request_context('/'):\n"
+        "    from wegwijzer.infra.database import upgrade_database\n"
+        "    upgrade_database(app)\n"
+        "    ensure_index(app)\n"
+        "    search('schulden')\n"
+        "    print('folium' in sys.modules)\n"
+        "    from wegwijzer.maps import load_folium\n"
+        "    load_folium()\n"
+        "    print('folium' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "True"]

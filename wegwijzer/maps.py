@@ -13,18 +13,18 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import folium
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from folium.map import CustomPane
-from folium.plugins import FastMarkerCluster
-from folium.utilities import JsCode
 from markupsafe import Markup
 
 from .domain.places import gazetteer
 from .security import csp_nonce
+
+if TYPE_CHECKING:
+    import folium
+    import folium.plugins
 
 LEAFLET = "vendor/leaflet-1.9.4"
 MARKERCLUSTER = "vendor/leaflet.markercluster-1.5.3"
@@ -150,6 +150,21 @@ class MapTexts:
         return self._TOKEN.sub(back, script)
 
 
+def load_folium() -> Any:
+    """folium with its plugins, imported on first use.
+
+    Importing folium compiles some eighty templates (about half a second); a process that only
+    searches never needs them. ``wegwijzer serve`` calls this before forking its workers, so
+    they share one copy.
+    """
+    import folium
+    import folium.map
+    import folium.plugins
+    import folium.utilities
+
+    return folium
+
+
 def js_string(value: str) -> str:
     """Return ``value`` as a JSON string literal that is safe inside an inline ``<script>``.
 
@@ -218,10 +233,11 @@ def _static(filename: str) -> str:
 
 def _vendored(element: Any) -> None:
     """Point an element's assets at our vendored copies instead of folium's CDNs."""
+    folium = load_folium()
     if isinstance(element, folium.Map):
         element.default_js = [("leaflet", _static(f"{LEAFLET}/leaflet.js"))]
         element.default_css = [("leaflet_css", _static(f"{LEAFLET}/leaflet.css"))]
-    elif isinstance(element, FastMarkerCluster):
+    elif isinstance(element, folium.plugins.FastMarkerCluster):
         element.default_js = [
             ("markerclusterjs", _static(f"{MARKERCLUSTER}/leaflet.markercluster.js"))
         ]
@@ -310,6 +326,7 @@ def _boundary_style(_feature: dict[str, Any]) -> dict[str, Any]:
 
 def _base_map(texts: MapTexts) -> folium.Map:
     """Return an empty map of the Netherlands with the configured tiles (if any)."""
+    folium = load_folium()
     config = current_app.config
     m = folium.Map(location=list(NL_CENTER), zoom_start=NL_ZOOM, tiles=None, zoom_control=False)
     tile_url = config.get("TILE_URL") or ""
@@ -327,13 +344,14 @@ def _base_map(texts: MapTexts) -> folium.Map:
 
 def _results_folium(
     markers: Sequence[Marker], near: Any, texts: MapTexts
-) -> tuple[folium.Map, FastMarkerCluster]:
+) -> tuple[folium.Map, folium.plugins.FastMarkerCluster]:
     """Build the folium map of ``markers`` (texts as tokens) and return it with its cluster."""
+    folium = load_folium()
     m = _base_map(texts)
     boundaries = _boundaries(markers, near)
     if boundaries is not None:
         # Between the areas (overlay pane, 400) and the markers (600).
-        CustomPane("labels", z_index=450, pointer_events=False).add_to(m)
+        folium.map.CustomPane("labels", z_index=450, pointer_events=False).add_to(m)
         folium.GeoJson(
             {
                 "type": "FeatureCollection",
@@ -343,12 +361,12 @@ def _results_folium(
             style_function=_boundary_style,
             interactive=False,
             control=False,
-            on_each_feature=JsCode(_LABEL_CALLBACK),
+            on_each_feature=folium.utilities.JsCode(_LABEL_CALLBACK),
         ).add_to(m)
     rows = [
         [mk.lat, mk.lon, texts(mk.name), texts(mk.url), texts(mk.organization)] for mk in markers
     ]
-    cluster = FastMarkerCluster(
+    cluster = folium.plugins.FastMarkerCluster(
         rows,
         callback=_MARKER_CALLBACK,
         name="hulp",
@@ -455,6 +473,7 @@ def boundary_map(
     features: Sequence[dict[str, Any]], points: Iterable[tuple[float, float, str]], label: str
 ) -> MapParts:
     """Draw municipality boundaries and service places ``(lat, lon, text)`` as yellow dots."""
+    folium = load_folium()
     texts = MapTexts()
     m = _base_map(texts)
     if features:
@@ -518,6 +537,7 @@ def choropleth_map(
 
     ``tooltip`` has ``{name}``, ``{value}`` and ``{maximum}`` placeholders.
     """
+    folium = load_folium()
     texts = MapTexts()
     m = _base_map(texts)
     shaped = []
@@ -550,7 +570,7 @@ def choropleth_map(
                 "fillColor": f["properties"]["colour"],
                 "fillOpacity": 0.8,
             },
-            on_each_feature=JsCode(_VALUE_LABEL_CALLBACK),
+            on_each_feature=folium.utilities.JsCode(_VALUE_LABEL_CALLBACK),
             control=False,
         ).add_to(m)
     return _coverage_parts(m, texts, shaped, label)

@@ -150,6 +150,8 @@ def serve(app: Flask, host: str, port: int, workers: int) -> None:
     ensure_index(app)
     check_port(host, port)
     click.echo(f"Wegwijzer draait op http://{host}:{port}/ met {workers} werkproces(sen).")
+    from ..maps import load_folium
     from ..server import run_server
 
+    load_folium()  # before the fork, so the workers share one copy of folium's templates
     run_server(app, host=host, port=port, workers=workers, demo=False)
