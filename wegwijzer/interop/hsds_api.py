@@ -31,7 +31,7 @@ from ..models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from ..search import make_query, search
+from ..search import make_query, search, search_ids
 from .export import (
     location_json,
     organization_json,
@@ -45,8 +45,6 @@ from .loading import batches, load_by_id
 
 #: Extension objects stay in the one-to-one (list) form of an object.
 _KEEP = ("x_wegwijzer",)
-#: Results per call to the site's search while collecting every match.
-_SEARCH_PAGE = 100
 _KM_PER_DEGREE = 111.32
 
 
@@ -104,14 +102,7 @@ def one_to_one(data: dict[str, Any]) -> dict[str, Any]:
 def search_service_ids(text: str) -> list[str]:
     """Return the ids of every public service the site's search finds for ``text``, best
     first."""
-    ids: dict[str, None] = {}
-    page = 1
-    while True:
-        result = search(make_query(text, page=page, per_page=_SEARCH_PAGE))
-        ids.update((hit.service_id, None) for hit in result.results)
-        if not result.results or page >= result.pages:
-            return list(ids)
-        page += 1
+    return search_ids(make_query(text))
 
 
 def changed_at(session: Session) -> datetime | None:

@@ -45,6 +45,7 @@ __all__ = [
     "parse_search_query",
     "rebuild_index",
     "search",
+    "search_ids",
     "sync_index",
 ]
 
@@ -130,6 +131,31 @@ def search(
     and national services remain, sorted by relevance with distance breaking near-ties.
     ``now`` is for tests ("open now").
     """
+    return _run(query, filters, now, values, ids_only=False)
+
+
+def search_ids(
+    query: SearchQuery | str = "",
+    filters: Mapping[str, Sequence[str]] | None = None,
+    *,
+    now: datetime | None = None,
+    **values: Any,
+) -> list[str]:
+    """Return the ids of every service ``search()`` finds, in the same order, without building
+    hits, snippets or facet counts (for callers that filter or page the matches themselves).
+    Takes the same arguments as ``search()``; ``page`` and ``per_page`` play no part.
+    """
+    return _run(query, filters, now, values, ids_only=True).ids
+
+
+def _run(
+    query: SearchQuery | str,
+    filters: Mapping[str, Sequence[str]] | None,
+    now: datetime | None,
+    values: dict[str, Any],
+    *,
+    ids_only: bool,
+) -> SearchResult:
     if not isinstance(query, SearchQuery):
         if "near" in values:
             values["place"] = values.pop("near") or ""
@@ -152,6 +178,7 @@ def search(
             now=now,
             gazetteer=gazetteer(),
             debt_help_id=lambda gm: Municipality.debt_help_id(db.session, gm),
+            ids_only=ids_only,
         )
     except Exception as exc:
         # A file of the index went missing or bad while this search read it: say "try again

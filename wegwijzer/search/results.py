@@ -73,6 +73,8 @@ class SearchResult:
     #: The best match is a weak one (nothing found, only parts of a compound, or only some of
     #: the words): pages show general help first and say so.
     weak: bool = False
+    #: Every matching service id in result order, filled only by ``search_ids()``.
+    ids: list[str] = field(default_factory=list)
 
     def to_dict(self, service_url: Callable[[Hit], str]) -> dict[str, Any]:
         """Return the result as JSON-ready data: the one shape of the API and the CLI."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -59,8 +59,14 @@ def run_search(
     now: datetime | None = None,
     gazetteer: Any = None,
     debt_help_id: Any = None,
+    ids_only: bool = False,
 ) -> SearchResult:
-    """Search the index; see ``wegwijzer.search.search`` for the contract."""
+    """Search the index; see ``wegwijzer.search.search`` for the contract.
+
+    ``ids_only``: fill ``result.ids`` with every matching service id in result order and
+    skip what only a page of results needs (facet counts, hits, snippets); ``page`` and
+    ``per_page`` are then ignored.
+    """
     query = " ".join((query or "").split())[:MAX_QUERY]
     page = max(1, int(page))
     per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
@@ -129,25 +135,13 @@ def run_search(
 
     final = combined()
     total = int(np.count_nonzero(final))
-    facets: dict[str, dict[str, int]] = {}
-    for facet in FACETS:
-        base = combined(facet) if facet in restrictions else final
-        facets[facet] = {
-            code: int(np.count_nonzero(base & view.mask(facet, code)))
-            for code in view.values(facet)
-        }
-    open_base = combined(EXTRA_OPEN_NOW) if EXTRA_OPEN_NOW in restrictions else final
-    walk_base = combined(EXTRA_WALK_IN) if EXTRA_WALK_IN in restrictions else final
-    facets["extra"] = {
-        EXTRA_OPEN_NOW: int(np.count_nonzero(open_base & view.open_at(when))),
-        EXTRA_WALK_IN: int(np.count_nonzero(walk_base & view.mask("flags", FLAG_WALK_IN))),
-    }
-    result.facets = facets
+    if not ids_only:
+        result.facets = _facets(view, restrictions, combined, final, when)
 
     pick = None
     if result.urgent and location is not None:
         pick = _urgent_pick(view, location.gm_code, scores, debt_help_id)
-    need = page * per_page + 1
+    need = total + 1 if ids_only else page * per_page + 1
     ordered, distances = _rank(view, scores, order_class, final, location, need)
     if pick is not None:
         ordered = [pick] + [d for d in ordered if d != pick]
@@ -157,6 +151,9 @@ def run_search(
     result.pages = math.ceil(total / per_page) if total else 0
     best = next((d for d in ordered if d != pick), None)
     result.weak = _is_weak(scored, best, bool(live.analyzer.query_words(text)))
+    if ids_only:
+        result.ids = [view.record(d).id for d in ordered]
+        return result
     start = (page - 1) * per_page
     terms = parsed.highlight_terms
     reader = view.reader
@@ -181,6 +178,30 @@ def run_search(
             )
         )
     return result
+
+
+def _facets(
+    view: View,
+    restrictions: dict[str, np.ndarray],
+    combined: Callable[[str | None], np.ndarray],
+    final: np.ndarray,
+    when: datetime,
+) -> dict[str, dict[str, int]]:
+    """Count the matches per facet value; a facet's counts ignore that facet's own filter."""
+    facets: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        base = combined(facet) if facet in restrictions else final
+        facets[facet] = {
+            code: int(np.count_nonzero(base & view.mask(facet, code)))
+            for code in view.values(facet)
+        }
+    open_base = combined(EXTRA_OPEN_NOW) if EXTRA_OPEN_NOW in restrictions else final
+    walk_base = combined(EXTRA_WALK_IN) if EXTRA_WALK_IN in restrictions else final
+    facets["extra"] = {
+        EXTRA_OPEN_NOW: int(np.count_nonzero(open_base & view.open_at(when))),
+        EXTRA_WALK_IN: int(np.count_nonzero(walk_base & view.mask("flags", FLAG_WALK_IN))),
+    }
+    return facets
 
 
 def _check_filters(filters: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
