@@ -98,7 +98,9 @@ class Builder(OrganizationChecks, ScheduleChecks, TermChecks, PlaceChecks):
 
         ext = data.get("x_wegwijzer")
         if ext is not None and not isinstance(ext, dict):
-            self.error(raw, "x_wegwijzer", f"Verwacht een object, maar kreeg {type_nl(ext)}.")
+            self.error(
+                raw, "x_wegwijzer", nl("Verwacht een object, maar kreeg %(got)s.", got=type_nl(ext))
+            )
             ext = None
         ext = ext or {}
         record = Record("service", service_id, raw.row, raw.file, fields)
@@ -198,7 +200,7 @@ class Builder(OrganizationChecks, ScheduleChecks, TermChecks, PlaceChecks):
             if internal is None:
                 internal = {}
             if not isinstance(internal, dict):
-                self.refuse(raw, f"{path}.internal", "Verwacht een object met interne velden.")
+                self.refuse(raw, f"{path}.internal", nl("Verwacht een object met interne velden."))
             for key in INTERNAL_FIELDS:
                 try:
                     fields[key] = self.text(

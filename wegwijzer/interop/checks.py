@@ -115,8 +115,11 @@ class Checker:
             self.refuse(
                 raw,
                 where,
-                f"Bevat een onzichtbaar stuurteken ({code}). Haal het weg, of sla het bestand "
-                "op als UTF-8 als de tekenset niet klopt.",
+                nl(
+                    "Bevat een onzichtbaar stuurteken (%(code)s). Haal het weg, of sla het "
+                    "bestand op als UTF-8 als de tekenset niet klopt.",
+                    code=code,
+                ),
             )
         value = value.strip()
         limit = limits.TEXT if limit is None else limit
@@ -255,8 +258,11 @@ class Checker:
         self.refuse(
             raw,
             where,
-            f"Verwacht een datum (2025-01-31) of tijdstip (2025-01-31T09:00:00Z), maar kreeg "
-            f"'{clip(value)}'.",
+            nl(
+                "Verwacht een datum (2025-01-31) of tijdstip (2025-01-31T09:00:00Z), maar kreeg "
+                "'%(value)s'.",
+                value=clip(value),
+            ),
         )
 
     def clock(self, raw: RawService, obj: dict[str, Any], key: str, path: str) -> str | None:

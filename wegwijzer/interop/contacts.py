@@ -9,6 +9,7 @@ from ..models import Phone, stable_id
 from .checks import Checker, Skip
 from .extra import extra_of
 from .records import RawService, Row
+from .report import nl
 from .schema import max_length
 from .values import type_nl
 
@@ -86,7 +87,9 @@ class ContactChecks(Checker):
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.error(raw, path, f"Verwacht een object, maar kreeg {type_nl(value)}.")
+            self.error(
+                raw, path, nl("Verwacht een object, maar kreeg %(got)s.", got=type_nl(value))
+            )
             return None
         try:
             is_public = self.boolean(raw, value, "is_public", path)

@@ -28,15 +28,20 @@ def parse_hsds_json(data: bytes) -> tuple[list[RawService], list[str], str]:
         value = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ImportFailed(
-            f"Geen geldige JSON: {exc.msg} (regel {exc.lineno}, kolom {exc.colno}). Is het "
-            "bestand afgebroken of met de hand bewerkt?",
+            nl(
+                "Geen geldige JSON: %(reason)s (regel %(line)s, kolom %(column)s). Is het "
+                "bestand afgebroken of met de hand bewerkt?",
+                reason=exc.msg,
+                line=exc.lineno,
+                column=exc.colno,
+            ),
             row=None,
         ) from exc
     except RecursionError as exc:
-        raise ImportFailed("De JSON is te diep genest; dit is geen HSDS-bestand.") from exc
+        raise ImportFailed(nl("De JSON is te diep genest; dit is geen HSDS-bestand.")) from exc
     except ValueError as exc:
         # Huge integers (more than 4300 digits) and NaN/Infinity end up here.
-        raise ImportFailed(f"Geen geldige JSON: {exc}.") from exc
+        raise ImportFailed(nl("Geen geldige JSON: %(reason)s.", reason=str(exc))) from exc
     services = services_from_json(value)
     shape = _shape_note(value)
     version = detect_services([r.data for r in services], declared_version(value))
@@ -49,7 +54,7 @@ def parse_hsds_json(data: bytes) -> tuple[list[RawService], list[str], str]:
     warnings.extend(upgrader.warnings())
     if shape:
         warnings.insert(0, shape)
-    return services, warnings, LABELS[version] + " (JSON)"
+    return services, warnings, nl("%(version)s (JSON)", version=LABELS[version])
 
 
 def _is_organization(value: dict[str, Any]) -> bool:
@@ -172,7 +177,9 @@ def services_from_json(value: Any) -> list[RawService]:
         if "contents" in value:
             items = value["contents"]
             if not isinstance(items, list):
-                raise ImportFailed("'contents' moet een lijst met diensten zijn.", field="contents")
+                raise ImportFailed(
+                    nl("'contents' moet een lijst met diensten zijn."), field="contents"
+                )
         elif (
             _is_organization(value)
             or _is_service_at_location(value)
@@ -181,14 +188,16 @@ def services_from_json(value: Any) -> list[RawService]:
             items = [value]
         else:
             raise ImportFailed(
-                "Verwacht een lijst met diensten (HSDS 'service'-objecten), een organisatie met "
-                "'services', een 'service_at_location' met 'service' of een object met "
-                "'contents'."
+                nl(
+                    "Verwacht een lijst met diensten (HSDS 'service'-objecten), een organisatie "
+                    "met 'services', een 'service_at_location' met 'service' of een object met "
+                    "'contents'."
+                )
             )
     elif isinstance(value, list):
         items = value
     else:
-        raise ImportFailed("Verwacht een lijst met diensten (HSDS 'service'-objecten).")
+        raise ImportFailed(nl("Verwacht een lijst met diensten (HSDS 'service'-objecten)."))
     if items and all(_is_bare_organization(item) for item in items):
         raise ImportFailed(
             nl(
@@ -208,7 +217,10 @@ def services_from_json(value: Any) -> list[RawService]:
     if bad:
         rows = ", ".join(str(i) for i in bad[:10]) + (" …" if len(bad) > 10 else "")
         raise ImportFailed(
-            f"Item {rows} in de lijst is geen object; verwacht HSDS 'service'-objecten.",
+            nl(
+                "Item %(rows)s in de lijst is geen object; verwacht HSDS 'service'-objecten.",
+                rows=rows,
+            ),
             row=bad[0],
         )
     return services

@@ -17,7 +17,7 @@ from .hsds_csv import parse_datapackage
 from .hsds_json import parse_hsds_json
 from .reading import Input, Source, is_zip, open_input, read_zip
 from .records import RawService
-from .report import ImportFailed, ImportReport, Problem
+from .report import ImportFailed, ImportReport, Problem, nl
 from .selection import check_records
 from .writer import Progress, Writer
 
@@ -47,7 +47,7 @@ def parse_input(
     warnings and the HSDS version found; raise ImportFailed."""
     if fmt == "hsds":
         if inp.data is None:
-            raise ImportFailed("Verwacht één JSON-bestand, maar kreeg een map.")
+            raise ImportFailed(nl("Verwacht één JSON-bestand, maar kreeg een map."))
         return parse_hsds_json(inp.data)
     if fmt == "hsds-csv":
         files = inp.files
@@ -55,17 +55,21 @@ def parse_input(
             assert inp.data is not None
             if not is_zip(inp.data):
                 raise ImportFailed(
-                    "Een HSDS-datapakket is een map of zip-bestand met CSV-bestanden en "
-                    "datapackage.json."
+                    nl(
+                        "Een HSDS-datapakket is een map of zip-bestand met CSV-bestanden en "
+                        "datapackage.json."
+                    )
                 )
             files = read_zip(inp.data, max_bytes)
         return parse_datapackage(files)
     if fmt == "csv":
         if inp.data is None:
-            raise ImportFailed("Verwacht één CSV-bestand, maar kreeg een map.")
+            raise ImportFailed(nl("Verwacht één CSV-bestand, maar kreeg een map."))
         raws, warnings = parse_flat_csv(inp.data)
-        return raws, warnings, "CSV (één regel per dienst)"
-    raise ImportFailed(f"Onbekend formaat '{fmt}'; kies uit {', '.join(FORMATS)}.")
+        return raws, warnings, nl("CSV (één regel per dienst)")
+    raise ImportFailed(
+        nl("Onbekend formaat '%(fmt)s'; kies uit %(choices)s.", fmt=fmt, choices=", ".join(FORMATS))
+    )
 
 
 def import_file(
@@ -115,7 +119,7 @@ def import_file(
             report.warn(None, "", warning)
     report.rows = len(raws)
     if not raws:
-        report.error(None, "", "Het bestand bevat geen diensten.")
+        report.error(None, "", nl("Het bestand bevat geen diensten."))
         return report
 
     checked = check_records(
@@ -150,7 +154,12 @@ def import_file(
         log.exception("import failed while writing")
         reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
         report.error(
-            None, "", f"De database weigerde de import; er is niets opgeslagen ({reason})."
+            None,
+            "",
+            nl(
+                "De database weigerde de import; er is niets opgeslagen (%(reason)s).",
+                reason=reason,
+            ),
         )
         return report
     if report.written:

@@ -40,7 +40,9 @@ class OrganizationChecks(ContactChecks):
         ref = data.get("organization_id")
         if org is None and (ref is None or ref == ""):
             self.error(
-                raw, "organization", "De dienst heeft geen organisatie (organization ontbreekt)."
+                raw,
+                "organization",
+                nl("De dienst heeft geen organisatie (organization ontbreekt)."),
             )
             return None
         try:
@@ -52,7 +54,11 @@ class OrganizationChecks(ContactChecks):
             self._org_refs.append((raw, ref_id, "organization_id"))
             return ref_id
         if not isinstance(org, dict):
-            self.error(raw, "organization", f"Verwacht een object, maar kreeg {type_nl(org)}.")
+            self.error(
+                raw,
+                "organization",
+                nl("Verwacht een object, maar kreeg %(got)s.", got=type_nl(org)),
+            )
             return None
         if raw.present is not None and ref_id is None and not org.get("id"):
             ref_id = self._organization_by_name(raw, org)
@@ -63,7 +69,10 @@ class OrganizationChecks(ContactChecks):
             self.error(
                 raw,
                 "organization_id",
-                "organization_id wijst naar een andere organisatie dan het object organization.",
+                nl(
+                    "organization_id wijst naar een andere organisatie dan het object "
+                    "organization."
+                ),
             )
             return None
         return org_id
@@ -101,7 +110,7 @@ class OrganizationChecks(ContactChecks):
             except Skip:
                 return None
         elif ext is not None:
-            self.error(raw, f"{path}.x_wegwijzer", "Verwacht een object.")
+            self.error(raw, f"{path}.x_wegwijzer", nl("Verwacht een object."))
             return None
         record.children["phones"] = self.phones(raw, org, path, org_id, public=True)
         record.children["contacts"] = self.contacts(raw, org, path, org_id)
@@ -168,16 +177,25 @@ class OrganizationChecks(ContactChecks):
                 self.warn(
                     raw,
                     f"{path}.{key}",
-                    f"Deze organisatie (id {self.shown(record.id)}) staat al in rij "
-                    f"{first.row} met een andere waarde voor {key}; de eerste is gebruikt.",
+                    nl(
+                        "Deze organisatie (id %(id)s) staat al in rij %(row)s met een andere "
+                        "waarde voor %(field)s; de eerste is gebruikt.",
+                        id=self.shown(record.id),
+                        row=first.row,
+                        field=key,
+                    ),
                 )
                 return
         if _children_signature(record.children) != _children_signature(first.children):
             self.warn(
                 raw,
                 path,
-                f"Deze organisatie (id {self.shown(record.id)}) staat al in rij {first.row} met "
-                "andere gegevens; de eerste is gebruikt.",
+                nl(
+                    "Deze organisatie (id %(id)s) staat al in rij %(row)s met andere gegevens; "
+                    "de eerste is gebruikt.",
+                    id=self.shown(record.id),
+                    row=first.row,
+                ),
             )
 
     def check_organization_refs(self) -> None:

@@ -73,10 +73,10 @@ class PlaceChecks(Checker):
                 raw, location, f"{path}.location", org_id, fallback_id=ref
             )
         elif location is not None:
-            self.refuse(raw, f"{path}.location", "Verwacht een object.")
+            self.refuse(raw, f"{path}.location", nl("Verwacht een object."))
         else:
             if ref is None:
-                self.refuse(raw, path, "location en location_id ontbreken.")
+                self.refuse(raw, path, nl("location en location_id ontbreken."))
             location_id = ref
             self._location_refs.append((raw, path, ref))
         return {"location_id": location_id, "description": self.text(raw, sal, "description", path)}
@@ -104,8 +104,12 @@ class PlaceChecks(Checker):
                 self.warn(
                     raw,
                     f"{path}.name",
-                    f"Deze locatie (id {self.shown(location_id)}) staat al in rij "
-                    f"{first.row} met een andere naam; de eerste is gebruikt.",
+                    nl(
+                        "Deze locatie (id %(id)s) staat al in rij %(row)s met een andere naam; "
+                        "de eerste is gebruikt.",
+                        id=self.shown(location_id),
+                        row=first.row,
+                    ),
                 )
             return location_id
         model = MODELS["location"]
@@ -162,7 +166,9 @@ class PlaceChecks(Checker):
         lat, lon = fields["latitude"], fields["longitude"]
         if (lat is None) != (lon is None):
             self.error(
-                raw, f"{path}.latitude", "Geef zowel latitude als longitude, of geen van beide."
+                raw,
+                f"{path}.latitude",
+                nl("Geef zowel latitude als longitude, of geen van beide."),
             )
             return False
         address = next(
@@ -184,7 +190,10 @@ class PlaceChecks(Checker):
                 self.warn(
                     raw,
                     f"{path}.addresses.postal_code",
-                    f"Postcode {address.fields['postal_code']} is niet bekend.",
+                    nl(
+                        "Postcode %(postcode)s is niet bekend.",
+                        postcode=address.fields["postal_code"],
+                    ),
                 )
         if lat is None and address is not None and address.fields.get("city"):
             found = self.gaz.resolve(address.fields["city"])
@@ -192,8 +201,11 @@ class PlaceChecks(Checker):
                 self.warn(
                     raw,
                     f"{path}.addresses.city",
-                    f"Plaats '{clip(address.fields['city'])}' niet gevonden; de locatie krijgt "
-                    "geen plek op de kaart.",
+                    nl(
+                        "Plaats '%(place)s' niet gevonden; de locatie krijgt geen plek op de "
+                        "kaart.",
+                        place=clip(address.fields["city"]),
+                    ),
                 )
             else:
                 lat, lon = found.lat, found.lon
@@ -219,8 +231,10 @@ class PlaceChecks(Checker):
                 self.warn(
                     raw,
                     path,
-                    "Locatie zonder coördinaten, postcode of plaats: niet op de kaart en niet "
-                    "vindbaar op afstand.",
+                    nl(
+                        "Locatie zonder coördinaten, postcode of plaats: niet op de kaart en niet "
+                        "vindbaar op afstand."
+                    ),
                 )
         return True
 
@@ -332,7 +346,10 @@ class PlaceChecks(Checker):
                 self.refuse(
                     raw,
                     f"{path}.extent",
-                    f"Onbekende gemeentecode '{clip(extent)}'; verwacht bijvoorbeeld GM0193.",
+                    nl(
+                        "Onbekende gemeentecode '%(code)s'; verwacht bijvoorbeeld GM0193.",
+                        code=clip(extent),
+                    ),
                 )
             gm_code = muni.gm_code
         elif uri and TOOI_GEMEENTE.search(uri):
@@ -340,7 +357,11 @@ class PlaceChecks(Checker):
             assert match is not None
             muni = self.gaz.municipality(match.group(1))
             if muni is None:
-                self.refuse(raw, f"{path}.uri", f"Onbekende gemeente in de uri '{clip(uri)}'.")
+                self.refuse(
+                    raw,
+                    f"{path}.uri",
+                    nl("Onbekende gemeente in de uri '%(uri)s'.", uri=clip(uri)),
+                )
             gm_code = muni.gm_code
         elif name is not None:
             gm_code = self.municipality_code(raw, f"{path}.name", name)
@@ -348,8 +369,10 @@ class PlaceChecks(Checker):
             self.refuse(
                 raw,
                 path,
-                "Werkgebied zonder gemeente: geef extent_type 'cbs_gemeentecode' met extent "
-                "(GM0193), een TOOI-uri, een gemeentenaam, of 'landelijk'.",
+                nl(
+                    "Werkgebied zonder gemeente: geef extent_type 'cbs_gemeentecode' met extent "
+                    "(GM0193), een TOOI-uri, een gemeentenaam, of 'landelijk'."
+                ),
             )
         muni = self.gaz.municipality(gm_code)
         assert muni is not None
@@ -366,21 +389,35 @@ class PlaceChecks(Checker):
         if match:
             muni = self.gaz.municipality(match.group(1))
             if muni is None:
-                self.refuse(raw, where, f"Onbekende gemeentecode '{clip(text)}'.")
+                self.refuse(
+                    raw, where, nl("Onbekende gemeentecode '%(code)s'.", code=clip(text))
+                )
             return muni.gm_code
         key = normalise(text)
         if key in self._muni_names:
             return self._muni_names[key]
         found = self.gaz.resolve(text)
         if isinstance(found, NotFound):
-            hint = f" Bedoelt u: {', '.join(found.suggestions[:3])}?" if found.suggestions else ""
-            self.refuse(raw, where, f"Onbekende gemeente '{clip(text)}'.{hint}")
+            if found.suggestions:
+                message = nl(
+                    "Onbekende gemeente '%(name)s'. Bedoelt u: %(suggestions)s?",
+                    name=clip(text),
+                    suggestions=", ".join(found.suggestions[:3]),
+                )
+            else:
+                message = nl("Onbekende gemeente '%(name)s'.", name=clip(text))
+            self.refuse(raw, where, message)
         if found.kind != "gemeente":
             self.warn(
                 raw,
                 where,
-                f"'{clip(text)}' is geen gemeente; de gemeente {found.municipality} "
-                f"({found.gm_code}) is gebruikt.",
+                nl(
+                    "'%(name)s' is geen gemeente; de gemeente %(municipality)s (%(code)s) is "
+                    "gebruikt.",
+                    name=clip(text),
+                    municipality=found.municipality,
+                    code=found.gm_code,
+                ),
             )
         return found.gm_code
 

@@ -11,7 +11,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .report import ImportFailed
+from .report import ImportFailed, nl
 
 Source = str | os.PathLike[str] | bytes
 
@@ -31,9 +31,12 @@ class Input:
 
 def _too_big(size: int, max_bytes: int) -> ImportFailed:
     return ImportFailed(
-        f"Het bestand is te groot ({size / 1_048_576:.1f} MB); de grens is "
-        f"{max_bytes / 1_048_576:.1f} MB. Splits het bestand in delen, of laat de beheerder "
-        "de grens (MAX_IMPORT_BYTES) verhogen."
+        nl(
+            "Het bestand is te groot (%(size).1f MB); de grens is %(limit).1f MB. Splits het "
+            "bestand in delen, of laat de beheerder de grens (MAX_IMPORT_BYTES) verhogen.",
+            size=size / 1_048_576,
+            limit=max_bytes / 1_048_576,
+        )
     )
 
 
@@ -47,7 +50,7 @@ def open_input(source: Source, max_bytes: int) -> Input:
     try:
         path = Path(source)
     except TypeError as exc:
-        raise ImportFailed("Geen bestand opgegeven.") from exc
+        raise ImportFailed(nl("Geen bestand opgegeven.")) from exc
     name = path.name or str(path)
     try:
         if path.is_dir():
@@ -58,9 +61,11 @@ def open_input(source: Source, max_bytes: int) -> Input:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError as exc:
-        raise ImportFailed(f"Het bestand {path} bestaat niet.") from exc
+        raise ImportFailed(nl("Het bestand %(path)s bestaat niet.", path=str(path))) from exc
     except OSError as exc:
-        raise ImportFailed(f"Kan {path} niet lezen: {exc.strerror or exc}.") from exc
+        raise ImportFailed(
+            nl("Kan %(path)s niet lezen: %(reason)s.", path=str(path), reason=exc.strerror or exc)
+        ) from exc
     if len(data) > max_bytes:
         raise _too_big(len(data), max_bytes)
     return Input(name, data=data)
@@ -92,7 +97,9 @@ def read_zip(data: bytes, max_bytes: int) -> dict[str, bytes]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
             if len(infos) > MAX_PACKAGE_FILES:
-                raise ImportFailed(f"Het zip-bestand bevat te veel bestanden ({len(infos)}).")
+                raise ImportFailed(
+                    nl("Het zip-bestand bevat te veel bestanden (%(n)s).", n=len(infos))
+                )
             files: dict[str, bytes] = {}
             total = 0
             for info in infos:
@@ -106,17 +113,22 @@ def read_zip(data: bytes, max_bytes: int) -> dict[str, bytes]:
                 if total > max_bytes:
                     raise _too_big(total, max_bytes)
                 if base in files:
-                    raise ImportFailed(f"Het zip-bestand bevat {base} twee keer.")
+                    raise ImportFailed(nl("Het zip-bestand bevat %(name)s twee keer.", name=base))
                 files[base] = content
             return files
     except ImportFailed:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
-        raise ImportFailed(f"Het zip-bestand is beschadigd of onvolledig ({exc}).") from exc
+        raise ImportFailed(
+            nl("Het zip-bestand is beschadigd of onvolledig (%(reason)s).", reason=str(exc))
+        ) from exc
     except (NotImplementedError, RuntimeError, ValueError, OSError) as exc:
         raise ImportFailed(
-            f"Het zip-bestand kan niet worden uitgepakt (versleuteld of onbekende compressie: "
-            f"{exc})."
+            nl(
+                "Het zip-bestand kan niet worden uitgepakt (versleuteld of onbekende compressie: "
+                "%(reason)s).",
+                reason=str(exc),
+            )
         ) from exc
 
 
@@ -131,14 +143,17 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
             text = data[len(codecs.BOM_UTF8) :].decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ImportFailed(
-                f"Het bestand zegt UTF-8 te zijn, maar byte {exc.start} is geen geldige UTF-8."
+                nl(
+                    "Het bestand zegt UTF-8 te zijn, maar byte %(n)s is geen geldige UTF-8.",
+                    n=exc.start,
+                )
             ) from exc
         warning = None
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ImportFailed("Het bestand is geen geldige UTF-16-tekst.") from exc
+            raise ImportFailed(nl("Het bestand is geen geldige UTF-16-tekst.")) from exc
         warning = None
     else:
         try:
@@ -151,17 +166,20 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
             except UnicodeDecodeError:
                 text = data.decode("latin-1")
                 encoding = "Latin-1"
-            warning = (
-                f"Het bestand is niet als UTF-8 opgeslagen; het is gelezen als {encoding}. "
+            warning = nl(
+                "Het bestand is niet als UTF-8 opgeslagen; het is gelezen als %(encoding)s. "
                 "Controleer letters als é, ë en ï. Sla het bestand bij voorkeur op als "
-                "'CSV UTF-8'."
+                "'CSV UTF-8'.",
+                encoding=encoding,
             )
     # A stray control character in one cell is reported at its row and field (checks.py);
     # a file full of them is not text at all (binary, or UTF-16 without its BOM).
     if _mostly_control(text):
         raise ImportFailed(
-            "Dit is geen tekstbestand (of de tekenset is onbekend). Sla het op als CSV (UTF-8) "
-            "of JSON."
+            nl(
+                "Dit is geen tekstbestand (of de tekenset is onbekend). Sla het op als CSV "
+                "(UTF-8) of JSON."
+            )
         )
     return text, warning
 
@@ -227,11 +245,16 @@ def read_csv(text: str, name: str) -> CsvTable:
             rows.append((row_no, record))
     except csv.Error as exc:
         raise ImportFailed(
-            f"Het CSV-bestand kan niet worden gelezen vanaf rij {row_no + 1} (regel "
-            f"{reader.line_num} van het bestand): {exc}.",
+            nl(
+                "Het CSV-bestand kan niet worden gelezen vanaf rij %(row)s (regel %(line)s van "
+                "het bestand): %(reason)s.",
+                row=row_no + 1,
+                line=reader.line_num,
+                reason=str(exc),
+            ),
             row=row_no + 1,
             file=name,
         ) from exc
     if header is None:
-        raise ImportFailed("Het CSV-bestand is leeg (geen kopregel gevonden).", file=name)
+        raise ImportFailed(nl("Het CSV-bestand is leeg (geen kopregel gevonden)."), file=name)
     return CsvTable(name, header, rows, delimiter)

@@ -45,8 +45,13 @@ def translated(message: str) -> str:
     if not isinstance(message, Text) or not has_request_context():
         return str(message)
     text = gettext(message.template)
+    # A parameter may be a message of its own ("een lijst", "organisatie 'X'"): same language.
+    params = {
+        key: translated(value) if isinstance(value, Text) else value
+        for key, value in message.params.items()
+    }
     try:
-        return text % message.params if message.params else text
+        return text % params if params else text
     except (KeyError, ValueError, TypeError):
         return str(message)
 
@@ -271,6 +276,10 @@ class ImportReport:
             self.problems,
             key=lambda p: (not p.is_error, p.file or "", p.row if p.row is not None else -1),
         )
+
+    def version_text(self) -> str:
+        """Return the version found in the language of the current request."""
+        return translated(self.version)
 
     def summary_nl(self) -> str:
         """Return one Dutch sentence with the counts, e.g. for a flash message."""

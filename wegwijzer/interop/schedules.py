@@ -50,8 +50,11 @@ class ScheduleChecks(Checker):
                 self.error(
                     raw,
                     f"{path}.byday",
-                    f"Onbekende dag(en) '{', '.join(bad) or byday}'; gebruik "
-                    f"{','.join(WEEKDAYS)}, bijvoorbeeld MO,WE.",
+                    nl(
+                        "Onbekende dag(en) '%(days)s'; gebruik %(known)s, bijvoorbeeld MO,WE.",
+                        days=", ".join(bad) or byday,
+                        known=",".join(WEEKDAYS),
+                    ),
                 )
                 failed = True
             byday = ",".join(tokens)
@@ -78,20 +81,26 @@ class ScheduleChecks(Checker):
         closes_at = safe(self.clock, item, "closes_at", path)
         if opens_at and closes_at and closes_at <= opens_at:
             self.error(
-                raw, f"{path}.closes_at", f"De sluitingstijd {closes_at} ligt niet na {opens_at}."
+                raw,
+                f"{path}.closes_at",
+                nl(
+                    "De sluitingstijd %(closes)s ligt niet na %(opens)s.",
+                    closes=closes_at,
+                    opens=opens_at,
+                ),
             )
             failed = True
         valid_from = safe(self.day, item, "valid_from", path)
         valid_to = safe(self.day, item, "valid_to", path)
         if valid_from and valid_to and valid_to < valid_from:
-            self.error(raw, f"{path}.valid_to", "De einddatum ligt vóór de begindatum.")
+            self.error(raw, f"{path}.valid_to", nl("De einddatum ligt vóór de begindatum."))
             failed = True
         description = safe(self.text, item, "description", path, limit=limits.SHORT_TEXT)
         notes = safe(self.text, item, "notes", path)
         if failed:
             raise Skip
         if not is_closed and byday is None and not (valid_from or valid_to):
-            self.warn(raw, path, "Openingstijd zonder dagen (byday); controleer dit.")
+            self.warn(raw, path, nl("Openingstijd zonder dagen (byday); controleer dit."))
         return {
             # The database stores WEEKLY when no frequency is given (closed dates too); say
             # the same here, so importing the same file again changes nothing.

@@ -16,10 +16,10 @@ from ..models import Location, Municipality, Organization, Service
 from ..services.permissions import organization_gm_codes, organization_within, spreads_within
 from .loading import load_by_id
 from .records import Bundle, Record
-from .report import ImportReport, nl
+from .report import ImportReport, Text, nl
 from .writer import differences, load_existing
 
-_OWN = "u beheert alleen wat helemaal in uw eigen gemeente(n) ligt."
+_OWN = nl("u beheert alleen wat helemaal in uw eigen gemeente(n) ligt.")
 
 
 class ScopeCheck:
@@ -90,8 +90,8 @@ class ScopeCheck:
     def _outside(self, org: Organization) -> str:
         return self._places(organization_gm_codes(org) - self.allowed)
 
-    def _org_text(self, org: Organization) -> str:
-        return f"organisatie '{org.name}' (id {_source_id(org)})"
+    def _org_text(self, org: Organization) -> Text:
+        return nl("organisatie '%(name)s' (id %(id)s)", name=org.name, id=_source_id(org))
 
     # -- services --------------------------------------------------------------------------
 
@@ -109,7 +109,7 @@ class ScopeCheck:
             codes |= set(existing.gm_codes)
         outside = codes - self.allowed
         if outside or (not codes and not national):
-            names = self._places(outside) or "geen gemeente"
+            names = self._places(outside) or nl("geen gemeente")
             self._error(
                 record,
                 "service_areas",
@@ -132,8 +132,14 @@ class ScopeCheck:
                 self._error(
                     record,
                     "organization",
-                    f"Dienst '{name}' kan niet onder {self._org_text(org)}: die organisatie "
-                    f"werkt ook in {self._outside(org)}; {_OWN}",
+                    nl(
+                        "Dienst '%(name)s' kan niet onder %(org)s: die organisatie werkt ook in "
+                        "%(places)s; %(own)s",
+                        name=name,
+                        org=self._org_text(org),
+                        places=self._outside(org),
+                        own=_OWN,
+                    ),
                 )
             return
         areas = record.children.get("service_areas")
@@ -145,9 +151,15 @@ class ScopeCheck:
             self._error(
                 record,
                 "service_areas",
-                f"Dienst '{name}' laat {self._org_text(org)} ook in "
-                f"{self._places(after - before)} werken, maar die organisatie werkt ook in "
-                f"{self._outside(org)}; {_OWN}",
+                nl(
+                    "Dienst '%(name)s' laat %(org)s ook in %(new)s werken, maar die organisatie "
+                    "werkt ook in %(places)s; %(own)s",
+                    name=name,
+                    org=self._org_text(org),
+                    new=self._places(after - before),
+                    places=self._outside(org),
+                    own=_OWN,
+                ),
             )
 
     def _service_locations(self, record: Record) -> None:
@@ -161,13 +173,19 @@ class ScopeCheck:
                 continue  # a location of the service's own organisation
             org = self.orgs.get(loc.organization_id or "")
             if org is None or not organization_within(self.allowed, org):
-                owner = self._org_text(org) if org else "geen organisatie"
+                owner = self._org_text(org) if org else nl("geen organisatie")
                 self._error(
                     record,
                     "service_at_locations",
-                    f"Dienst '{record.fields.get('name', record.id)}' kan niet naar locatie "
-                    f"'{loc.name or loc.id}' (id {_source_id(loc)}) wijzen: die hoort bij {owner}; "
-                    f"{_OWN}",
+                    nl(
+                        "Dienst '%(name)s' kan niet naar locatie '%(location)s' (id %(id)s) "
+                        "wijzen: die hoort bij %(owner)s; %(own)s",
+                        name=record.fields.get("name", record.id),
+                        location=loc.name or loc.id,
+                        id=_source_id(loc),
+                        owner=owner,
+                        own=_OWN,
+                    ),
                 )
 
     # -- organisations and locations ---------------------------------------------------------
@@ -180,8 +198,12 @@ class ScopeCheck:
             self._error(
                 record,
                 "organization",
-                f"De {self._org_text(org)} werkt ook in {self._outside(org)}: u kunt haar niet "
-                f"wijzigen; {_OWN}",
+                nl(
+                    "De %(org)s werkt ook in %(places)s: u kunt haar niet wijzigen; %(own)s",
+                    org=self._org_text(org),
+                    places=self._outside(org),
+                    own=_OWN,
+                ),
             )
 
     def _location(self, record: Record) -> None:
@@ -192,21 +214,30 @@ class ScopeCheck:
                 self._error(
                     record,
                     "location",
-                    f"Nieuwe locatie '{record.fields.get('name') or record.id}' kan niet onder "
-                    f"{self._org_text(target)}: die organisatie werkt ook in "
-                    f"{self._outside(target)}; {_OWN}",
+                    nl(
+                        "Nieuwe locatie '%(location)s' kan niet onder %(org)s: die organisatie "
+                        "werkt ook in %(places)s; %(own)s",
+                        location=record.fields.get("name") or record.id,
+                        org=self._org_text(target),
+                        places=self._outside(target),
+                        own=_OWN,
+                    ),
                 )
             return
         current = self.orgs.get(loc.organization_id or "")
         if current is None:
-            problem = "hoort bij geen organisatie"
+            problem = nl("hoort bij geen organisatie")
         elif not organization_within(self.allowed, current):
-            problem = (
-                f"hoort bij {self._org_text(current)}, die ook in {self._outside(current)} werkt"
+            problem = nl(
+                "hoort bij %(org)s, die ook in %(places)s werkt",
+                org=self._org_text(current),
+                places=self._outside(current),
             )
         elif target is not None and not organization_within(self.allowed, target):
-            problem = (
-                f"zou naar {self._org_text(target)} gaan, die ook in {self._outside(target)} werkt"
+            problem = nl(
+                "zou naar %(org)s gaan, die ook in %(places)s werkt",
+                org=self._org_text(target),
+                places=self._outside(target),
             )
         else:
             return
@@ -215,9 +246,14 @@ class ScopeCheck:
         self._error(
             record,
             "location",
-            f"Locatie '{loc.name or loc.id}' (id {_source_id(loc)}) {problem}: u kunt haar niet "
-            "wijzigen; "
-            f"{_OWN}",
+            nl(
+                "Locatie '%(location)s' (id %(id)s) %(problem)s: u kunt haar niet wijzigen; "
+                "%(own)s",
+                location=loc.name or loc.id,
+                id=_source_id(loc),
+                problem=problem,
+                own=_OWN,
+            ),
         )
 
 

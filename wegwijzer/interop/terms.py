@@ -13,6 +13,7 @@ from ..domain.geo import normalise
 from ..models import Attribute, Taxonomy, TaxonomyTerm
 from .checks import Checker, Foreign
 from .records import RawService, Row
+from .report import Text, nl
 from .schema import max_length
 from .values import clip
 
@@ -108,10 +109,10 @@ class TermChecks(Checker):
             self.refuse(
                 raw,
                 f"{path}.taxonomy_term",
-                "Onbekende term: geef taxonomy_term met taxonomy en code.",
+                nl("Onbekende term: geef taxonomy_term met taxonomy en code."),
             )
         if not isinstance(term, dict):
-            self.refuse(raw, f"{path}.taxonomy_term", "Verwacht een object.")
+            self.refuse(raw, f"{path}.taxonomy_term", nl("Verwacht een object."))
         tpath = f"{path}.taxonomy_term"
         taxonomy = self.text(raw, term, "taxonomy", tpath)
         detail = term.get("taxonomy_detail")
@@ -134,8 +135,12 @@ class TermChecks(Checker):
         self.refuse(
             raw,
             f"{tpath}.code",
-            f"Onbekende code '{clip(code or label)}' in taxonomie {taxonomy}; kies uit: "
-            f"{', '.join(sorted(codes))}.",
+            nl(
+                "Onbekende code '%(code)s' in taxonomie %(taxonomy)s; kies uit: %(codes)s.",
+                code=clip(code or label),
+                taxonomy=taxonomy,
+                codes=", ".join(sorted(codes)),
+            ),
         )
 
     def _keep_as_keyword(
@@ -150,14 +155,17 @@ class TermChecks(Checker):
             keywords.append(word)
         if taxonomy == KEYWORD_TAXONOMY:
             return
-        name = taxonomy or "(zonder naam)"
+        name = taxonomy or nl("(zonder naam)")
         self.unknown_taxonomies[name] = self.unknown_taxonomies.get(name, 0) + 1
         if self.unknown_taxonomies[name] == 1:
             self.warn(
                 raw,
                 path,
-                f"Onbekende taxonomie '{clip(name)}': de termen worden als trefwoord "
-                "bewaard (vindbaar in zoeken, niet als filter).",
+                nl(
+                    "Onbekende taxonomie '%(name)s': de termen worden als trefwoord bewaard "
+                    "(vindbaar in zoeken, niet als filter).",
+                    name=name if isinstance(name, Text) else clip(name),
+                ),
             )
 
     def report_unknown_taxonomies(self) -> None:
@@ -167,8 +175,12 @@ class TermChecks(Checker):
                 self.report.warn(
                     None,
                     "attributes",
-                    f"Taxonomie '{clip(name)}' is onbekend: {count} termen zijn als trefwoord "
-                    "bewaard.",
+                    nl(
+                        "Taxonomie '%(name)s' is onbekend: %(count)s termen zijn als trefwoord "
+                        "bewaard.",
+                        name=name if isinstance(name, Text) else clip(name),
+                        count=count,
+                    ),
                 )
 
 

@@ -8,6 +8,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, unquote
 
+from .report import Text, nl
+
 
 def as_uuid(text: Any) -> str | None:
     """Return ``text`` as a canonical UUID string, or None."""
@@ -35,20 +37,20 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def type_nl(value: Any) -> str:
+def type_nl(value: Any) -> Text | str:
     """Return the Dutch name of a JSON value's type, for messages."""
     if value is None:
-        return "niets"
+        return nl("niets")
     if isinstance(value, bool):
-        return "ja/nee"
+        return nl("ja/nee")
     if isinstance(value, int | float):
-        return "een getal"
+        return nl("een getal")
     if isinstance(value, str):
-        return "tekst"
+        return nl("tekst")
     if isinstance(value, list):
-        return "een lijst"
+        return nl("een lijst")
     if isinstance(value, dict):
-        return "een object"
+        return nl("een object")
     return type(value).__name__
 
 
@@ -57,14 +59,18 @@ def number_nl(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def too_long(length: int, limit: int) -> str:
+def too_long(length: int, limit: int) -> Text:
     """Return the message for a text of ``length`` characters over ``limit``."""
-    return f"Te lang: {number_nl(length)} tekens, hoogstens {number_nl(limit)}."
+    return nl(
+        "Te lang: %(length)s tekens, hoogstens %(limit)s.",
+        length=number_nl(length),
+        limit=number_nl(limit),
+    )
 
 
-def too_many(count: int, most: int) -> str:
+def too_many(count: int, most: int) -> Text:
     """Return the message for a list of ``count`` items over ``most``."""
-    return f"Te veel items ({number_nl(count)}); hoogstens {most}."
+    return nl("Te veel items (%(count)s); hoogstens %(most)s.", count=number_nl(count), most=most)
 
 
 def clip(value: Any, limit: int = 60) -> str:

@@ -35,7 +35,7 @@ LABELS = {
     "2.0": "HSDS 2.0",
     "3.0": "HSDS 3.0",
     "3.1": "HSDS 3.1",
-    "uk": "Open Referral UK (HSDS 1.1-profiel)",
+    "uk": nl("Open Referral UK (HSDS 1.1-profiel)"),
 }
 
 _DAY_NAMES = {

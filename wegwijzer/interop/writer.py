@@ -14,7 +14,7 @@ from ..models import Attribute, AuditEntry, Service, ServiceAtLocation, utcnow
 from ..services.changes import record_change
 from .loading import batches, load_by_id
 from .records import Bundle, Record, Row
-from .report import ImportReport
+from .report import ImportReport, Text, nl
 from .schema import CHILDREN, MODELS, ChildSpec
 
 Progress = Callable[[int, int], None]
@@ -105,8 +105,12 @@ class Writer:
             self.report.warn(
                 record.row,
                 "id",
-                f"Deze {_label(kind)} (id {record.id}) is verwijderd in Wegwijzer; de gegevens "
-                "worden bijgewerkt, maar niet teruggezet. Zet hem terug in beheer.",
+                nl(
+                    "Deze %(kind)s (id %(id)s) is verwijderd in Wegwijzer; de gegevens worden "
+                    "bijgewerkt, maar niet teruggezet. Zet hem terug in beheer.",
+                    kind=_label(kind),
+                    id=record.id,
+                ),
                 file=record.file,
             )
         changes = differences(kind, record, obj)
@@ -218,8 +222,12 @@ def differences(kind: str, record: Record, obj: Any) -> dict[str, Any]:
     return changes
 
 
-def _label(kind: str) -> str:
-    return {"organization": "organisatie", "service": "dienst", "location": "locatie"}[kind]
+def _label(kind: str) -> Text:
+    return {
+        "organization": nl("organisatie"),
+        "service": nl("dienst"),
+        "location": nl("locatie"),
+    }[kind]
 
 
 def _key(spec: ChildSpec, row: Row) -> Any:

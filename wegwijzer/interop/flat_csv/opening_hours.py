@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ...domain.hours import ATTENDING_LABELS, DAY_NAMES, WEEKDAYS
+from ..report import nl
 from .columns import split_cell
 
 _LONG_DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
@@ -48,8 +49,11 @@ def parse_opening_hours(text: str) -> tuple[list[dict[str, Any]], list[str]]:
         days = _days(match.group("days")) if match else None
         if match is None or days is None:
             errors.append(
-                f"'{part[:60]}' is geen openingstijd. Schrijf bijvoorbeeld 'ma 09:00-12:00 "
-                "inloop' of 'ma-vr 9:00-17:00'."
+                nl(
+                    "'%(text)s' is geen openingstijd. Schrijf bijvoorbeeld 'ma 09:00-12:00 "
+                    "inloop' of 'ma-vr 9:00-17:00'.",
+                    text=part[:60],
+                )
             )
             continue
         rest = match.group("rest").strip().lower()

@@ -10,7 +10,7 @@ from ...domain.text import unsafe_cell
 from ...models import stable_id
 from ..reading import decode_text, read_csv
 from ..records import RawService
-from ..report import ImportFailed
+from ..report import ImportFailed, nl
 from .columns import (
     CONTACT_COLUMNS,
     INTERNAL_COLUMNS,
@@ -51,21 +51,28 @@ def parse_flat_csv(data: bytes) -> tuple[list[RawService], list[str]]:
         if header is None:
             unknown.append(raw_header)
         elif header in columns.values():
-            raise ImportFailed(f"De kolom '{raw_header}' staat twee keer in de kopregel.", row=1)
+            raise ImportFailed(
+                nl("De kolom '%(column)s' staat twee keer in de kopregel.", column=raw_header),
+                row=1,
+            )
         else:
             columns[index] = header
     present = set(columns.values())
     if "naam" not in present or "organisatie" not in present:
         raise ImportFailed(
-            "De kolommen 'organisatie' en 'naam' zijn verplicht. Gebruik het sjabloon "
-            "data/templates/wegwijzer-diensten.csv; gevonden kolommen: "
-            f"{', '.join(h for h in table.header if h)[:300]}.",
+            nl(
+                "De kolommen 'organisatie' en 'naam' zijn verplicht. Gebruik het sjabloon "
+                "data/templates/wegwijzer-diensten.csv; gevonden kolommen: %(found)s.",
+                found=", ".join(h for h in table.header if h)[:300],
+            ),
             row=1,
         )
     if unknown:
         warnings.append(
-            f"Onbekende kolommen genegeerd: {', '.join(unknown)[:300]}. Zie het sjabloon voor "
-            "de kolomnamen."
+            nl(
+                "Onbekende kolommen genegeerd: %(columns)s. Zie het sjabloon voor de kolomnamen.",
+                columns=", ".join(unknown)[:300],
+            )
         )
     services = []
     for line, cells in table.rows:

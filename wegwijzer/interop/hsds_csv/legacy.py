@@ -370,7 +370,7 @@ class TableUpgrade:
 
 def label(version: str) -> str:
     """Return the report's name for a package of this version."""
-    return LABELS[version] + " (tabellen)"
+    return nl("%(version)s (tabellen)", version=LABELS[version])
 
 
 #: Child table → the columns that attach a row to its parent, and the parent table.

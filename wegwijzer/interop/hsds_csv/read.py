@@ -9,7 +9,7 @@ from typing import Any
 from ...domain.text import unsafe_cell
 from ..reading import CsvTable, decode_text, read_csv
 from ..records import RawService
-from ..report import ImportFailed, Problem
+from ..report import ImportFailed, Problem, nl
 from .extensions import merge_extensions, take_extensions
 from .legacy import FILE_KEY, TableUpgrade, detect, label, link_children, unused_file
 from .tables import INTERNAL_COLUMNS, LIST_COLUMNS, ORIGIN, TABLES
@@ -26,11 +26,11 @@ def _read_all(
         table = name[: -len(".csv")]
         text, warning = decode_text(files[name])
         if warning:
-            warnings.append(f"{name}: {warning}")
+            warnings.append(Problem(None, "", warning, "warning", name))
         parsed: CsvTable = read_csv(text, name)
         header = [h.strip().lower() for h in parsed.header]
         if "id" not in header and table in ("services", "organizations", "locations"):
-            raise ImportFailed(f"{name} heeft geen kolom 'id'.", file=name)
+            raise ImportFailed(nl("%(file)s heeft geen kolom 'id'.", file=name), file=name)
         rows = []
         for line, cells in parsed.rows:
             row = {FILE_KEY: name}
@@ -97,8 +97,10 @@ def parse_datapackage(
     warnings: list[str | Problem] = []
     if "services.csv" not in files and "service.csv" not in files:
         raise ImportFailed(
-            "Het datapakket heeft geen services.csv; verwacht de CSV-bestanden van HSDS 3.0 "
-            "(services.csv, organizations.csv, …) en datapackage.json."
+            nl(
+                "Het datapakket heeft geen services.csv; verwacht de CSV-bestanden van HSDS 3.0 "
+                "(services.csv, organizations.csv, …) en datapackage.json."
+            )
         )
     package: Any = None
     if "datapackage.json" in files:
