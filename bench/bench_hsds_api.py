@@ -31,6 +31,8 @@ PATHS = [
     ("services, term", "/api/hsds/services?taxonomy_term_id={term}"),
     ("service by id", "/api/hsds/services/{service}"),
     ("services, search + org", "/api/hsds/services?search=schulden&organization_id={organization}"),
+    ("services, search + changed", "/api/hsds/services?search=schulden&modified_after={since}"),
+    ("services, search + role", "/api/hsds/services?search=schulden&taxonomy_term_id={role}"),
     ("locations, postcode 10 km", "/api/hsds/service_at_locations?postcode=8011&proximity=10000"),
     ("locations, search", "/api/hsds/service_at_locations?search=schulden"),
     ("organizations, 50", "/api/hsds/organizations"),
@@ -72,7 +74,12 @@ def main() -> int:
             term = db.session.scalars(
                 select(TaxonomyTerm).where(TaxonomyTerm.code == "budget")
             ).one()
+            role = db.session.scalars(
+                select(TaxonomyTerm).where(TaxonomyTerm.code == "praktische-steun")
+            ).one()
             keys = {
+                "since": "2020-01-01T00:00:00Z",
+                "role": role.id,
                 "service": svc.id,
                 "organization": svc.organization_id,
                 "term": term.id,
