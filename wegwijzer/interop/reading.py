@@ -76,7 +76,13 @@ def _read_directory(path: Path, max_bytes: int) -> dict[str, bytes]:
     total = 0
     entries = sorted(p for p in path.iterdir() if p.is_file())
     if len(entries) > MAX_PACKAGE_FILES:
-        raise ImportFailed(f"De map {path} bevat te veel bestanden ({len(entries)}).")
+        raise ImportFailed(
+            nl(
+                "De map %(path)s bevat te veel bestanden (%(n)s).",
+                path=str(path),
+                n=len(entries),
+            )
+        )
     for entry in entries:
         if entry.suffix.lower() not in (".csv", ".json"):
             continue
