@@ -93,6 +93,13 @@ def _bad_services() -> bytes:
     return as_bytes([svc, other])
 
 
+#: A data package with a table and a column Wegwijzer does not use.
+TABLES = {
+    "services.csv": "id,organization_id,name,kleur\nS1,O1,Hulp,rood\n",
+    "organizations.csv": "id,name\nO1,Stichting\n",
+    "eigen_tabel.csv": "id,iets\n1,x\n",
+}
+
 BAD_FILES = [
     ("kapot.json", b'[{"name": "kapot"'),
     ("getal.json", b"42"),
@@ -108,6 +115,7 @@ BAD_FILES = [
     ("pakket.zip", b"PK\x03\x04" + b"kapot" * 20),
     ("zonder.zip", _zip({"organizations.csv": "id,name\n1,Stichting\n"})),
     ("diensten.json", _bad_services()),
+    ("tabellen.zip", _zip(TABLES)),
 ]
 
 
@@ -139,6 +147,10 @@ def test_specific_messages_in_plain_english(app: Flask, admin: FreshClient) -> N
     assert "it was read as Windows-1252" in flat
     assert "Unknown columns ignored: kleur." in flat
     assert "'elke dag' is not an opening time" in flat
+    tables = _upload(admin, _zip(TABLES), "tabellen.zip")
+    assert "Found: HSDS 3.0 (tables)" in tables
+    assert "This file is not used" in tables
+    assert "This column is not part of HSDS 3; Wegwijzer does not use it" in tables
     page = _upload(admin, _bad_services(), "diensten.json")
     assert "Unknown day(s) 'XX'" in page
     assert "The closing time 09:00 is not after 12:00." in page
