@@ -1,8 +1,9 @@
 """Faults around the index and long commands, with real processes: `kill -9` during
-`wegwijzer reindex` (the old index still opens and catches up from the change log), a read-only
-or full index directory (search serves the last good state, edits save, /readyz shows the lag, one clear
-log line, and it catches up once writable), SIGTERM during `wegwijzer import` (all or nothing).
-A writer killed during an index update is in test_search_lifecycle.py."""
+`wegwijzer reindex` (the old index still opens and catches up from the change log), a
+read-only or full index directory (search serves the last good state, edits save, /readyz
+shows the lag, one clear log line, and it catches up once writable), SIGTERM during
+`wegwijzer import` (all or nothing). A writer killed during an index update is in
+test_search_lifecycle.py."""
 
 from __future__ import annotations
 
