@@ -7,8 +7,8 @@ For each size an instance is filled with ``wegwijzer generate``'s synthetic serv
 with ``--keep`` the filled instance is reused by later runs). Then, for this checkout and
 (with ``--base``) an older checkout used as the baseline, each with its own index directory:
 
-* ``build``: ``wegwijzer reindex`` wall time (the baseline's only with ``--build-base``;
-  without it both versions search the same index, which the older one reads as before);
+* ``build``: ``wegwijzer reindex`` wall time; each version builds its own index (an older
+  checkout may use another index schema), the baseline's time is shown with ``--build-base``;
 * ``cold start``: a new process (interpreter start, imports, app, open the index) until its
   first search is answered, ``--starts`` times, the two versions interleaved; and how many
   SQL statements that process ran before the first answer;
@@ -125,8 +125,9 @@ def run(size: int, work: Path, versions: list[tuple[str, Path]], args: Any) -> l
     def index(name: str) -> Path:
         if args.skip_build:
             return instance / "index"  # built by ``generate`` with this checkout
-        # One index for both unless timed for both: an older checkout ignores the arrays files.
-        return work / (f"index-{size}-{name}" if args.build_base else f"index-{size}")
+        # One index per version: an older checkout may use another index schema and would
+        # otherwise rebuild the other's index inside its cold start.
+        return work / f"index-{size}-{name}"
 
     envs = {n: env | {"WEGWIJZER_INDEX_DIR": str(index(n))} for n, _ in versions}
     def build(name: str, code: Path) -> float:
@@ -134,9 +135,8 @@ def run(size: int, work: Path, versions: list[tuple[str, Path]], args: Any) -> l
             # The build that followed ``generate`` (this checkout), when it was recorded.
             took = instance / "build_s"
             return float(took.read_text()) if name == "new" and took.exists() else float("nan")
-        if name == "new" or args.build_base:
-            return cli(code, envs[name], "reindex")
-        return float("nan")
+        took = cli(code, envs[name], "reindex")
+        return took if name == "new" or args.build_base else float("nan")
 
     builds = {n: build(n, code) for n, code in versions}
     cold: dict[str, list[dict[str, Any]]] = {n: [] for n, _ in versions}
