@@ -247,12 +247,10 @@ def main() -> None:
             out.mkdir(exist_ok=True)
             residents: dict[str, dict[str, Any]] = {}
             saturation: dict[str, list[tuple[int, dict[str, Any]]]] = {n: [] for n, _ in versions}
-            servers = {
-                n: Server(code, env, index[n], args.workers)
-                for n, code in versions
-                if not args.only_memory
-            }
+            servers: dict[str, Server] = {}
             try:
+                for n, code in versions if not args.only_memory else ():
+                    servers[n] = Server(code, env, index[n], args.workers)
                 for name in servers:
                     residents[name] = run_locust(
                         servers[name], args.users, args.seconds, "0.5-1.5", out
