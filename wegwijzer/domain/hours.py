@@ -79,7 +79,7 @@ def today() -> date:
 
 
 def _get(item: Any, key: str) -> Any:
-    if isinstance(item, Mapping):
+    if type(item) is dict or (not hasattr(item, key) and isinstance(item, Mapping)):
         return item.get(key)
     return getattr(item, key, None)
 
@@ -236,8 +236,12 @@ def _walk_in_spans(rules: tuple[Rule, ...], day: date) -> list[tuple[int, int]]:
 
 def walk_in_status(schedules: Iterable[Any], when: datetime | None = None) -> WalkInToday:
     """Return today's walk-in hours with whether they are still to come, open or over."""
+    return walk_in_status_rules(compile_rules(schedules), when)
+
+
+def walk_in_status_rules(rules: tuple[Rule, ...], when: datetime | None = None) -> WalkInToday:
+    """Like :func:`walk_in_status`, for rules from :func:`compile_rules`."""
     local = _local(when)
-    rules = compile_rules(schedules)
     spans = _walk_in_spans(rules, local.date())
     if not spans:
         return WalkInToday()
@@ -289,8 +293,12 @@ def _date_text(day: date) -> str:
 
 def format_hours(schedules: Iterable[Any], lang: str = "nl") -> list[str]:
     """Return readable lines: ``"ma, wo 09:00–12:00 (inloop)"``, ``"gesloten 24-12-2026 t/m …"``."""
+    return format_rules(compile_rules(schedules), lang)
+
+
+def format_rules(rules: tuple[Rule, ...], lang: str = "nl") -> list[str]:
+    """Like :func:`format_hours`, for rules from :func:`compile_rules`."""
     lang = "en" if lang == "en" else "nl"
-    rules = compile_rules(schedules)
     lines: list[str] = []
     # Same hours on several days make one line.
     merged: dict[tuple[Any, ...], set[int]] = {}

@@ -3,7 +3,7 @@
 from .account import LoginAttempt, Role, Token, User, UserMunicipality
 from .audit import AuditEntry, ChangeLog, Report
 from .base import Base, PublicationStatus, new_id, stable_id, utcnow
-from .location import Accessibility, Address, Location, ServiceAtLocation
+from .location import Accessibility, Address, Location, ServiceAtLocation, address_line
 from .municipality import Municipality
 from .organization import Organization
 from .referral import (
@@ -26,6 +26,7 @@ from .service import (
     Schedule,
     Service,
     ServiceArea,
+    tel_uri,
 )
 from .setting import Setting
 from .taxonomy import Attribute, Taxonomy, TaxonomyTerm
@@ -68,7 +69,9 @@ __all__ = [
     "User",
     "Urgency",
     "UserMunicipality",
+    "address_line",
     "new_id",
     "stable_id",
+    "tel_uri",
     "utcnow",
 ]

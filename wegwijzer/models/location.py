@@ -58,7 +58,13 @@ class Address(IdMixin, HsdsExtraMixin, Base):
     location: Mapped[Location] = relationship(back_populates="addresses")
 
     def one_line(self) -> str:
-        return ", ".join(p for p in (self.address_1, f"{self.postal_code} {self.city}") if p)
+        return address_line(self.address_1, self.postal_code, self.city)
+
+
+def address_line(address_1: str | None, postal_code: str | None, city: str | None) -> str:
+    """Return an address on one line: "Stationsweg 1, 8011 AB Zwolle"."""
+    place = " ".join(p for p in (postal_code, city) if p)
+    return ", ".join(p for p in (address_1, place) if p)
 
 
 class Accessibility(IdMixin, HsdsExtraMixin, Base):

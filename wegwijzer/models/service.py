@@ -168,8 +168,13 @@ class Phone(IdMixin, HsdsExtraMixin, Base):
 
     @property
     def tel_uri(self) -> str:
-        digits = "".join(c for c in self.number if c.isdigit() or c == "+")
-        return f"tel:{digits}"
+        return tel_uri(self.number)
+
+
+def tel_uri(number: str | None) -> str:
+    """Return the ``tel:`` link of a phone number as written ("050 - 123 45 67")."""
+    digits = "".join(c for c in number or "" if c.isdigit() or c == "+")
+    return f"tel:{digits}"
 
 
 class Contact(IdMixin, HsdsExtraMixin, Base):

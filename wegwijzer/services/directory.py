@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import hours
-from ..domain.geo import distance_km
 from ..models import (
     Address,
     Contact,
@@ -23,39 +21,24 @@ from ..models import (
     Service,
     ServiceAtLocation,
 )
+from .cards import MapPoint
 from .jsonld import service_jsonld
 
 _LOCATIONS = selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
 
-#: Eager loads for what a result card shows (kept small: a results page loads 20 services).
-_CARD_LOADS = (
-    selectinload(Service.organization),
+#: Eager loads for everything the service page shows (result cards: ``services.cards``).
+_SERVICE_LOADS = (
+    joinedload(Service.organization),
     selectinload(Service.phones),
     selectinload(Service.schedules),
     selectinload(Service.service_areas),
     _LOCATIONS.selectinload(Location.addresses),
-)
-
-#: Eager loads for everything the service page shows.
-_SERVICE_LOADS = (
-    *_CARD_LOADS,
     selectinload(Service.languages),
     selectinload(Service.cost_options),
     selectinload(Service.attributes),
     selectinload(Service.contacts).selectinload(Contact.phones),
     _LOCATIONS.selectinload(Location.accessibility),
 )
-
-
-def load_services(session: Session, ids: Sequence[str]) -> list[Service]:
-    """Load public services by id, in the order of ``ids``, with everything a card shows."""
-    if not ids:
-        return []
-    rows = session.scalars(
-        select(Service).where(Service.id.in_(list(ids)), Service.is_public).options(*_CARD_LOADS)
-    ).all()
-    by_id = {s.id: s for s in rows}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def get_public_service(session: Session, key: str) -> Service | None:
@@ -76,13 +59,12 @@ def get_public_organization(session: Session, key: str) -> Organization | None:
     ).first()
 
 
-def organization_services(session: Session, org: Organization) -> list[Service]:
-    """Return the public services of ``org``, by name."""
+def organization_service_ids(session: Session, org: Organization) -> list[str]:
+    """Return the ids of the public services of ``org``, by name."""
     return list(
         session.scalars(
-            select(Service)
+            select(Service.id)
             .where(Service.organization_id == org.id, Service.is_public)
-            .options(*_CARD_LOADS)
             .order_by(Service.name)
         )
     )
@@ -174,54 +156,7 @@ def short_debt_help_list(session: Session) -> list[DebtHelp]:
     return found if len(found) <= DEBT_HELP_LIST_MAX else []
 
 
-# --- result cards and the service page --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    """One marker: a service at a location."""
-
-    lat: float
-    lon: float
-    name: str
-    key: str
-
-
-@dataclass
-class ResultCard:
-    """What a result list shows for one service."""
-
-    service: Service
-    summary: Markup
-    distance_km: float | None
-    is_national: bool
-    phone: Phone | None
-    location: Location | None
-    open_now: bool = False
-    walk_in_today: hours.WalkInToday = field(default_factory=hours.WalkInToday)
-    hours: list[str] = field(default_factory=list)
-
-    @property
-    def address(self) -> Address | None:
-        return self.location.address if self.location is not None else None
-
-    @property
-    def point(self) -> MapPoint | None:
-        loc = self.location
-        if loc is None or loc.latitude is None or loc.longitude is None:
-            return None
-        return MapPoint(loc.latitude, loc.longitude, self.service.name, self.service.slug)
-
-
-def summary_of(text: str, limit: int = 160) -> str:
-    """Return the first sentence of ``text``, cut at a word boundary within ``limit``."""
-    text = " ".join((text or "").split())
-    end = next((i + 1 for i, ch in enumerate(text) if ch in ".!?" and i > 20), len(text))
-    first = text[:end]
-    if len(first) <= limit:
-        return first
-    cut = first[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + " …"
+# --- the service page ---------------------------------------------------------------------
 
 
 def _physical_locations(svc: Service) -> list[Location]:
@@ -232,54 +167,8 @@ def _physical_locations(svc: Service) -> list[Location]:
     ]
 
 
-def _nearest(locations: list[Location], near: Any) -> Location | None:
-    if not locations:
-        return None
-    located = [loc for loc in locations if loc.latitude is not None and loc.longitude is not None]
-    if near is None or not located:
-        return (located or locations)[0]
-    return min(
-        located, key=lambda loc: distance_km(near.lat, near.lon, loc.latitude, loc.longitude)
-    )
-
-
 def _labels(svc: Service, facet: str, lang: str) -> list[str]:
     return [t.label(lang) for t in svc.terms if t.taxonomy.facet == facet]
-
-
-def result_cards(
-    session: Session,
-    hits: Sequence[Any] | None,
-    near: Any,
-    lang: str = "nl",
-    services: Sequence[Service] | None = None,
-) -> list[ResultCard]:
-    """Build result cards from search hits (or from ``services``), in the given order."""
-    if services is None:
-        hit_list = list(hits or [])
-        loaded = {s.id: s for s in load_services(session, [h.service_id for h in hit_list])}
-        pairs = [(h, loaded[h.service_id]) for h in hit_list if h.service_id in loaded]
-    else:
-        pairs = [(None, s) for s in services]
-    now = hours.now()
-    cards = []
-    for hit, svc in pairs:
-        snippet = getattr(hit, "snippet", None)
-        phones = public_phones(svc.phones)
-        cards.append(
-            ResultCard(
-                service=svc,
-                summary=Markup(snippet) if snippet else Markup.escape(summary_of(svc.description)),
-                distance_km=getattr(hit, "distance_km", None),
-                is_national=svc.is_national,
-                phone=phones[0] if phones else None,
-                location=_nearest(_physical_locations(svc), near),
-                open_now=hours.is_open_at(svc.schedules, now),
-                walk_in_today=hours.walk_in_status(svc.schedules, now),
-                hours=hours.format_hours(svc.schedules, lang),
-            )
-        )
-    return cards
 
 
 @dataclass(frozen=True)

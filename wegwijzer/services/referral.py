@@ -22,8 +22,9 @@ from ..models import (
     Phone,
     Service,
     ServiceAtLocation,
+    tel_uri,
 )
-from .directory import summary_of
+from .cards import summary_of
 
 #: Eager loads for a service on the route pages: organisation, phones, hours, address.
 #: Many-to-one links are joined; each collection costs one extra query.
@@ -146,8 +147,7 @@ class SignalsContact:
 
     @property
     def tel_uri(self) -> str:
-        digits = "".join(c for c in self.phone or "" if c.isdigit() or c == "+")
-        return f"tel:{digits}"
+        return tel_uri(self.phone)
 
 
 def signals_contact(municipality: Municipality | None, helper: bool) -> SignalsContact | None:

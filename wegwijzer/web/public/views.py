@@ -14,6 +14,7 @@ from ...maps import results_map, service_map
 from ...search import make_query
 from ...search import search as search_directory
 from ...services import directory, referral
+from ...services.cards import cards_for, result_cards
 from ...services.taxonomy import list_taxonomies
 from ..auth import is_helper
 from ..i18n import get_locale
@@ -55,12 +56,12 @@ def search() -> str:
     )
     lang = get_locale()
     result = search_directory(params.query)
-    cards = directory.result_cards(db.session, result.results, result.location, lang)
+    cards = result_cards(db.session, result.results, result.location, lang)
     helplines = []
     if result.weak and not params.printing:
         # A weak match is no answer: general help comes first (see results.html).
         lines = search_directory(make_query(filters={"organisatietype": [HELPLINE]}, per_page=5))
-        helplines = directory.result_cards(db.session, lines.results, None, lang)
+        helplines = result_cards(db.session, lines.results, None, lang)
     location = result.location
     debt_help = directory.debt_help_for(db.session, location.gm_code) if location else None
     context: dict[str, Any] = {
@@ -117,12 +118,12 @@ def organization(key: str) -> str:
     org = directory.get_public_organization(db.session, key)
     if org is None:
         abort(404)
-    services = directory.organization_services(db.session, org)
+    lang = get_locale()
     return render_template(
         "public/organization.html",
         org=org,
-        cards=directory.result_cards(db.session, None, None, get_locale(), services=services),
-        lang=get_locale(),
+        cards=cards_for(db.session, directory.organization_service_ids(db.session, org), lang),
+        lang=lang,
     )
 
 
