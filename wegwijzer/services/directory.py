@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import hours
@@ -20,6 +20,7 @@ from ..models import (
     Phone,
     Service,
     ServiceAtLocation,
+    tel_uri,
 )
 from .cards import MapPoint
 from .jsonld import service_jsonld
@@ -87,25 +88,39 @@ class DebtHelp:
     tel_uri: str | None
 
 
-#: What ``_debt_help`` reads: the service, its organisation (``is_public``) and its phones.
-_DEBT_HELP_LOADS = (
-    selectinload(Municipality.debt_help_service).selectinload(Service.phones),
-    selectinload(Municipality.debt_help_service).selectinload(Service.organization),
+def _debt_help_rows(session: Session, chosen: Select[Any]) -> list[DebtHelp]:
+    """Build :class:`DebtHelp` from rows (gm_code, municipality, id, name, slug) of
+    ``chosen`` (public services only) with each service's first public phone."""
+    rows = session.execute(chosen).all()
+    if not rows:
+        return []
+    first_phone: dict[str, str] = {}
+    for service_id, number in session.execute(
+        select(Phone.service_id, Phone.number)
+        .where(Phone.service_id.in_({r.id for r in rows}), Phone.is_public)
+        .order_by(Phone.position)
+    ):
+        first_phone.setdefault(service_id, number)
+    return [
+        DebtHelp(
+            gm_code=r.gm_code,
+            municipality=r.municipality,
+            service_name=r.name,
+            service_slug=r.slug,
+            phone=first_phone.get(r.id),
+            tel_uri=tel_uri(first_phone[r.id]) if r.id in first_phone else None,
+        )
+        for r in rows
+    ]
+
+
+_DEBT_HELP_COLUMNS = (
+    Municipality.gm_code,
+    Municipality.name.label("municipality"),
+    Service.id,
+    Service.name,
+    Service.slug,
 )
-
-
-def _debt_help(m: Municipality, svc: Service | None) -> DebtHelp | None:
-    if svc is None or not svc.is_public:
-        return None
-    phones = public_phones(svc.phones)
-    return DebtHelp(
-        gm_code=m.gm_code,
-        municipality=m.name,
-        service_name=svc.name,
-        service_slug=svc.slug,
-        phone=phones[0].number if phones else None,
-        tel_uri=phones[0].tel_uri if phones else None,
-    )
 
 
 def debt_help_for(session: Session, gm_code: str | None) -> DebtHelp | None:
@@ -113,16 +128,16 @@ def debt_help_for(session: Session, gm_code: str | None) -> DebtHelp | None:
     ``Municipality.debt_help_id``), if it has one."""
     if not gm_code:
         return None
-    m = session.get(Municipality, gm_code)
-    service_id = Municipality.debt_help_id(session, gm_code) if m is not None else None
-    if m is None or service_id is None:
+    service_id = Municipality.debt_help_id(session, gm_code)
+    if service_id is None:
         return None
-    svc = session.scalars(
-        select(Service)
-        .where(Service.id == service_id)
-        .options(selectinload(Service.phones), selectinload(Service.organization))
-    ).first()
-    return _debt_help(m, svc)
+    found = _debt_help_rows(
+        session,
+        select(*_DEBT_HELP_COLUMNS)
+        .join(Service, Service.id == service_id)
+        .where(Municipality.gm_code == gm_code, Service.is_public),
+    )
+    return found[0] if found else None
 
 
 #: The public pages list the municipalities' debt help only when there are this few.
@@ -137,16 +152,14 @@ def debt_help_list(session: Session, limit: int | None = None) -> list[DebtHelp]
     at most that many: enough to tell whether a short list fits on a page.
     """
     query = (
-        select(Municipality)
-        .join(Municipality.debt_help_service)
+        select(*_DEBT_HELP_COLUMNS)
+        .join(Service, Municipality.debt_help_service_id == Service.id)
         .where(Service.is_public)
-        .options(*_DEBT_HELP_LOADS)
-        .order_by(Municipality.name)
+        .order_by(Municipality.name, Municipality.gm_code)
     )
     if limit is not None:
         query = query.limit(limit)
-    rows = session.scalars(query)
-    return [d for d in (_debt_help(m, m.debt_help_service) for m in rows) if d is not None]
+    return _debt_help_rows(session, query)
 
 
 def short_debt_help_list(session: Session) -> list[DebtHelp]:

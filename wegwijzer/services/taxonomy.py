@@ -154,31 +154,59 @@ class TaxonomyInfo(_LabelAndHint):
 
 
 def list_taxonomies(session: Session) -> list[TaxonomyInfo]:
-    """Return all taxonomies with their terms, in display order, as plain values."""
-    rows = session.scalars(
-        select(Taxonomy).options(selectinload(Taxonomy.terms)).order_by(Taxonomy.position)
-    )
+    """Return all taxonomies with their terms, in display order, as plain values.
+
+    Every public page needs this (filters, labels), so it is one query of plain rows.
+    """
+    rows = session.execute(
+        select(
+            Taxonomy.id.label("tax_id"),
+            Taxonomy.name.label("tax_name"),
+            Taxonomy.facet,
+            Taxonomy.label_nl.label("tax_label_nl"),
+            Taxonomy.label_en.label("tax_label_en"),
+            Taxonomy.hint_nl.label("tax_hint_nl"),
+            Taxonomy.hint_en.label("tax_hint_en"),
+            TaxonomyTerm.id,
+            TaxonomyTerm.code,
+            TaxonomyTerm.name,
+            TaxonomyTerm.name_en,
+            TaxonomyTerm.description,
+            TaxonomyTerm.description_en,
+            TaxonomyTerm.hint_nl,
+            TaxonomyTerm.hint_en,
+        )
+        .outerjoin(TaxonomyTerm, TaxonomyTerm.taxonomy_id == Taxonomy.id)
+        .order_by(Taxonomy.position, Taxonomy.id, TaxonomyTerm.position, TaxonomyTerm.id)
+    ).all()
+    heads: dict[str, Any] = {}
+    terms: dict[str, list[TermInfo]] = {}
+    for row in rows:
+        if row.tax_id not in heads:
+            heads[row.tax_id] = row
+            terms[row.tax_id] = []
+        if row.id is not None:
+            terms[row.tax_id].append(
+                TermInfo(
+                    id=row.id,
+                    code=row.code,
+                    label_nl=row.name,
+                    label_en=row.name_en or row.name,
+                    explanation_nl=row.description,
+                    explanation_en=row.description_en or row.description,
+                    hint_nl=row.hint_nl,
+                    hint_en=row.hint_en,
+                )
+            )
     return [
         TaxonomyInfo(
-            name=t.name,
-            facet=t.facet,
-            label_nl=t.label_nl,
-            label_en=t.label_en,
-            terms=tuple(
-                TermInfo(
-                    id=term.id,
-                    code=term.code,
-                    label_nl=term.name,
-                    label_en=term.name_en or term.name,
-                    explanation_nl=term.description,
-                    explanation_en=term.description_en or term.description,
-                    hint_nl=term.hint_nl,
-                    hint_en=term.hint_en,
-                )
-                for term in t.terms
-            ),
-            hint_nl=t.hint_nl,
-            hint_en=t.hint_en,
+            name=head.tax_name,
+            facet=head.facet,
+            label_nl=head.tax_label_nl,
+            label_en=head.tax_label_en,
+            terms=tuple(terms[tax_id]),
+            hint_nl=head.tax_hint_nl,
+            hint_en=head.tax_hint_en,
         )
-        for t in rows
+        for tax_id, head in heads.items()
     ]
