@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "infra": 3,
     "server": 3,
     "domain": 4,
+    "map_output": 4,
     "search": 5,
     "maps": 5,
     "services": 6,

@@ -19,6 +19,7 @@ from typing import Any
 
 import branca.element
 import folium
+import jinja2
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -372,11 +373,16 @@ def _both(
     monkeypatch: pytest.MonkeyPatch, fixed_ids: Callable[[], None], build: Callable[[], Any]
 ) -> tuple[Any, Any]:
     """Return (our rendering, folium's rendering of the same map with the texts as they are)."""
+    maps.load_folium()
+    maps.map_cache().clear()
     fixed_ids()
     ours = build()
     with monkeypatch.context() as patch:
         patch.setattr(maps, "MapTexts", _AsIs)
         patch.setattr(maps, "_render_script", _folium_script)
+        # branca as it ships: every rendered part compiled and run as a Jinja template.
+        patch.setattr(branca.element, "Template", jinja2.Template)
+        maps.map_cache().clear()
         fixed_ids()
         theirs = build()
     return ours, theirs

@@ -3,24 +3,36 @@
 folium builds the Leaflet map; we render its parts (assets, the map ``<div>``, the script)
 into our own page instead of folium's standalone document, so the page loads nothing from a
 CDN (Leaflet and Leaflet.markercluster are vendored under ``static/vendor``) and the script
-runs under the page's CSP nonce.
+runs under the page's CSP nonce. A map is rendered once per process and inputs (``_cached``,
+``map_output.RenderCache``); each response wraps it in its own nonce.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .domain.places import gazetteer
-from .security import csp_nonce
+from .map_output import (
+    DEFAULT_BYTES,
+    DEFAULT_ENTRIES,
+    TEMPLATE_SYNTAX,
+    Identity,
+    MapParts,
+    MapTexts,
+    RenderCache,
+    RenderedMap,
+    branca_template,
+    js_string,
+    plain_templates,
+    with_nonce,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -80,74 +92,12 @@ _VALUE_LABEL_CALLBACK = """function (feature, layer) {
 
 
 @dataclass(frozen=True)
-class MapParts:
-    """A rendered map: asset tags for ``<head>``, the map ``<div>`` and its nonce'd script."""
-
-    header: Markup
-    html: Markup
-    script: Markup
-    markers: int
-
-
-@dataclass(frozen=True)
 class Marker:
     lat: float
     lon: float
     name: str
     url: str
     organization: str = ""
-
-
-class MapTexts:
-    """Stand-ins for the texts on one map, so no text ever becomes template source.
-
-    branca renders each folium element to a string and then wraps that string in
-    ``Element(...)``, which compiles it as a Jinja template and runs it when the page script
-    is rendered. Text inside folium's data would be template source: ``{{ 7*7 }}`` in a service
-    name showed 49 and ``{{ lipsum.__globals__ ... }}`` ran commands. So every text (names,
-    addresses, links, labels, the tile settings) goes into folium as an opaque token of
-    ``[0-9a-z]`` and is put back, JSON-encoded, into the finished script by ``splice``.
-    """
-
-    _TOKEN = re.compile(r'"?(wwt[0-9a-f]{32})"?')
-
-    def __init__(self) -> None:
-        self._token_of: dict[str, str] = {}
-        self._value_of: dict[str, str] = {}
-
-    def __call__(self, value: str) -> str:
-        """Return the token that stands for ``value`` (the same token for the same text)."""
-        if not value:
-            # Nothing to hide, and folium tests some settings for being empty.
-            return value
-        token = self._token_of.get(value)
-        if token is None:
-            token = "wwt" + secrets.token_hex(16)
-            self._token_of[value] = token
-            self._value_of[token] = value
-        return token
-
-    def feature(self, feature: dict[str, Any]) -> dict[str, Any]:
-        """Return a copy of a GeoJSON feature whose text properties are tokens."""
-        properties = {
-            key: self(value) if isinstance(value, str) else value
-            for key, value in (feature.get("properties") or {}).items()
-        }
-        return {**feature, "properties": properties}
-
-    def splice(self, script: str) -> str:
-        """Put the texts back into a rendered script, each as a JSON string literal."""
-
-        def back(match: re.Match[str]) -> str:
-            value = self._value_of.get(match.group(1))
-            if value is None:
-                return match.group(0)
-            if match.group(0) != f'"{match.group(1)}"':
-                # Outside a JSON string the text could not be put back safely.
-                raise RuntimeError("map text outside a JSON string in the folium output")
-            return js_string(value)
-
-        return self._TOKEN.sub(back, script)
 
 
 def load_folium() -> Any:
@@ -157,31 +107,17 @@ def load_folium() -> Any:
     searches never needs them. ``wegwijzer serve`` calls this before forking its workers, so
     they share one copy.
     """
+    import branca.element
     import folium
     import folium.map
     import folium.plugins
     import folium.utilities
 
+    # branca compiles every rendered part of a map as a Jinja template (some 0.5 ms each, a
+    # dozen per map); ours are plain text, so while we build a map they stay plain text.
+    if branca.element.Template is not branca_template:
+        branca.element.Template = branca_template
     return folium
-
-
-def js_string(value: str) -> str:
-    """Return ``value`` as a JSON string literal that is safe inside an inline ``<script>``.
-
-    The same encoding as folium's ``tojson``: ASCII only (so also U+2028/U+2029 escaped) and
-    ``< > & '`` as ``\\u`` escapes, so the text can never close the script or start markup.
-    """
-    return (
-        json.dumps(value)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("'", "\\u0027")
-    )
-
-
-#: What Jinja would read as a tag, an expression or a comment.
-_TEMPLATE_SYNTAX = ("{{", "{%", "{#")
 
 
 def _render_script(m: folium.Map, texts: MapTexts) -> str:
@@ -197,34 +133,70 @@ def _render_script(m: folium.Map, texts: MapTexts) -> str:
         child.render()
     for part in root.script._children.values():
         source = getattr(part, "_template_str", None) or ""
-        if any(mark in source for mark in _TEMPLATE_SYNTAX):
+        if any(mark in source for mark in TEMPLATE_SYNTAX):
             raise RuntimeError("map script part looks like a template; pass texts as tokens")
     return texts.splice(root.script.render())
 
 
-def _map_parts(
+def _render_map(
     m: folium.Map, texts: MapTexts, *, html: Markup, extra: str, markers: int
-) -> MapParts:
-    """Render ``m`` into our page: vendored assets, the map ``<div>`` and a nonce'd script."""
+) -> RenderedMap:
+    """Render ``m`` for our page: vendored assets, the map ``<div>`` and its script's body."""
     for element in _walk(m):
         _vendored(element)
     map_id = m.get_name()
-    # Translated zoom buttons: folium's own say "Zoom in" whatever the page language.
-    zoom = (
-        f"L.control.zoom({{zoomInTitle: {js_string(_('Inzoomen'))}, "
-        f"zoomOutTitle: {js_string(_('Uitzoomen'))}}}).addTo({map_id});\n"
-    )
+    # Translated zoom buttons: folium's own say "Zoom in" whatever the page language. (Not
+    # inside the f-string: pybabel does not find texts there.)
+    zoom_in, zoom_out = js_string(_("Inzoomen")), js_string(_("Uitzoomen"))
+    titles = f"{{zoomInTitle: {zoom_in}, zoomOutTitle: {zoom_out}}}"
+    zoom = f"L.control.zoom({titles}).addTo({map_id});\n"
     script = _render_script(m, texts) + "\n" + zoom + extra
     # "</" inside a script ends it early; "<\/" means the same inside JS strings.
     script = script.replace("</", "<\\/")
-    return MapParts(
-        header=_asset_tags(m),
-        html=html,
-        script=Markup('<script nonce="{}">\n').format(csp_nonce())
-        + Markup(script)
-        + Markup("\n</script>"),
-        markers=markers,
+    return RenderedMap(header=_asset_tags(m), html=html, script=script, markers=markers)
+
+
+def map_cache() -> RenderCache[RenderedMap]:
+    """Return this process's cache of rendered maps for the current app.
+
+    Bounded by ``MAP_CACHE_ENTRIES`` maps and ``MAP_CACHE_BYTES`` bytes (0 turns it off).
+    """
+    cache = current_app.extensions.get("wegwijzer.map_cache")
+    if cache is None:
+        config = current_app.config
+        cache = current_app.extensions.setdefault(
+            "wegwijzer.map_cache",
+            RenderCache(
+                max_entries=int(config.get("MAP_CACHE_ENTRIES", DEFAULT_ENTRIES)),
+                max_bytes=int(config.get("MAP_CACHE_BYTES", DEFAULT_BYTES)),
+            ),
+        )
+    return cache
+
+
+def _cached(key: Hashable, build: Callable[[], RenderedMap]) -> MapParts:
+    """Return the map for ``key`` (every input of ``build``), rendering it only when new.
+
+    Besides ``key``, a map depends on the page language, the tile settings, where the
+    static files are served and which gazetteer draws the boundaries: all in the key. The
+    nonce is the only part of a response that is not cached.
+    """
+    config = current_app.config
+    context = (
+        str(get_locale()),
+        _("Inzoomen"),
+        _("Uitzoomen"),
+        config.get("TILE_URL") or "",
+        config.get("TILE_ATTRIBUTION") or "",
+        _static(""),
+        str(config.get("DATA_DIR")),
     )
+
+    def render() -> RenderedMap:
+        with plain_templates():
+            return build()
+
+    return with_nonce(map_cache().get_or_build((key, context), render, RenderedMap.nbytes))
 
 
 def _static(filename: str) -> str:
@@ -327,13 +299,21 @@ def _boundary_style(_feature: dict[str, Any]) -> dict[str, Any]:
 def _base_map(texts: MapTexts) -> folium.Map:
     """Return an empty map of the Netherlands with the configured tiles (if any)."""
     folium = load_folium()
+    import xyzservices
+
     config = current_app.config
     m = folium.Map(location=list(NL_CENTER), zoom_start=NL_ZOOM, tiles=None, zoom_control=False)
     tile_url = config.get("TILE_URL") or ""
     if tile_url:
+        attribution = texts(config.get("TILE_ATTRIBUTION") or "")
         folium.TileLayer(
-            tiles=texts(tile_url),
-            attr=texts(config.get("TILE_ATTRIBUTION") or ""),
+            # A provider, not a string: folium looks a string up among all of xyzservices'
+            # providers first (some 5 ms). Our URL is a token without "{", so the provider's
+            # build_url returns it as it is, and the layer's script is the same.
+            tiles=xyzservices.TileProvider(
+                name="tiles", url=texts(tile_url), attribution=attribution
+            ),
+            attr=attribution,
             name="tiles",
             max_zoom=19,
             max_native_zoom=19,
@@ -400,7 +380,23 @@ def _results_folium(
 
 
 def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -> MapParts:
-    """Render a clustered map of ``markers`` with the configured tiles and boundaries."""
+    """Render a clustered map of ``markers`` with the configured tiles and boundaries.
+
+    The same markers, place and height give the same map: it is rendered once per process
+    (``map_cache``) and only its nonce changes per response.
+    """
+    markers = tuple(markers)
+    at = (near.lat, near.lon) if near is not None else None
+    label = _("Kaart met de hulp uit de lijst")
+    return _cached(
+        ("results", markers, at, height_class, label),
+        lambda: _render_results(markers, near, height_class, label),
+    )
+
+
+def _render_results(
+    markers: Sequence[Marker], near: Any, height_class: str, label: str
+) -> RenderedMap:
     texts = MapTexts()
     m, cluster = _results_folium(markers, near, texts)
     map_id = m.get_name()
@@ -413,8 +409,8 @@ def build_map(markers: Sequence[Marker], near: Any, *, height_class: str = "") -
     html = Markup(
         '<div class="folium-map {cls}" id="{id}" role="region" aria-label="{label}" '
         'data-markers="{n}"></div>'
-    ).format(cls=height_class, id=map_id, label=_("Kaart met de hulp uit de lijst"), n=len(markers))
-    return _map_parts(m, texts, html=html, extra=extra, markers=len(markers))
+    ).format(cls=height_class, id=map_id, label=label, n=len(markers))
+    return _render_map(m, texts, html=html, extra=extra, markers=len(markers))
 
 
 def results_map(cards: Sequence[Any], near: Any, lang: str) -> MapParts:
@@ -455,8 +451,8 @@ CHOROPLETH_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 
 def _coverage_parts(
     m: folium.Map, texts: MapTexts, features: Sequence[dict[str, Any]], label: str
-) -> MapParts:
-    """Fit the map to ``features`` and render it like ``build_map`` does (vendored, nonce)."""
+) -> RenderedMap:
+    """Fit the map to ``features`` and render it like ``build_map`` does (vendored assets)."""
     boxes = [_feature_bbox(f) for f in features if f["geometry"]["type"] != "Point"]
     points = [f["geometry"]["coordinates"] for f in features if f["geometry"]["type"] == "Point"]
     xs = [b[0] for b in boxes] + [b[2] for b in boxes] + [p[0] for p in points]
@@ -466,13 +462,25 @@ def _coverage_parts(
     html = Markup(
         '<div class="folium-map" id="{id}" role="region" aria-label="{label}"></div>'
     ).format(id=m.get_name(), label=label)
-    return _map_parts(m, texts, html=html, extra="", markers=len(points))
+    return _render_map(m, texts, html=html, extra="", markers=len(points))
 
 
 def boundary_map(
     features: Sequence[dict[str, Any]], points: Iterable[tuple[float, float, str]], label: str
 ) -> MapParts:
-    """Draw municipality boundaries and service places ``(lat, lon, text)`` as yellow dots."""
+    """Draw municipality boundaries and service places ``(lat, lon, text)`` as yellow dots.
+
+    ``features`` are the gazetteer's shared (never changed) objects: the cache knows them by
+    identity.
+    """
+    points = tuple(points)
+    key = ("boundary", tuple(Identity(f) for f in features), points, label)
+    return _cached(key, lambda: _render_boundaries(features, points, label))
+
+
+def _render_boundaries(
+    features: Sequence[dict[str, Any]], points: Iterable[tuple[float, float, str]], label: str
+) -> RenderedMap:
     folium = load_folium()
     texts = MapTexts()
     m = _base_map(texts)
@@ -535,8 +543,21 @@ def choropleth_map(
 ) -> MapParts:
     """Colour each municipality by ``values[gm_code] = (name, value)`` out of ``maximum``.
 
-    ``tooltip`` has ``{name}``, ``{value}`` and ``{maximum}`` placeholders.
+    ``tooltip`` has ``{name}``, ``{value}`` and ``{maximum}`` placeholders. ``features`` as
+    for ``boundary_map``.
     """
+    shown = tuple(sorted(values.items()))
+    key = ("choropleth", tuple(Identity(f) for f in features), shown, maximum, label, tooltip)
+    return _cached(key, lambda: _render_choropleth(features, values, maximum, tooltip, label))
+
+
+def _render_choropleth(
+    features: Sequence[dict[str, Any]],
+    values: dict[str, tuple[str, int]],
+    maximum: int,
+    tooltip: str,
+    label: str,
+) -> RenderedMap:
     folium = load_folium()
     texts = MapTexts()
     m = _base_map(texts)
