@@ -113,8 +113,7 @@ def load_folium() -> Any:
     import folium.plugins
     import folium.utilities
 
-    # branca compiles every rendered part of a map as a Jinja template (some 0.5 ms each, a
-    # dozen per map); ours are plain text, so while we build a map they stay plain text.
+    # Our maps' rendered parts stay plain text instead of Jinja templates (see map_output).
     if branca.element.Template is not branca_template:
         branca.element.Template = branca_template
     return folium
@@ -153,7 +152,7 @@ def _render_map(
     script = _render_script(m, texts) + "\n" + zoom + extra
     # "</" inside a script ends it early; "<\/" means the same inside JS strings.
     script = script.replace("</", "<\\/")
-    return RenderedMap(header=_asset_tags(m), html=html, script=script, markers=markers)
+    return RenderedMap(header=_asset_tags(m), html=html, body=script, markers=markers)
 
 
 def map_cache() -> RenderCache[RenderedMap]:
@@ -196,7 +195,10 @@ def _cached(key: Hashable, build: Callable[[], RenderedMap]) -> MapParts:
         with plain_templates():
             return build()
 
-    return with_nonce(map_cache().get_or_build((key, context), render, RenderedMap.nbytes))
+    cache = map_cache()
+    return with_nonce(
+        cache.get_or_build((key, context), render, RenderedMap.nbytes, RenderedMap.packed)
+    )
 
 
 def _static(filename: str) -> str:
