@@ -3,12 +3,15 @@
 Run: ``.venv/bin/python bench/bench_load.py [--base /tmp/perf-base] [--db sqlite,postgres]
 [--services 20000] [--workers 2] [--seconds 40]`` (needs the ``bench`` extra: locust).
 
-For each database a temporary instance is filled once with ``wegwijzer generate``'s
-synthetic services (seed 7). Then, for this checkout and (with ``--base``) an older checkout
-of the project used as the baseline, interleaved scenario by scenario, ``wegwijzer serve
---workers N`` runs on 127.0.0.1 with its own index directory and locust (headless, bounded
-in time) drives it with the residents of ``bench/locustfile.py`` (results pages, map views,
-service pages, ``/api/v1/search``):
+Each version, this checkout (*new*) and with ``--base`` an older checkout of the project
+used as the baseline (*base*), fills its own instance with its own ``wegwijzer init`` and
+``wegwijzer generate`` (the same synthetic services: seed 7), so the baseline may have
+another database schema or index format than this version: on SQLite each version has its
+own instance directory, on PostgreSQL its own database (``wegwijzer_bench_load_new``,
+``wegwijzer_bench_load_base``). Then, interleaved scenario by scenario, each version's
+``wegwijzer serve --workers N`` runs on 127.0.0.1 on its own instance and locust (headless,
+bounded in time) drives it with the residents of ``bench/locustfile.py`` (results pages, map
+views, service pages, ``/api/v1/search``):
 
 * ``residents``: 50 residents with 0.5-1.5 s think time;
 * ``saturation``: no think time, 2, 4, 8, 16, 32 users; the most requests per second while
@@ -18,15 +21,19 @@ service pages, ``/api/v1/search``):
 
 Worker restarts are counted from the worker pids seen during a run. Load generator and
 server share the machine's cores, so figures are lower than on a separate host; compare the
-two columns of one run, not figures of different runs.
+two columns of one run, not figures of different runs. Servers, instances and databases are
+removed afterwards, also after an error, Ctrl+C or SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
+import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +41,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +49,25 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 SECRET = "bench-secret-key-0123456789abcdef"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_NAME = "wegwijzer_bench_load"
+PG_PREFIX = "wegwijzer_bench_load"  # + "_new" / "_base"
+SEED = 7
 SATURATION_USERS = (2, 4, 8, 16, 32)
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below Linux's ephemeral range (32768-60999).
+
+    A port from that range can be taken as the local end of an outgoing connection (the
+    server's own database connections, other people's tests) before the server listens on it.
+    """
+    for port in random.sample(range(20_000, 32_000), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def cli(code: Path, env: dict[str, str], *args: str) -> None:
@@ -61,66 +80,119 @@ def cli(code: Path, env: dict[str, str], *args: str) -> None:
     )
 
 
-def prepare(kind: str, services: int, work: Path, code: Path) -> dict[str, str]:
-    """Create and fill the instance for ``kind``; return the environment to serve it."""
-    instance = work / kind
-    instance.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, WEGWIJZER_SECRET_KEY=SECRET)
-    if kind == "postgres":
-        from sqlalchemy import create_engine, text
+@dataclass
+class Site:
+    """One version's own filled instance and the checkout that serves it."""
 
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
-        admin.dispose()
-        env["WEGWIJZER_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_NAME
-    env["BENCH_INSTANCE"] = str(instance)
-    started = time.perf_counter()
-    cli(code, env, "init", "--instance", str(instance))
-    cli(code, env, "generate", "--count", str(services), "--seed", "7", "--instance", str(instance))
-    print(f"# {kind}: {services} services generated in {time.perf_counter() - started:.0f} s")
-    return env
+    name: str
+    code: Path
+    instance: Path
+    env: dict[str, str] = field(default_factory=dict)
+    database: str = ""  # PostgreSQL: this version's own database, dropped afterwards
+
+    @property
+    def index(self) -> Path:
+        return self.instance / "index"
 
 
-def drop_postgres() -> None:
+def admin_sql(*statements: str) -> None:
     from sqlalchemy import create_engine, text
 
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+def make_site(kind: str, name: str, code: Path, work: Path) -> Site:
+    """Say where version ``name`` keeps its instance for ``kind``; nothing is filled yet."""
+    instance = work / f"{kind}-{name}"
+    env = dict(os.environ, WEGWIJZER_SECRET_KEY=SECRET, WEGWIJZER_INDEX_DIR=str(instance / "index"))
+    env.pop("WEGWIJZER_DATABASE_URL", None)  # SQLite: the file inside the instance
+    site = Site(name, code, instance, env)
+    if kind == "postgres":
+        site.database = f"{PG_PREFIX}_{name}"
+        env["WEGWIJZER_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + site.database
+    return site
+
+
+def fill(site: Site, kind: str, services: int) -> None:
+    """Create the schema with the version's own ``init`` and add the synthetic services."""
+    site.instance.mkdir(parents=True, exist_ok=True)
+    if site.database:
+        admin_sql(
+            f'DROP DATABASE IF EXISTS "{site.database}" WITH (FORCE)',
+            f'CREATE DATABASE "{site.database}"',
+        )
+    started = time.perf_counter()
+    cli(site.code, site.env, "init", "--instance", str(site.instance))
+    cli(
+        site.code,
+        site.env,
+        "generate",
+        "--count",
+        str(services),
+        "--seed",
+        str(SEED),
+        "--instance",
+        str(site.instance),
+    )
+    took = time.perf_counter() - started
+    print(f"# {kind} {site.name}: {services} services generated in {took:.0f} s", flush=True)
+
+
+def discard(site: Site) -> None:
+    """Drop the version's database (if any) and remove its instance."""
+    if site.database:
+        admin_sql(f'DROP DATABASE IF EXISTS "{site.database}" WITH (FORCE)')
+    shutil.rmtree(site.instance, ignore_errors=True)
 
 
 class Server:
-    """``wegwijzer serve`` of one checkout, with its own index directory."""
+    """``wegwijzer serve`` of one version on its own instance; stopped if it fails to start."""
 
-    def __init__(self, code: Path, env: dict[str, str], index: Path, workers: int) -> None:
+    def __init__(self, site: Site, workers: int) -> None:
         self.port = free_port()
-        instance = env["BENCH_INSTANCE"]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wegwijzer.cli", "serve", "--host", "127.0.0.1"]
-            + ["--port", str(self.port), "--workers", str(workers), "--instance", instance],
-            env=env | {"PYTHONPATH": str(code), "WEGWIJZER_INDEX_DIR": str(index)},
-            cwd=code,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.log = site.instance / f"serve-{self.port}.log"
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "wegwijzer.cli", "serve", "--host", "127.0.0.1"]
+                + ["--port", str(self.port), "--workers", str(workers)]
+                + ["--instance", str(site.instance)],
+                env=site.env | {"PYTHONPATH": str(site.code)},
+                cwd=site.code,
+                stdout=subprocess.DEVNULL,  # the access log: one line per request
+                stderr=log,
+            )
+        self.name = site.name
         self.workers = workers
-        self.seen: set[int] = set()
+        try:
+            self._wait_ready()
+        except BaseException:  # also Ctrl+C while it starts: never leave it running
+            self.stop()
+            raise
+
+    def _wait_ready(self) -> None:
         deadline = time.time() + 600
         while time.time() < deadline:
             try:
                 self.get("/api/v1/search?q=schulden")
-                if len(self.worker_pids()) >= workers:
+                if len(self.worker_pids()) >= self.workers:
                     return
             except OSError:
                 pass
             if self.proc.poll() is not None:
-                raise RuntimeError("server stopped during start")
+                raise RuntimeError(f"{self.name}: server stopped during start{self.tail()}")
             time.sleep(0.5)
-        self.stop()
-        raise RuntimeError("server did not start")
+        raise RuntimeError(f"{self.name}: server did not start{self.tail()}")
+
+    def tail(self) -> str:
+        """The last lines the server wrote, to say why it failed."""
+        lines = self.log.read_text(errors="replace").splitlines()[-15:]
+        return "".join(f"\n  {line}" for line in lines)
 
     @property
     def url(self) -> str:
@@ -139,6 +211,8 @@ class Server:
         return [int(p) for p in text.split()]
 
     def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
         self.proc.terminate()
         try:
             self.proc.wait(20)
@@ -166,18 +240,20 @@ def run_locust(server: Server, users: int, seconds: int, think: str, out: Path) 
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    subprocess.run(
-        [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"]
-        + ["-u", str(users), "-r", str(users), "-t", f"{seconds}s", "-H", server.url]
-        + ["--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"],
-        env=dict(os.environ, WEGWIJZER_THINK=think),
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        timeout=seconds + 120,
-    )
-    stop.set()
-    watcher.join()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"]
+            + ["-u", str(users), "-r", str(users), "-t", f"{seconds}s", "-H", server.url]
+            + ["--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"],
+            env=dict(os.environ, WEGWIJZER_THINK=think),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=seconds + 120,
+        )
+    finally:
+        stop.set()
+        watcher.join()
     with open(f"{prefix}_stats.csv", newline="") as fh:
         rows = {r["Name"]: r for r in csv.DictReader(fh)}
     agg = rows["Aggregated"]
@@ -194,20 +270,15 @@ def run_locust(server: Server, users: int, seconds: int, think: str, out: Path) 
     }
 
 
-def memory(code: Path, env: dict[str, str], index: Path, out: Path) -> dict[int, list[float]]:
+def memory(site: Site, out: Path) -> dict[int, list[float]]:
     """PSS of the master and each worker after a short load, with 1 and with 4 workers."""
     found = {}
-    if not index.exists():
-        # Built beforehand: a build in the master would count its garbage as memory.
-        cli(
-            code,
-            env | {"WEGWIJZER_INDEX_DIR": str(index)},
-            "reindex",
-            "--instance",
-            env["BENCH_INSTANCE"],
-        )
+    if not site.index.exists():
+        # Built beforehand (``generate`` does): a build in the master would count its
+        # garbage as memory.
+        cli(site.code, site.env, "reindex", "--instance", str(site.instance))
     for workers in (1, 4):
-        server = Server(code, env, index, workers)
+        server = Server(site, workers)
         try:
             run_locust(server, 8, 15, "0", out)
             time.sleep(1)
@@ -225,9 +296,85 @@ def fmt_run(r: dict[str, Any]) -> str:
     )
 
 
+def measure(sites: list[Site], kind: str, args: Any, out: Path) -> dict[str, Any]:
+    """Run the scenarios on every version's server, interleaved; then memory per version."""
+    residents: dict[str, dict[str, Any]] = {}
+    saturation: dict[str, list[tuple[int, dict[str, Any]]]] = {s.name: [] for s in sites}
+    with contextlib.ExitStack() as running:
+        servers: dict[str, Server] = {}
+        for site in sites if not args.only_memory else ():
+            servers[site.name] = Server(site, args.workers)
+            running.callback(servers[site.name].stop)
+        for name, server in servers.items():
+            residents[name] = run_locust(server, args.users, args.seconds, "0.5-1.5", out)
+            print(f"{kind} {name} residents: {fmt_run(residents[name])}", flush=True)
+        for users in SATURATION_USERS if servers else ():
+            for name, server in servers.items():
+                r = run_locust(server, users, max(15, args.seconds // 2), "0", out)
+                saturation[name].append((users, r))
+                print(f"{kind} {name} {users} users no think: {fmt_run(r)}", flush=True)
+    mem = {}
+    if not args.skip_memory:
+        for site in sites:
+            mem[site.name] = memory(site, out)
+    return {"residents": residents, "saturation": saturation, "memory": mem}
+
+
+def table(kind: str, names: list[str], found: dict[str, Any], users: int) -> list[str]:
+    """The markdown table of one database kind, a row per scenario and version."""
+    residents, saturation, mem = found["residents"], found["saturation"], found["memory"]
+    lines = [f"\n## {kind}"]
+    lines.append(
+        "| scenario | version | p50 ms | p95 ms | p99 ms | req/s | errors | restarts |"
+        " PSS per worker MB |"
+    )
+    lines.append("|---|---|---|---|---|---|---|---|---|")
+    for name in residents:
+        r = residents[name]
+        lines.append(
+            f"| {users} residents, 0.5-1.5 s think | {name} | {r['p50']:.0f} |"
+            f" {r['p95']:.0f} | {r['p99']:.0f} | {r['rps']:.1f} | {r['errors']} |"
+            f" {r['restarts']} | {' / '.join(str(p) for p in r['pss'])} |"
+        )
+    for name in residents:
+        ok = [(u, r) for u, r in saturation[name] if r["p95"] <= 1000 and not r["errors"]]
+        best = max(ok, key=lambda x: x[1]["rps"]) if ok else None
+        if best:
+            u, r = best
+            lines.append(
+                f"| saturation (best: {u} users, no think) | {name} | {r['p50']:.0f} |"
+                f" {r['p95']:.0f} | {r['p99']:.0f} | **{r['rps']:.1f}** | {r['errors']}"
+                f" | {r['restarts']} | {' / '.join(str(p) for p in r['pss'])} |"
+            )
+    for name in names:
+        for workers, values in mem.get(name, {}).items():
+            lines.append(
+                f"| memory, {workers} worker(s), after load | {name} | | | | | | |"
+                f" master {values[0]:.0f}, workers"
+                f" {' / '.join(f'{v:.0f}' for v in values[1:])} (total"
+                f" {sum(values):.0f}) |"
+            )
+        if 1 in mem.get(name, {}) and 4 in mem[name]:
+            extra = (sum(mem[name][4]) - sum(mem[name][1])) / 3
+            lines.append(f"| each extra worker costs | {name} | | | | | | | {extra:.0f} |")
+    p95s = {n: [round(r["p95"]) for _, r in saturation[n]] for n in names}
+    lines.append(f"\nsaturation p95 ms at {SATURATION_USERS} users: {p95s}")
+    rps = {n: [round(r["rps"], 1) for _, r in saturation[n]] for n in names}
+    lines.append(f"saturation req/s at {SATURATION_USERS} users: {rps}")
+    pages = {n: residents[n]["pages"] for n in residents}
+    lines.append(f"residents p95 ms per page: {pages}")
+    return lines
+
+
+def interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--base", type=Path, help="checkout of the baseline (git worktree)")
+    ap.add_argument(
+        "--base", type=Path, help="checkout of an older commit: the baseline (clone or worktree)"
+    )
     ap.add_argument("--db", default="sqlite,postgres")
     ap.add_argument("--services", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=2)
@@ -237,79 +384,26 @@ def main() -> None:
     ap.add_argument("--only-memory", action="store_true", help="no locust runs: memory only")
     args = ap.parse_args()
     versions = [("new", ROOT)] + ([("base", args.base.resolve())] if args.base else [])
+    # A stopped run (kill) cleans up like Ctrl+C: servers stopped, databases dropped.
+    signal.signal(signal.SIGTERM, interrupt)
     work = Path(tempfile.mkdtemp(prefix="wegwijzer-load-"))
-    lines = [f"# {args.services} services, wegwijzer serve --workers {args.workers}"]
+    lines = [
+        f"# {args.services} services (seed {SEED}, each version its own instance),"
+        f" wegwijzer serve --workers {args.workers}"
+    ]
     try:
+        out = work / "locust"
+        out.mkdir()
         for kind in args.db.split(","):
-            env = prepare(kind, args.services, work, ROOT)
-            index = {name: work / f"index-{kind}-{name}" for name, _ in versions}
-            out = work / "locust"
-            out.mkdir(exist_ok=True)
-            residents: dict[str, dict[str, Any]] = {}
-            saturation: dict[str, list[tuple[int, dict[str, Any]]]] = {n: [] for n, _ in versions}
-            servers: dict[str, Server] = {}
-            try:
-                for n, code in versions if not args.only_memory else ():
-                    servers[n] = Server(code, env, index[n], args.workers)
-                for name in servers:
-                    residents[name] = run_locust(
-                        servers[name], args.users, args.seconds, "0.5-1.5", out
-                    )
-                    print(f"{kind} {name} residents: {fmt_run(residents[name])}", flush=True)
-                for users in SATURATION_USERS if servers else ():
-                    for name in servers:
-                        r = run_locust(servers[name], users, max(15, args.seconds // 2), "0", out)
-                        saturation[name].append((users, r))
-                        print(f"{kind} {name} {users} users no think: {fmt_run(r)}", flush=True)
-            finally:
-                for server in servers.values():
-                    server.stop()
-            mem = {}
-            if not args.skip_memory:
+            with contextlib.ExitStack() as filled:
+                sites = []
                 for name, code in versions:
-                    mem[name] = memory(code, env, index[name], out)
-            lines.append(f"\n## {kind}")
-            lines.append(
-                "| scenario | version | p50 ms | p95 ms | p99 ms | req/s | errors | restarts |"
-                " PSS per worker MB |"
-            )
-            lines.append("|---|---|---|---|---|---|---|---|---|")
-            for name in residents:
-                r = residents[name]
-                lines.append(
-                    f"| {args.users} residents, 0.5-1.5 s think | {name} | {r['p50']:.0f} |"
-                    f" {r['p95']:.0f} | {r['p99']:.0f} | {r['rps']:.1f} | {r['errors']} |"
-                    f" {r['restarts']} | {' / '.join(str(p) for p in r['pss'])} |"
-                )
-            for name in residents:
-                ok = [(u, r) for u, r in saturation[name] if r["p95"] <= 1000 and not r["errors"]]
-                best = max(ok, key=lambda x: x[1]["rps"]) if ok else None
-                if best:
-                    u, r = best
-                    lines.append(
-                        f"| saturation (best: {u} users, no think) | {name} | {r['p50']:.0f} |"
-                        f" {r['p95']:.0f} | {r['p99']:.0f} | **{r['rps']:.1f}** | {r['errors']}"
-                        f" | {r['restarts']} | {' / '.join(str(p) for p in r['pss'])} |"
-                    )
-            for name, _ in versions:
-                for workers, values in mem.get(name, {}).items():
-                    lines.append(
-                        f"| memory, {workers} worker(s), after load | {name} | | | | | | |"
-                        f" master {values[0]:.0f}, workers"
-                        f" {' / '.join(f'{v:.0f}' for v in values[1:])} (total"
-                        f" {sum(values):.0f}) |"
-                    )
-                if 1 in mem.get(name, {}) and 4 in mem[name]:
-                    extra = (sum(mem[name][4]) - sum(mem[name][1])) / 3
-                    lines.append(f"| each extra worker costs | {name} | | | | | | | {extra:.0f} |")
-            p95s = {n: [round(r["p95"]) for _, r in saturation[n]] for n, _ in versions}
-            lines.append(f"\nsaturation p95 ms at {SATURATION_USERS} users: {p95s}")
-            rps = {n: [round(r["rps"], 1) for _, r in saturation[n]] for n, _ in versions}
-            lines.append(f"saturation req/s at {SATURATION_USERS} users: {rps}")
-            pages = {n: residents[n]["pages"] for n in residents}
-            lines.append(f"residents p95 ms per page: {pages}")
-            if kind == "postgres":
-                drop_postgres()
+                    site = make_site(kind, name, code, work)
+                    filled.callback(discard, site)
+                    fill(site, kind, args.services)
+                    sites.append(site)
+                found = measure(sites, kind, args, out)
+            lines += table(kind, [name for name, _ in versions], found, args.users)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("\n".join(lines))
