@@ -32,6 +32,7 @@ from whoosh.index import Index, LockError
 from ..domain.places import gazetteer
 from ..models import ChangeLog, Organization, Service, TaxonomyTerm
 from .analysis import BASE_PARTS, Analyzer, Decompounder, surface_words
+from .builder import SegmentBuilder
 from .categories import Categories, load_categories
 from .documents import affected_service_ids, load_texts, published_ids, whoosh_fields
 from .health import Repairer
@@ -231,7 +232,7 @@ class SearchEngine:
             write_parts(gen, parts)
             analyzer = Analyzer(Decompounder(parts))
             ix = create_index(gen, make_schema())
-            writer = ix.writer(limitmb=256)
+            writer = SegmentBuilder(ix)
             count = 0
             try:
                 for doc in load_texts(session, published_ids(session)):
