@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, String, select
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Select, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base
@@ -42,26 +45,36 @@ class Municipality(Base):
         service (by name) of organisation type "gemeente" with theme "schulden" whose area
         covers the municipality. None when there is neither.
         """
-        chosen = session.scalar(
-            select(Service.id)
-            .join(cls, cls.debt_help_service_id == Service.id)
-            .where(cls.gm_code == gm_code, Service.is_public)
-        )
+        chosen_query, fallback_query = _debt_help_queries()
+        chosen = session.scalar(chosen_query, {"gm": gm_code})
         if chosen is not None:
             return chosen
-        query = select(Service.id).join(ServiceArea, ServiceArea.service_id == Service.id)
-        query = query.where(ServiceArea.gm_code == gm_code, Service.is_public)
-        for taxonomy, code in DEBT_HELP_TERMS:
-            query = query.where(
-                Service.id.in_(
-                    select(Attribute.link_id)
-                    .join(TaxonomyTerm, Attribute.taxonomy_term_id == TaxonomyTerm.id)
-                    .join(Taxonomy, TaxonomyTerm.taxonomy_id == Taxonomy.id)
-                    .where(
-                        Attribute.link_entity == "service",
-                        Taxonomy.name == taxonomy,
-                        TaxonomyTerm.code == code,
-                    )
+        return session.scalar(fallback_query, {"gm": gm_code})
+
+
+@cache
+def _debt_help_queries() -> tuple[Select[Any], Select[Any]]:
+    """The two statements of :meth:`Municipality.debt_help_id`, built once (building them
+    costs more than running them); the municipality is the parameter ``gm``."""
+    gm = bindparam("gm")
+    chosen = (
+        select(Service.id)
+        .join(Municipality, Municipality.debt_help_service_id == Service.id)
+        .where(Municipality.gm_code == gm, Service.is_public)
+    )
+    fallback = select(Service.id).join(ServiceArea, ServiceArea.service_id == Service.id)
+    fallback = fallback.where(ServiceArea.gm_code == gm, Service.is_public)
+    for taxonomy, code in DEBT_HELP_TERMS:
+        fallback = fallback.where(
+            Service.id.in_(
+                select(Attribute.link_id)
+                .join(TaxonomyTerm, Attribute.taxonomy_term_id == TaxonomyTerm.id)
+                .join(Taxonomy, TaxonomyTerm.taxonomy_id == Taxonomy.id)
+                .where(
+                    Attribute.link_entity == "service",
+                    Taxonomy.name == taxonomy,
+                    TaxonomyTerm.code == code,
                 )
             )
-        return session.scalar(query.order_by(Service.name, Service.id).limit(1))
+        )
+    return chosen, fallback.order_by(Service.name, Service.id).limit(1)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain import hours
@@ -149,7 +149,34 @@ class ResultCard:
         return MapPoint(loc.latitude, loc.longitude, self.service.name, self.service.slug)
 
 
-_SCHEDULE_COLUMNS = (
+def _ids() -> Any:
+    return bindparam("ids", expanding=True)
+
+
+# The statements are built once: building a statement costs more than running it here.
+_SERVICES = (
+    select(
+        Service.id,
+        Service.slug,
+        Service.name,
+        Service.description,
+        Service.email,
+        Service.url,
+        Organization.id.label("org_id"),
+        Organization.name.label("org_name"),
+        Organization.slug.label("org_slug"),
+    )
+    .join(Organization, Service.organization_id == Organization.id)
+    .where(Service.id.in_(_ids()), Service.is_public)
+)
+_PHONES = (
+    select(Phone.service_id, Phone.number, Phone.description)
+    .where(Phone.service_id.in_(_ids()), Phone.is_public)
+    .order_by(Phone.position)
+)
+#: The columns ``domain.hours`` reads.
+_SCHEDULES = select(
+    Schedule.service_id,
     Schedule.freq,
     Schedule.byday,
     Schedule.opens_at,
@@ -159,7 +186,28 @@ _SCHEDULE_COLUMNS = (
     Schedule.attending_type,
     Schedule.description,
     Schedule.is_closed,
+).where(Schedule.service_id.in_(_ids()))
+_AREAS = select(ServiceArea.service_id, ServiceArea.extent_type, ServiceArea.gm_code).where(
+    ServiceArea.service_id.in_(_ids())
 )
+_PLACES = (
+    select(
+        ServiceAtLocation.service_id,
+        Location.id,
+        Location.name,
+        Location.latitude,
+        Location.longitude,
+    )
+    .join(Location, ServiceAtLocation.location_id == Location.id)
+    .where(ServiceAtLocation.service_id.in_(_ids()), Location.location_type != "virtual")
+)
+_ADDRESSES = select(
+    Address.location_id,
+    Address.address_1,
+    Address.postal_code,
+    Address.city,
+    Address.address_type,
+).where(Address.location_id.in_(_ids()))
 
 
 def load_card_services(session: Session, ids: Sequence[str]) -> list[CardService]:
@@ -168,21 +216,7 @@ def load_card_services(session: Session, ids: Sequence[str]) -> list[CardService
     if not wanted:
         return []
     found: dict[str, CardService] = {}
-    for row in session.execute(
-        select(
-            Service.id,
-            Service.slug,
-            Service.name,
-            Service.description,
-            Service.email,
-            Service.url,
-            Organization.id.label("org_id"),
-            Organization.name.label("org_name"),
-            Organization.slug.label("org_slug"),
-        )
-        .join(Organization, Service.organization_id == Organization.id)
-        .where(Service.id.in_(wanted), Service.is_public)
-    ):
+    for row in session.execute(_SERVICES, {"ids": wanted}):
         found[row.id] = CardService(
             id=row.id,
             slug=row.slug,
@@ -194,51 +228,23 @@ def load_card_services(session: Session, ids: Sequence[str]) -> list[CardService
         )
     if not found:
         return []
-    keys = list(found)
-    for row in session.execute(
-        select(Phone.service_id, Phone.number, Phone.description)
-        .where(Phone.service_id.in_(keys), Phone.is_public)
-        .order_by(Phone.position)
-    ):
+    keys = {"ids": list(found)}
+    for row in session.execute(_PHONES, keys):
         found[row.service_id].phones.append(CardPhone(row.number, row.description))
-    for row in session.execute(
-        select(Schedule.service_id, *_SCHEDULE_COLUMNS).where(Schedule.service_id.in_(keys))
-    ):
+    for row in session.execute(_SCHEDULES, keys):
         found[row.service_id].schedules.append(row)
-    for row in session.execute(
-        select(ServiceArea.service_id, ServiceArea.extent_type, ServiceArea.gm_code).where(
-            ServiceArea.service_id.in_(keys)
-        )
-    ):
+    for row in session.execute(_AREAS, keys):
         found[row.service_id].areas.append((row.extent_type, row.gm_code))
-    _add_locations(session, found)
+    _add_locations(session, found, keys)
     return [found[i] for i in wanted if i in found]
 
 
-def _add_locations(session: Session, found: dict[str, CardService]) -> None:
-    links = session.execute(
-        select(
-            ServiceAtLocation.service_id,
-            Location.id,
-            Location.name,
-            Location.latitude,
-            Location.longitude,
-        )
-        .join(Location, ServiceAtLocation.location_id == Location.id)
-        .where(ServiceAtLocation.service_id.in_(list(found)), Location.location_type != "virtual")
-    ).all()
+def _add_locations(session: Session, found: dict[str, CardService], keys: dict[str, Any]) -> None:
+    links = session.execute(_PLACES, keys).all()
     if not links:
         return
     addresses: dict[str, list[Any]] = defaultdict(list)
-    for row in session.execute(
-        select(
-            Address.location_id,
-            Address.address_1,
-            Address.postal_code,
-            Address.city,
-            Address.address_type,
-        ).where(Address.location_id.in_({link.id for link in links}))
-    ):
+    for row in session.execute(_ADDRESSES, {"ids": list({link.id for link in links})}):
         addresses[row.location_id].append(row)
     for link in links:
         found[link.service_id].locations.append(

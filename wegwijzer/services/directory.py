@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import hours
@@ -42,13 +42,17 @@ _SERVICE_LOADS = (
 )
 
 
+#: Built once: building this statement with its loader options costs more than running it.
+_PUBLIC_SERVICE = (
+    select(Service)
+    .where(or_(Service.slug == bindparam("key"), Service.id == bindparam("key")), Service.is_public)
+    .options(*_SERVICE_LOADS)
+)
+
+
 def get_public_service(session: Session, key: str) -> Service | None:
     """Return the public service with slug or id ``key``, or None."""
-    return session.scalars(
-        select(Service)
-        .where(or_(Service.slug == key, Service.id == key), Service.is_public)
-        .options(*_SERVICE_LOADS)
-    ).first()
+    return session.scalars(_PUBLIC_SERVICE, {"key": key}).first()
 
 
 def get_public_organization(session: Session, key: str) -> Organization | None:
@@ -88,18 +92,16 @@ class DebtHelp:
     tel_uri: str | None
 
 
-def _debt_help_rows(session: Session, chosen: Select[Any]) -> list[DebtHelp]:
+def _debt_help_rows(
+    session: Session, chosen: Select[Any], params: dict[str, Any] | None = None
+) -> list[DebtHelp]:
     """Build :class:`DebtHelp` from rows (gm_code, municipality, id, name, slug) of
     ``chosen`` (public services only) with each service's first public phone."""
-    rows = session.execute(chosen).all()
+    rows = session.execute(chosen, params or {}).all()
     if not rows:
         return []
     first_phone: dict[str, str] = {}
-    for service_id, number in session.execute(
-        select(Phone.service_id, Phone.number)
-        .where(Phone.service_id.in_({r.id for r in rows}), Phone.is_public)
-        .order_by(Phone.position)
-    ):
+    for service_id, number in session.execute(_PUBLIC_PHONES, {"ids": list({r.id for r in rows})}):
         first_phone.setdefault(service_id, number)
     return [
         DebtHelp(
@@ -114,12 +116,29 @@ def _debt_help_rows(session: Session, chosen: Select[Any]) -> list[DebtHelp]:
     ]
 
 
+# Built once: building a statement costs more than running it on every page.
 _DEBT_HELP_COLUMNS = (
     Municipality.gm_code,
     Municipality.name.label("municipality"),
     Service.id,
     Service.name,
     Service.slug,
+)
+_ONE_DEBT_HELP = (
+    select(*_DEBT_HELP_COLUMNS)
+    .join(Service, Service.id == bindparam("service"))
+    .where(Municipality.gm_code == bindparam("gm"), Service.is_public)
+)
+_DEBT_HELP_LIST = (
+    select(*_DEBT_HELP_COLUMNS)
+    .join(Service, Municipality.debt_help_service_id == Service.id)
+    .where(Service.is_public)
+    .order_by(Municipality.name, Municipality.gm_code)
+)
+_PUBLIC_PHONES = (
+    select(Phone.service_id, Phone.number)
+    .where(Phone.service_id.in_(bindparam("ids", expanding=True)), Phone.is_public)
+    .order_by(Phone.position)
 )
 
 
@@ -131,12 +150,7 @@ def debt_help_for(session: Session, gm_code: str | None) -> DebtHelp | None:
     service_id = Municipality.debt_help_id(session, gm_code)
     if service_id is None:
         return None
-    found = _debt_help_rows(
-        session,
-        select(*_DEBT_HELP_COLUMNS)
-        .join(Service, Service.id == service_id)
-        .where(Municipality.gm_code == gm_code, Service.is_public),
-    )
+    found = _debt_help_rows(session, _ONE_DEBT_HELP, {"gm": gm_code, "service": service_id})
     return found[0] if found else None
 
 
@@ -151,14 +165,7 @@ def debt_help_list(session: Session, limit: int | None = None) -> list[DebtHelp]
     public; a municipality without a setting is left out of this overview.) With ``limit``,
     at most that many: enough to tell whether a short list fits on a page.
     """
-    query = (
-        select(*_DEBT_HELP_COLUMNS)
-        .join(Service, Municipality.debt_help_service_id == Service.id)
-        .where(Service.is_public)
-        .order_by(Municipality.name, Municipality.gm_code)
-    )
-    if limit is not None:
-        query = query.limit(limit)
+    query = _DEBT_HELP_LIST if limit is None else _DEBT_HELP_LIST.limit(limit)
     return _debt_help_rows(session, query)
 
 

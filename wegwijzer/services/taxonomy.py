@@ -153,32 +153,36 @@ class TaxonomyInfo(_LabelAndHint):
         return next((t for t in self.terms if t.code == code), None)
 
 
+#: Built once (building a statement costs more than running this one).
+_TAXONOMY_ROWS = (
+    select(
+        Taxonomy.id.label("tax_id"),
+        Taxonomy.name.label("tax_name"),
+        Taxonomy.facet,
+        Taxonomy.label_nl.label("tax_label_nl"),
+        Taxonomy.label_en.label("tax_label_en"),
+        Taxonomy.hint_nl.label("tax_hint_nl"),
+        Taxonomy.hint_en.label("tax_hint_en"),
+        TaxonomyTerm.id,
+        TaxonomyTerm.code,
+        TaxonomyTerm.name,
+        TaxonomyTerm.name_en,
+        TaxonomyTerm.description,
+        TaxonomyTerm.description_en,
+        TaxonomyTerm.hint_nl,
+        TaxonomyTerm.hint_en,
+    )
+    .outerjoin(TaxonomyTerm, TaxonomyTerm.taxonomy_id == Taxonomy.id)
+    .order_by(Taxonomy.position, Taxonomy.id, TaxonomyTerm.position, TaxonomyTerm.id)
+)
+
+
 def list_taxonomies(session: Session) -> list[TaxonomyInfo]:
     """Return all taxonomies with their terms, in display order, as plain values.
 
     Every public page needs this (filters, labels), so it is one query of plain rows.
     """
-    rows = session.execute(
-        select(
-            Taxonomy.id.label("tax_id"),
-            Taxonomy.name.label("tax_name"),
-            Taxonomy.facet,
-            Taxonomy.label_nl.label("tax_label_nl"),
-            Taxonomy.label_en.label("tax_label_en"),
-            Taxonomy.hint_nl.label("tax_hint_nl"),
-            Taxonomy.hint_en.label("tax_hint_en"),
-            TaxonomyTerm.id,
-            TaxonomyTerm.code,
-            TaxonomyTerm.name,
-            TaxonomyTerm.name_en,
-            TaxonomyTerm.description,
-            TaxonomyTerm.description_en,
-            TaxonomyTerm.hint_nl,
-            TaxonomyTerm.hint_en,
-        )
-        .outerjoin(TaxonomyTerm, TaxonomyTerm.taxonomy_id == Taxonomy.id)
-        .order_by(Taxonomy.position, Taxonomy.id, TaxonomyTerm.position, TaxonomyTerm.id)
-    ).all()
+    rows = session.execute(_TAXONOMY_ROWS).all()
     heads: dict[str, Any] = {}
     terms: dict[str, list[TermInfo]] = {}
     for row in rows:
