@@ -43,6 +43,12 @@ TILE_ATTRIBUTION = (
 #: Host of the tile server, allowed in the Content-Security-Policy ``img-src``.
 TILE_HOST = "https://service.pdok.nl"
 
+#: Each worker keeps at most this many rendered maps, and this many bytes of them
+#: (compressed), to serve a map again without folium; 0 turns the cache off. At 20,000
+#: services 2 MB holds some 80 results maps or 200 service maps (about 3 MB of memory).
+MAP_CACHE_ENTRIES = 256
+MAP_CACHE_BYTES = 2 * 1024 * 1024
+
 #: Entries not verified for this many months are "stale" and flagged to their editors.
 STALE_MONTHS = 6
 

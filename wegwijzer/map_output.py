@@ -32,6 +32,7 @@ from typing import Any, Generic, TypeVar
 import jinja2
 from markupsafe import Markup
 
+from . import config
 from .security import csp_nonce
 
 
@@ -208,10 +209,9 @@ def with_nonce(rendered: RenderedMap) -> MapParts:
 
 V = TypeVar("V")
 
-#: Defaults: a worker keeps at most this many maps and this many bytes of them (compressed;
-#: at 20,000 services 2 MB holds some 80 results maps or 200 service maps, ~3 MB of RSS).
-DEFAULT_ENTRIES = 256
-DEFAULT_BYTES = 2 * 1024 * 1024
+#: Defaults: the configuration's (``MAP_CACHE_ENTRIES``, ``MAP_CACHE_BYTES``).
+DEFAULT_ENTRIES = config.MAP_CACHE_ENTRIES
+DEFAULT_BYTES = config.MAP_CACHE_BYTES
 
 
 @dataclass

@@ -20,8 +20,6 @@ from markupsafe import Markup
 
 from .domain.places import gazetteer
 from .map_output import (
-    DEFAULT_BYTES,
-    DEFAULT_ENTRIES,
     TEMPLATE_SYNTAX,
     Identity,
     MapParts,
@@ -166,8 +164,8 @@ def map_cache() -> RenderCache[RenderedMap]:
         cache = current_app.extensions.setdefault(
             "wegwijzer.map_cache",
             RenderCache(
-                max_entries=int(config.get("MAP_CACHE_ENTRIES", DEFAULT_ENTRIES)),
-                max_bytes=int(config.get("MAP_CACHE_BYTES", DEFAULT_BYTES)),
+                max_entries=int(config["MAP_CACHE_ENTRIES"]),
+                max_bytes=int(config["MAP_CACHE_BYTES"]),
             ),
         )
     return cache
