@@ -77,7 +77,11 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return the folded words of ``text`` (no stop-word removal)."""
-    return [w.replace("'", "") for w in _WORD_RE.findall(fold(text or ""))]
+    folded = fold(text or "")
+    found = _WORD_RE.findall(folded)
+    if "'" in folded:
+        return [w.replace("'", "") for w in found]
+    return found
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
@@ -213,12 +217,31 @@ class AnalyzedWord:
         return (self.stem, *self.parts)
 
 
+class _TermCache(dict[str, str]):
+    """Word -> its index terms separated by spaces ("" for a stop word), filled on first use."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        super().__init__()
+        self._analyzer = analyzer
+
+    def __missing__(self, word: str) -> str:
+        if is_stop(word):
+            terms = ""
+        else:
+            a = self._analyzer.word(word)
+            terms = " ".join(a.terms)
+        if len(self) < 500_000:
+            self[word] = terms
+        return terms
+
+
 class Analyzer:
     """Turn text into index terms and query words with one decompounder, cached per word."""
 
     def __init__(self, decompounder: Decompounder) -> None:
         self.decompounder = decompounder
         self._cache: dict[str, AnalyzedWord] = {}
+        self._terms = _TermCache(self)
 
     def word(self, word: str) -> AnalyzedWord:
         """Analyse one folded word."""
@@ -244,6 +267,14 @@ class Analyzer:
             out.extend(a.parts)
         return out
 
+    def index_text(self, folded_words: Iterable[str]) -> str:
+        """Return the terms of :meth:`index_terms` separated by spaces, from :func:`words`.
+
+        The same terms in the same order; one cached string per distinct word, so indexing
+        a large directory does no work per word beyond a dictionary look-up.
+        """
+        return " ".join(filter(None, map(self._terms.__getitem__, folded_words)))
+
     def query_words(self, text: str) -> list[AnalyzedWord]:
         """Return the meaningful words of a query, in order, without duplicates."""
         seen: set[str] = set()
@@ -258,4 +289,9 @@ class Analyzer:
 
 def surface_words(text: str | None) -> set[str]:
     """Return the words the spelling corrector may suggest: real words, no stop words."""
-    return {w for w in words(text or "") if len(w) >= 4 and w.isalpha() and w not in STOP_WORDS}
+    return surface(words(text or ""))
+
+
+def surface(folded_words: Iterable[str]) -> set[str]:
+    """Return the words among ``folded_words`` the spelling corrector may suggest."""
+    return {w for w in set(folded_words) if len(w) >= 4 and w not in STOP_WORDS and w.isalpha()}

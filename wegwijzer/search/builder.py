@@ -60,11 +60,18 @@ class _FastField:
 
     def add(self, docnum: int, value: str) -> int:
         tokens = self.split(value)
-        counts = Counter(tokens)
-        self.terms.extend(map(self.numbers.__getitem__, counts))
-        self.docs.extend(repeat(docnum, len(counts)))
-        self.freqs.extend(counts.values())
-        length = len(tokens) if self.scorable else 0
+        n = len(tokens)
+        if n < 2 or len(set(tokens)) == n:
+            # Most keyword fields: every term once (the order within a document is free).
+            self.terms.extend(map(self.numbers.__getitem__, tokens))
+            self.docs.extend(repeat(docnum, n))
+            self.freqs.extend(repeat(1, n))
+        else:
+            counts = Counter(tokens)
+            self.terms.extend(map(self.numbers.__getitem__, counts))
+            self.docs.extend(repeat(docnum, len(counts)))
+            self.freqs.extend(counts.values())
+        length = n if self.scorable else 0
         self.lbytes.append(length_to_byte(length) if length else 0)
         return length
 

@@ -22,7 +22,7 @@ from ..models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from .analysis import Analyzer, surface_words
+from .analysis import Analyzer, surface, words
 from .schema import FACETS, FLAG_HOURS, FLAG_WALK_IN, NATIONAL
 from .synonyms import language_term
 
@@ -273,8 +273,12 @@ def _service_text(
 def whoosh_fields(doc: ServiceText, analyzer: Analyzer) -> dict[str, Any]:
     """Return the field values for ``writer.update_document``."""
     fields: dict[str, Any] = {"id": doc.id, "data": doc.data}
+    found: list[str] = []
     for name in ("name", "org", "kw", "body"):
-        fields[name] = " ".join(analyzer.index_terms(" ".join(getattr(doc, name))))
+        # The words of the joined texts are the words of each text: none spans the space.
+        ws = words(" ".join(getattr(doc, name)))
+        fields[name] = analyzer.index_text(ws)
+        found.extend(ws)
     fields["kw"] = " ".join([fields["kw"], *doc.language_terms]).strip()
     for facet, codes in doc.facets.items():
         fields[facet] = " ".join(codes)
@@ -282,9 +286,6 @@ def whoosh_fields(doc: ServiceText, analyzer: Analyzer) -> dict[str, Any]:
     fields["flags"] = " ".join(doc.flags)
     fields["cat"] = " ".join(sorted(set(doc.categories)))
     # The spelling corrector's vocabulary travels in the stored record, not as postings:
-    # a keyword field of every word cost a third of the build time.
-    spell: set[str] = set()
-    for text in doc.all_text():
-        spell |= surface_words(text)
-    fields["data"] = {**doc.data, "w": " ".join(sorted(spell))}
+    # a keyword field of every word cost a third of the build time. (All of ``all_text``.)
+    fields["data"] = {**doc.data, "w": " ".join(sorted(surface(found)))}
     return fields
