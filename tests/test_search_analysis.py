@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from wegwijzer.search.analysis import Analyzer, Decompounder, fold, is_stop, stem, words
+from wegwijzer.search.analysis import (
+    Analyzer,
+    Decompounder,
+    fold,
+    is_stop,
+    stem,
+    surface,
+    surface_words,
+    words,
+)
 from wegwijzer.search.query import apply_corrections
 from wegwijzer.search.signals import SignalsFileError, load_signals, match_signals, read_signals
 from wegwijzer.search.spelling import SpellIndex, edit_distance
@@ -78,6 +87,32 @@ def test_index_terms_drop_stop_words_and_add_parts(analyzer: Analyzer) -> None:
     assert stem("huur") in terms and stem("achterstand") in terms
     assert "niet" in terms
     assert "de" not in terms and "is" not in terms
+
+
+TEXTS = [
+    "De huurachterstand is niet betaald",
+    "Zzp'er? Hulp bij (belasting)aangifte!",
+    "Financiële   zorgen, kwijtscheldingsverzoek en huisuitzetting",
+    "l’Aide — schulden; schulden; SCHULDEN",
+    "",
+    "a b c de het graag",
+]
+
+
+def test_index_text_gives_the_terms_of_index_terms(analyzer: Analyzer) -> None:
+    # The rebuild indexes index_text (one cached string per word); search analyses queries
+    # with index_terms: both must give the same terms in the same order.
+    for text in TEXTS:
+        assert analyzer.index_text(words(text)).split() == analyzer.index_terms(text)
+    # Twice: the second time from the cache.
+    assert analyzer.index_text(words(TEXTS[2])).split() == analyzer.index_terms(TEXTS[2])
+
+
+def test_spelling_words_of_joined_texts_are_those_of_each_text() -> None:
+    joined = surface(words(" ".join(TEXTS)))
+    assert joined == set().union(*(surface_words(t) for t in TEXTS))
+    assert {"huurachterstand", "schulden", "zorgen"} <= joined
+    assert "graag" not in joined and "zzper" in joined
 
 
 def test_edit_distance_counts_swaps_once() -> None:

@@ -209,14 +209,15 @@ def _write_lengths(pdw: Any, name: str, lbytes: bytearray) -> None:
 def _write_fast(fw: Any, fast: _FastField) -> None:
     terms = np.frombuffer(fast.terms, dtype=np.uint32)
     order = np.argsort(terms, kind="stable")
-    docs = np.frombuffer(fast.docs, dtype=np.uint32)[order].tolist()
-    freqs = np.frombuffer(fast.freqs, dtype=np.uint32)[order].tolist()
+    # Python ints a block at a time: a list of every posting would take ~40 bytes each.
+    docs = np.frombuffer(fast.docs, dtype=np.uint32)[order]
+    freqs = np.frombuffer(fast.freqs, dtype=np.uint32)[order]
     starts = np.concatenate(([0], np.cumsum(np.bincount(terms, minlength=len(fast.numbers)))))
     starts = starts.tolist()
     lengths = [byte_to_length(b) for b in range(256)] if fast.scorable else None
     lbytes = fast.lbytes
     boost = fast.boost
-    top = max(freqs, default=0)
+    top = int(freqs.max()) if len(freqs) else 0
     packed = [pack_uint(f) for f in range(top + 1)]
     weights = [float(f) * boost for f in range(top + 1)]
     for term in sorted(fast.numbers):
@@ -229,8 +230,8 @@ def _write_fast(fw: Any, fast: _FastField) -> None:
             if start > first:
                 pw._write_block()
             end = min(start + limit, last)
-            fs = freqs[start:end]
-            ids = docs[start:end]
+            fs = freqs[start:end].tolist()
+            ids = docs[start:end].tolist()
             pw._ids = array("I", ids)
             ws = [weights[f] for f in fs]
             pw._weights = array("f", ws)
@@ -242,6 +243,8 @@ def _write_fast(fw: Any, fast: _FastField) -> None:
                 pw._minlength = min(ls) if ls else None
                 pw._maxlength = max(ls) if ls else 0
         fw.finish_term()
+    fast.numbers.clear()
+    fast.terms, fast.docs, fast.freqs = array("I"), array("I"), array("I")
 
 
 def _write_other(fw: Any, items: list[Any], pdr: Any, name: str) -> None:
