@@ -13,13 +13,17 @@ own instance directory, on PostgreSQL its own database (``wegwijzer_bench_load_n
 bounded in time) drives it with the residents of ``bench/locustfile.py`` (results pages, map
 views, service pages, ``/api/v1/search``):
 
+* ``warm-up`` (not measured, ``--warmup`` seconds): 8 users without think time, so the
+  workers' caches are filled as on a server that has been running;
 * ``residents``: 50 residents with 0.5-1.5 s think time;
 * ``saturation``: no think time, 2, 4, 8, 16, 32 users; the most requests per second while
   p95 stays at or below 1 s;
 * ``memory``: PSS (``/proc/<pid>/smaps_rollup``) of every gunicorn process after a short
   load, with 1 and with 4 workers: what each extra worker costs.
 
-Worker restarts are counted from the worker pids seen during a run. Load generator and
+Worker restarts are counted from the worker pids seen during a run. CPU time per request is
+read from ``/proc/<pid>/stat`` of the server's processes and from locust's own usage: on a
+machine shared with other work it says more than the latencies do. Load generator and
 server share the machine's cores, so figures are lower than on a separate host; compare the
 two columns of one run, not figures of different runs. Servers, instances and databases are
 removed afterwards, also after an error, Ctrl+C or SIGTERM.
@@ -32,6 +36,7 @@ import contextlib
 import csv
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -228,10 +233,28 @@ def pss_mb(pid: int) -> float:
     return 0.0
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes ``pids`` have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICK
+
+
 def run_locust(server: Server, users: int, seconds: int, think: str, out: Path) -> dict[str, Any]:
-    """Run locust headless; return p50/p95/p99 (ms), req/s, errors and worker restarts."""
+    """Run locust headless; return p50/p95/p99 (ms), req/s, errors and worker restarts, and
+    the CPU time per request of the server (master and workers) and of locust."""
     prefix = out / f"u{users}-{think}-{server.port}"
     seen = set(server.worker_pids())
+    server_cpu = cpu_seconds([server.proc.pid, *seen])
+    locust_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     stop = threading.Event()
 
     def watch() -> None:
@@ -254,6 +277,9 @@ def run_locust(server: Server, users: int, seconds: int, think: str, out: Path) 
     finally:
         stop.set()
         watcher.join()
+    server_cpu = cpu_seconds([server.proc.pid, *server.worker_pids()]) - server_cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    locust_cpu_s = (after.ru_utime + after.ru_stime) - (locust_cpu.ru_utime + locust_cpu.ru_stime)
     with open(f"{prefix}_stats.csv", newline="") as fh:
         rows = {r["Name"]: r for r in csv.DictReader(fh)}
     agg = rows["Aggregated"]
@@ -267,6 +293,8 @@ def run_locust(server: Server, users: int, seconds: int, think: str, out: Path) 
         "restarts": max(0, len(seen) - server.workers),
         "pss": [round(pss_mb(p)) for p in server.worker_pids()],
         "pages": {name: float(r["95%"]) for name, r in rows.items() if name not in ("Aggregated",)},
+        "cpu_ms": 1000 * server_cpu / max(1, int(agg["Request Count"])),
+        "locust_cpu_ms": 1000 * locust_cpu_s / max(1, int(agg["Request Count"])),
     }
 
 
@@ -292,7 +320,8 @@ def fmt_run(r: dict[str, Any]) -> str:
     return (
         f"p50 {r['p50']:.0f} / p95 {r['p95']:.0f} / p99 {r['p99']:.0f} ms, "
         f"{r['rps']:.1f} req/s, {r['errors']} errors, {r['restarts']} restarts, "
-        f"PSS/worker {'/'.join(str(p) for p in r['pss'])} MB"
+        f"PSS/worker {'/'.join(str(p) for p in r['pss'])} MB, "
+        f"CPU per request: server {r['cpu_ms']:.1f} ms, locust {r['locust_cpu_ms']:.1f} ms"
     )
 
 
@@ -305,6 +334,11 @@ def measure(sites: list[Site], kind: str, args: Any, out: Path) -> dict[str, Any
         for site in sites if not args.only_memory else ():
             servers[site.name] = Server(site, args.workers)
             running.callback(servers[site.name].stop)
+        for server in servers.values():
+            # Not measured: a worker's first requests fill its caches (search terms, maps,
+            # compiled statements); a server runs for days, and a cold process is what the
+            # cold-start figure of bench_scale.py is about.
+            run_locust(server, 8, args.warmup, "0", out)
         for name, server in servers.items():
             residents[name] = run_locust(server, args.users, args.seconds, "0.5-1.5", out)
             print(f"{kind} {name} residents: {fmt_run(residents[name])}", flush=True)
@@ -363,6 +397,10 @@ def table(kind: str, names: list[str], found: dict[str, Any], users: int) -> lis
     lines.append(f"saturation req/s at {SATURATION_USERS} users: {rps}")
     pages = {n: residents[n]["pages"] for n in residents}
     lines.append(f"residents p95 ms per page: {pages}")
+    cpu = {n: f"{residents[n]['cpu_ms']:.1f}" for n in residents}
+    lines.append(f"residents: server CPU ms per request (master + workers): {cpu}")
+    gen = {n: f"{residents[n]['locust_cpu_ms']:.1f}" for n in residents}
+    lines.append(f"residents: locust CPU ms per request: {gen}")
     return lines
 
 
@@ -379,6 +417,7 @@ def main() -> None:
     ap.add_argument("--services", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seconds", type=int, default=40)
+    ap.add_argument("--warmup", type=int, default=20, help="unmeasured seconds per server first")
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--only-memory", action="store_true", help="no locust runs: memory only")
