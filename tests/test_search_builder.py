@@ -84,6 +84,29 @@ def test_edge_cases_give_the_same_files(tmp_path: Path) -> None:
     assert dict(files["field lengths"])["thema"] == 300
 
 
+def test_a_document_that_fails_leaves_no_trace(tmp_path: Path) -> None:
+    docs = [
+        {"id": f"s{i}", "data": {"n": i}, "name": f"dienst{i} zorg", "body": "hulp hulp werk"}
+        for i in range(200)
+    ]
+    directory = tmp_path / "builder"
+    directory.mkdir()
+    ix = FileStorage(str(directory)).create_index(make_schema())
+    writer = SegmentBuilder(ix)
+    for i, doc in enumerate(docs):
+        if i == 100:
+            # Fails after its id, keywords and stored record were taken: none of it may stay.
+            with pytest.raises(ValueError, match="string of terms"):
+                writer.add_document(**{**doc, "id": "kapot", "kw": "kapot", "org": ["x"]})
+        writer.add_document(**doc)
+    writer.commit()
+    theirs = _build(tmp_path / "whoosh", docs, builder=False)
+    ours = _files(directory)
+    assert sorted(ours) == sorted(theirs)
+    for name in theirs:
+        assert ours[name] == theirs[name], f"{name} differs"
+
+
 def test_a_rebuild_writes_what_whoosh_would(app: Flask, tmp_path: Path) -> None:
     generate_services(db.session, gazetteer(), 400, seed=21)
     assert rebuild_index(app) == 400

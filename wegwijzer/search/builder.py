@@ -6,12 +6,13 @@ them when they pass ``limitmb``), then writes the postings one call at a time, l
 the document's field length for each posting. For 200,000 services that was most of the
 build, and the part that grew faster than the directory.
 
-:class:`SegmentBuilder` is a Whoosh ``SegmentWriter`` that keeps the postings of each term
-in two compact arrays instead (documents arrive in order, so each list is sorted already)
-and hands them to the codec's postings writer a block at a time, with the field lengths it
-noted itself. Stored fields, lengths, the term table, the compound segment file and the
-table of contents are written by Whoosh's own code, so the files are byte for byte the
-ones Whoosh's writer makes (``tests/test_search_builder.py`` checks that); searching is
+:class:`SegmentBuilder` is a Whoosh ``SegmentWriter`` that keeps every posting in compact
+arrays instead (term number, document, frequency); at commit a stable sort by term gives
+each term's documents in order, since documents arrive in order, and they go to the
+codec's postings writer a block at a time, with the field lengths the builder noted
+itself. Stored fields, lengths, the term table, the compound segment file and the table of
+contents are written by Whoosh's own code, so the files are byte for byte the ones
+Whoosh's writer makes (``tests/test_search_builder.py`` checks that); searching is
 unchanged. Fields it cannot handle this way go through Whoosh's generic path.
 
 It relies on Whoosh's segment writer and codec internals (Whoosh 2.7.4 and
@@ -122,6 +123,7 @@ class SegmentBuilder(SegmentWriter):
         pdw = self.perdocwriter
         pdw.start_doc(docnum)
         seen: set[str] = set()
+        noted: list[tuple[str, int]] = []
         try:
             for name in names:
                 value = fields[name]
@@ -136,6 +138,7 @@ class SegmentBuilder(SegmentWriter):
                     if length:
                         # What ``add_field`` does besides the lengths column (written at the end).
                         pdw._fieldlengths[name] += length
+                        noted.append((name, length))
                     continue
                 field = schema[name]
                 length = 0
@@ -151,6 +154,12 @@ class SegmentBuilder(SegmentWriter):
             pdw.cancel_doc()
             for fast in self._fast.values():
                 _truncate(fast, docnum)
+            while self._other and self._other[-1][2] == docnum:
+                self._other.pop()
+            for name, length in noted:
+                pdw._fieldlengths[name] -= length
+                if not pdw._fieldlengths[name]:
+                    del pdw._fieldlengths[name]
             raise
         for name, fast in self._fast.items():
             if name not in seen:
@@ -173,7 +182,7 @@ class SegmentBuilder(SegmentWriter):
         for item in sorted(self._other, key=itemgetter(0, 1, 2)):
             other.setdefault(item[0], []).append(item)
         try:
-            for name in sorted(set(other) | {n for n, f in self._fast.items() if f.numbers}):
+            for name in sorted(set(other) | {n for n, f in self._fast.items() if len(f.docs)}):
                 fw.start_field(name, self.schema[name])
                 if name in self._fast:
                     _write_fast(fw, self._fast[name])
@@ -189,8 +198,10 @@ class SegmentBuilder(SegmentWriter):
 
 def _truncate(fast: _FastField, docnum: int) -> None:
     """Forget the postings a failed document added (they are the last ones)."""
-    docs = np.frombuffer(fast.docs, dtype=np.uint32) if len(fast.docs) else None
-    keep = int(np.searchsorted(docs, docnum)) if docs is not None else 0
+    keep = 0
+    if len(fast.docs):
+        # The numpy view is gone after this line: an array being viewed cannot shrink.
+        keep = int(np.searchsorted(np.frombuffer(fast.docs, dtype=np.uint32), docnum))
     del fast.terms[keep:], fast.docs[keep:], fast.freqs[keep:], fast.lbytes[docnum:]
 
 
@@ -222,10 +233,12 @@ def _write_fast(fw: Any, fast: _FastField) -> None:
     weights = [float(f) * boost for f in range(top + 1)]
     for term in sorted(fast.numbers):
         number = fast.numbers[term]
+        first, last = starts[number], starts[number + 1]
+        if first == last:
+            continue  # only in a document that failed
         fw.start_term(term.encode("utf-8"))
         pw = fw._postwriter
         limit = pw._blocklimit
-        first, last = starts[number], starts[number + 1]
         for start in range(first, last, limit):
             if start > first:
                 pw._write_block()
