@@ -34,26 +34,19 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICE_SQL = """
+_PLACED_SQL = """
     select s.slug, s.name, l.latitude, l.longitude, l.name, o.name
     from services s
     join service_at_location sal on sal.service_id = s.id
     join locations l on l.id = sal.location_id
     join organizations o on o.id = s.organization_id
     where l.latitude is not null and s.publication_status = :published
-    order by s.slug, l.id
-    limit :limit
 """
-NEAR_SQL = """
-    select s.slug, s.name, l.latitude, l.longitude, l.name, o.name
-    from services s
-    join service_at_location sal on sal.service_id = s.id
-    join locations l on l.id = sal.location_id
-    join organizations o on o.id = s.organization_id
-    where l.latitude is not null and s.publication_status = :published
-    order by (l.latitude - :lat) * (l.latitude - :lat) + (l.longitude - :lon) * (l.longitude - :lon)
-    limit :limit
-"""
+SERVICE_SQL = _PLACED_SQL + "    order by s.slug, l.id\n    limit :limit\n"
+NEAR_SQL = _PLACED_SQL + (
+    "    order by (l.latitude - :lat) * (l.latitude - :lat)"
+    " + (l.longitude - :lon) * (l.longitude - :lon)\n    limit :limit\n"
+)
 #: The searched place of the results map: Zwolle.
 NEAR = (52.5168, 6.0830)
 
